@@ -1,0 +1,79 @@
+//! Personal access tokens: `GET /tokens`, `POST /tokens`, `DELETE /tokens/{tokenId}`,
+//! `DELETE /tokens/delete-all`. The secret is returned once, at creation.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::extract::ApiJson;
+use crate::app::AppState;
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{self, token::AccessToken};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tokens", get(list).post(create))
+        .route("/tokens/delete-all", delete(delete_all))
+        .route("/tokens/{token_id}", delete(delete_one))
+}
+
+async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+    let tokens = store::token::list(&state.db, caller.user.id).await?;
+    Ok(Json(json!({ "tokens": tokens })))
+}
+
+#[derive(Deserialize)]
+struct CreateAccessTokenRequest {
+    name: Option<String>,
+}
+
+/// Token names: 1 to 50 characters of letters, digits, `-`, `_` and `.`.
+pub fn validate_token_name(name: &str) -> Result<(), String> {
+    let n = name.chars().count();
+    if n == 0 || n > 50 {
+        return Err(format!("Token name must be 1 to 50 characters long (got {n})"));
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        return Err(format!("Token name '{name}' may only contain letters, digits, '-', '_' and '.'"));
+    }
+    Ok(())
+}
+
+/// Creates a token for a user and returns it with its one-time secret form.
+pub async fn create_token(db: &store::Db, user_id: i64, name: &str) -> ApiResult<(AccessToken, String)> {
+    validate_token_name(name).map_err(ApiError::BadRequest)?;
+    let (secret, hash) = auth::token::new_secret();
+    match store::token::create(db, user_id, name, &hash).await {
+        Ok(t) => {
+            let access_key = auth::token::format(t.id, &secret);
+            Ok((t, access_key))
+        }
+        Err(store::token::CreateError::NameTaken) => Err(ApiError::conflict(format!("An access token named '{name}' already exists"))),
+        Err(store::token::CreateError::Db(e)) => Err(e.into()),
+    }
+}
+
+async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<CreateAccessTokenRequest>) -> ApiResult<Json<Value>> {
+    let name = req.name.unwrap_or_default();
+    let (token, access_key) = create_token(&state.db, caller.user.id, name.trim()).await?;
+    Ok(Json(json!({ "accessKey": access_key, "token": token })))
+}
+
+async fn delete_one(State(state): State<AppState>, caller: Caller, Path(token_id): Path<String>) -> ApiResult<StatusCode> {
+    let not_found = || ApiError::not_found(format!("Access token '{token_id}' not found"));
+    let id: i64 = token_id.parse().map_err(|_| not_found())?;
+    if store::token::delete(&state.db, caller.user.id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
+    }
+}
+
+async fn delete_all(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    store::token::delete_all(&state.db, caller.user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,183 @@
+//! The Nextflow trace protocol: `POST /trace/create`, `PUT /trace/{id}/begin|progress|heartbeat|complete`.
+//! Every request is validated whole before anything is written, and written in one transaction.
+
+use axum::extract::{Path, State};
+use axum::routing::{post, put};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
+use super::workflow::load_owned_workflow;
+use crate::app::AppState;
+use crate::auth::{authorize_workspace, Caller};
+use crate::domain::ids;
+use crate::domain::status::WorkflowStatus;
+use crate::domain::time::now_millis;
+use crate::domain::trace::*;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+
+/// Most task records accepted in one progress request (Nextflow sends at most 100).
+pub const MAX_TASKS_PER_REQUEST: usize = 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/trace/create", post(create))
+        .route("/trace/{workflow_id}/begin", put(begin))
+        .route("/trace/{workflow_id}/progress", put(progress))
+        .route("/trace/{workflow_id}/heartbeat", put(heartbeat))
+        .route("/trace/{workflow_id}/complete", put(complete))
+}
+
+fn watch_url(state: &AppState, id: &str) -> String {
+    format!("{}/watch/{id}", state.config.server_url)
+}
+
+fn required<'a>(v: &'a Option<String>, name: &str) -> ApiResult<&'a str> {
+    v.as_deref().filter(|s| !s.trim().is_empty()).ok_or_else(|| ApiError::bad_request(format!("Missing required field '{name}'")))
+}
+
+fn reject_lengths(errors: Vec<String>) -> ApiResult<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(errors.join("; ")))
+    }
+}
+
+#[tracing::instrument(skip_all, fields(user = caller.user.id))]
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiJson(req): ApiJson<TraceCreateRequest>,
+) -> ApiResult<Json<Value>> {
+    authorize_workspace(&caller, ws.workspace_id)?;
+    let session_id = required(&req.session_id, "sessionId")?;
+    let run_name = required(&req.run_name, "runName")?;
+    let check = WorkflowRecord { session_id: req.session_id.clone(), run_name: req.run_name.clone(), project_name: req.project_name.clone(), repository: req.repository.clone(), ..Default::default() };
+    reject_lengths(check.length_errors())?;
+
+    let id = match req.workflow_id.as_deref().filter(|s| !s.is_empty()) {
+        // A run launched by Tower itself reports under the id it was given.
+        Some(given) => load_owned_workflow(&state, &caller, given, ws.workspace_id)
+            .await
+            .map_err(|_| ApiError::bad_request(format!("Unknown workflow launch id={given}")))?
+            .id,
+        None => match store::workflow::find_unbegun(&state.db, caller.user.id, ws.workspace_id, session_id, run_name).await? {
+            Some(existing) => existing,
+            None => {
+                let id = ids::new_workflow_id();
+                let new = store::workflow::NewWorkflow {
+                    id: &id,
+                    owner_id: caller.user.id,
+                    workspace_id: ws.workspace_id,
+                    session_id,
+                    run_name,
+                    project_name: req.project_name.as_deref(),
+                    repository: req.repository.as_deref(),
+                    launch_id: req.launch_id.as_deref(),
+                    now: now_millis(),
+                };
+                store::workflow::create(&state.db, &new).await?;
+                id
+            }
+        },
+    };
+    tracing::info!(workflow_id = %id, "run created");
+    Ok(Json(json!({
+        "workflowId": id,
+        "watchUrl": watch_url(&state, &id),
+        "metadata": {
+            "userId": caller.user.id,
+            "userName": caller.user.user_name,
+            "userOrganization": caller.user.organization,
+            "workspaceId": ws.workspace_id,
+            "workspaceName": null,
+            "workspaceFullName": null,
+            "orgName": null,
+        }
+    })))
+}
+
+#[tracing::instrument(skip_all, fields(workflow_id = %id))]
+async fn begin(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiJson(req): ApiJson<TraceBeginRequest>,
+) -> ApiResult<Json<Value>> {
+    let wf = req.workflow.ok_or_else(|| ApiError::bad_request("Missing required field 'workflow'"))?;
+    let missing = wf.missing_begin_fields();
+    if !missing.is_empty() {
+        return Err(ApiError::bad_request(format!("Missing required workflow fields: {}", missing.join(", "))));
+    }
+    if let Some(body_id) = wf.id.as_deref().filter(|b| !b.is_empty() && *b != id) {
+        return Err(ApiError::bad_request(format!("workflow.id '{body_id}' does not match the workflow id '{id}' in the path")));
+    }
+    reject_lengths(wf.length_errors())?;
+    if let Some(long) = req.process_names.iter().find(|n| n.chars().count() > 255) {
+        return Err(ApiError::bad_request(format!("processNames entry '{}...' is longer than 255 characters", long.chars().take(40).collect::<String>())));
+    }
+    let row = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    store::workflow::begin(&state.db, &row.id, &wf, &req.process_names, req.tower_launch, now_millis()).await?;
+    Ok(Json(json!({ "status": "OK", "workflowId": row.id, "watchUrl": watch_url(&state, &row.id) })))
+}
+
+#[tracing::instrument(skip_all, fields(workflow_id = %id))]
+async fn progress(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiJson(req): ApiJson<TraceProgressRequest>,
+) -> ApiResult<Json<Value>> {
+    let tasks = req.tasks.ok_or_else(|| ApiError::bad_request("Missing required field 'tasks'"))?;
+    let snapshot = req.progress.ok_or_else(|| ApiError::bad_request("Missing required field 'progress'"))?;
+    if tasks.len() > MAX_TASKS_PER_REQUEST {
+        return Err(ApiError::bad_request(format!("Too many tasks in one request: {} (at most {MAX_TASKS_PER_REQUEST})", tasks.len())));
+    }
+    reject_lengths(tasks.iter().enumerate().flat_map(|(i, t)| t.length_errors(i)).collect())?;
+    let row = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    store::workflow::progress(&state.db, &row.id, tasks, &snapshot, now_millis()).await?;
+    Ok(Json(json!({ "status": "OK", "workflowId": row.id })))
+}
+
+async fn heartbeat(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiJson(req): ApiJson<TraceHeartbeatRequest>,
+) -> ApiResult<Json<Value>> {
+    let row = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    store::workflow::heartbeat(&state.db, &row.id, req.progress.as_ref(), now_millis()).await?;
+    Ok(Json(json!({ "message": "OK" })))
+}
+
+#[tracing::instrument(skip_all, fields(workflow_id = %id))]
+async fn complete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiJson(req): ApiJson<TraceCompleteRequest>,
+) -> ApiResult<Json<Value>> {
+    let wf = req.workflow.ok_or_else(|| ApiError::bad_request("Missing required field 'workflow'"))?;
+    if wf.complete.is_none() {
+        return Err(ApiError::bad_request("Missing required field 'workflow.complete'"));
+    }
+    if let Some(body_id) = wf.id.as_deref().filter(|b| !b.is_empty() && *b != id) {
+        return Err(ApiError::bad_request(format!("workflow.id '{body_id}' does not match the workflow id '{id}' in the path")));
+    }
+    reject_lengths(wf.length_errors())?;
+    if let Some(m) = req.metrics.iter().find(|m| m.process.chars().count() > 255) {
+        return Err(ApiError::bad_request(format!("metrics process name '{}...' is longer than 255 characters", m.process.chars().take(40).collect::<String>())));
+    }
+    let row = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    let status = if wf.success == Some(true) { WorkflowStatus::Succeeded } else { WorkflowStatus::Failed };
+    store::workflow::complete(&state.db, &row.id, &wf, status, &req.metrics, req.progress.as_ref(), now_millis()).await?;
+    tracing::info!(status = status.as_str(), "run completed");
+    Ok(Json(json!({ "status": "OK", "workflowId": row.id })))
+}

@@ -1,0 +1,117 @@
+//! The backend application: shared state, startup (database, schema check, root users) and the
+//! HTTP server with graceful shutdown. `Application::build` binds first, so tests can use port 0.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::{Config, DbUrl, RootUser};
+use crate::store::{self, Db};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// How the backend treats the database schema at startup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaMode {
+    /// Production: cron migrates; refuse to start on an older schema.
+    Check,
+    /// All-in-one and tests: migrate first.
+    Migrate,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config, schema: SchemaMode) -> anyhow::Result<Self> {
+        let addr = format!("0.0.0.0:{}", config.backend_port);
+        let listener = TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr} (TOWER_BACKEND_SERVER_PORT)"))?;
+        Self::build_with_listener(config, schema, listener).await
+    }
+
+    pub async fn build_with_listener(config: Config, schema: SchemaMode, listener: TcpListener) -> anyhow::Result<Self> {
+        if config.jwt_secret_generated {
+            tracing::warn!("TOWER_JWT_SECRET is not set: using a random secret, so signed tokens end when the process stops and replicas cannot share them");
+        }
+        let db = Db::connect(&config.db).await?;
+        match schema {
+            SchemaMode::Migrate => {
+                store::migrate::migrate(&db, sqlite_path(&config)).await?;
+            }
+            SchemaMode::Check => store::migrate::check_schema(&db).await?,
+        }
+        ensure_root_users(&db, &config.root_users).await?;
+        Ok(Application { listener, state: AppState { db, config: Arc::new(config) } })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        tracing::info!(port = self.port(), "tower-backend listening");
+        let router = crate::api::router(self.state.clone());
+        axum::serve(self.listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+pub fn sqlite_path(config: &Config) -> Option<std::path::PathBuf> {
+    match &config.db.url {
+        DbUrl::Sqlite(p) => Some(p.clone()),
+        DbUrl::MySql(_) => None,
+    }
+}
+
+/// Root users named by e-mail exist after startup.
+pub async fn ensure_root_users(db: &Db, roots: &[RootUser]) -> anyhow::Result<()> {
+    for r in roots {
+        if let RootUser::Email(email) = r {
+            let u = store::user::ensure(db, email).await?;
+            tracing::info!(user_id = u.id, email = %u.email, "root user ready");
+        }
+    }
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// Logging as configured: plain or JSON lines, level from `TOWER_LOG_LEVEL` or `RUST_LOG`.
+pub fn init_tracing(config: Option<&Config>) {
+    use tracing_subscriber::EnvFilter;
+    let level = config.and_then(|c| c.log_level.clone()).map(|l| l.to_lowercase()).unwrap_or_else(|| "info".into());
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(format!("{level},sqlx=warn,tower_http=warn")));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let json = config.is_some_and(|c| c.log_format == crate::config::LogFormat::Json);
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}

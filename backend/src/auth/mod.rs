@@ -1,0 +1,116 @@
+//! Who is calling: personal access tokens (Bearer, or HTTP Basic `@token:<token>` as older
+//! Nextflow clients send), and signed JWTs (Bearer). Also the permission checks shared by
+//! every handler.
+
+pub mod jwt;
+pub mod token;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use base64::Engine;
+
+use crate::app::AppState;
+use crate::config::RootUser;
+use crate::domain::time::now_millis;
+use crate::error::ApiError;
+use crate::store::{self, user::User};
+
+/// `lastUsed` is written at most this often per token, not on every request.
+const LAST_USED_RESOLUTION_MS: i64 = 5 * 60 * 1000;
+
+/// An authenticated caller. Handlers that take it reject anonymous and invalid credentials
+/// with 401; a bad token is never silently treated as anonymous.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub token_id: Option<i64>,
+    pub is_root: bool,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or_else(|| ApiError::Unauthorized("Missing access token: send 'Authorization: Bearer <token>'".into()))?
+            .to_str()
+            .map_err(|_| invalid())?;
+        authenticate(state, header).await
+    }
+}
+
+fn invalid() -> ApiError {
+    ApiError::Unauthorized("Invalid or expired access token".into())
+}
+
+/// Resolves an `Authorization` header value to a caller.
+pub async fn authenticate(state: &AppState, header: &str) -> Result<Caller, ApiError> {
+    let (scheme, value) = header.trim().split_once(' ').ok_or_else(invalid)?;
+    let value = value.trim();
+    let (user_id, token_id) = if scheme.eq_ignore_ascii_case("bearer") {
+        // Nextflow's own rule: exactly two dots is a JWT (base64 tokens contain no dots).
+        if value.matches('.').count() == 2 {
+            let claims = jwt::verify(value, &state.config.jwt_secret, now_millis() / 1000).ok_or_else(invalid)?;
+            (claims.sub.parse::<i64>().map_err(|_| invalid())?, None)
+        } else {
+            personal_token(state, value).await?
+        }
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD.decode(value).map_err(|_| invalid())?;
+        let decoded = String::from_utf8(decoded).map_err(|_| invalid())?;
+        match decoded.split_once(':') {
+            Some(("@token", token)) => personal_token(state, token).await?,
+            _ => return Err(invalid()),
+        }
+    } else {
+        return Err(invalid());
+    };
+    let user = store::user::find_by_id(&state.db, user_id).await?.ok_or_else(invalid)?;
+    let is_root = is_root(&state.config.root_users, &user);
+    Ok(Caller { user, token_id, is_root })
+}
+
+async fn personal_token(state: &AppState, value: &str) -> Result<(i64, Option<i64>), ApiError> {
+    let parsed = token::parse(value).ok_or_else(invalid)?;
+    let stored = store::token::find(&state.db, parsed.id).await?.ok_or_else(invalid)?;
+    if !token::secret_matches(&parsed.secret, &stored.secret_hash) {
+        return Err(invalid());
+    }
+    let now = now_millis();
+    if stored.last_used.is_none_or(|t| now - t > LAST_USED_RESOLUTION_MS) {
+        let db = state.db.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store::token::touch_last_used(&db, stored.id, now).await {
+                tracing::warn!(error = %e, "cannot record token use");
+            }
+        });
+    }
+    Ok((stored.user_id, Some(stored.id)))
+}
+
+pub fn is_root(root_users: &[RootUser], user: &User) -> bool {
+    root_users.iter().any(|r| match r {
+        RootUser::Id(id) => *id == user.id,
+        RootUser::Email(e) => e.eq_ignore_ascii_case(&user.email),
+    })
+}
+
+/// Checks the caller may act in the workspace named by a `workspaceId` parameter. Without the
+/// parameter the caller acts in their personal workspace. Organization workspaces do not exist
+/// in this version, so any other id is refused without saying whether it exists.
+pub fn authorize_workspace(_caller: &Caller, workspace_id: Option<i64>) -> Result<(), ApiError> {
+    match workspace_id {
+        None => Ok(()),
+        Some(id) => Err(ApiError::forbidden(format!("Workspace {id} does not exist or you are not a participant"))),
+    }
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut b = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

@@ -1,0 +1,8 @@
+//! Plain types and pure rules of Tower: statuses, the trace protocol's records, progress
+//! aggregation, identifiers and time. Nothing here touches the network or the database.
+
+pub mod ids;
+pub mod progress;
+pub mod status;
+pub mod time;
+pub mod trace;

@@ -1,0 +1,79 @@
+//! The one error type of the HTTP layer: every failure becomes a status code and a
+//! `{"message": "..."}` body. Internal errors are logged with their cause chain; the client
+//! sees a short message with an id to quote.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn bad_request(m: impl Into<String>) -> Self {
+        Self::BadRequest(m.into())
+    }
+    pub fn not_found(m: impl Into<String>) -> Self {
+        Self::NotFound(m.into())
+    }
+    pub fn conflict(m: impl Into<String>) -> Self {
+        Self::Conflict(m.into())
+    }
+    pub fn forbidden(m: impl Into<String>) -> Self {
+        Self::Forbidden(m.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            ApiError::Internal(e) => {
+                let id = crate::domain::ids::random_base62(10);
+                tracing::error!(error_id = %id, error = ?e, "internal error");
+                format!("Unexpected error while processing - Error ID: {id}")
+            }
+            other => other.to_string(),
+        };
+        let mut resp = (status, Json(serde_json::json!({ "message": message }))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        resp
+    }
+}

@@ -1,0 +1,11 @@
+#![recursion_limit = "256"]
+//! Tower backend: the REST API, Nextflow trace ingestion and persistence, as a library so the
+//! cron service, the all-in-one command and the tests share one implementation.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod store;

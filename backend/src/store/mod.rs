@@ -1,0 +1,144 @@
+//! Database access: the only place with SQL. One `Db` handle over MySQL/MariaDB or SQLite;
+//! each repository function is written once and type-checked against both drivers by
+//! [`with_pool!`], and the few dialect differences (upsert syntax, casts, locking) live in
+//! [`Dialect`].
+
+pub mod migrate;
+pub mod task;
+pub mod token;
+pub mod user;
+pub mod workflow;
+
+use std::future::Future;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Database, Transaction};
+
+use crate::config::{DbConfig, DbUrl};
+
+/// A connection pool to the configured database.
+#[derive(Clone, Debug)]
+pub enum Db {
+    MySql(MySqlPool),
+    Sqlite(SqlitePool),
+}
+
+/// Runs `$body` with `$p` bound to the concrete pool, so one body serves both dialects.
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::store::Db::MySql($p) => $body,
+            $crate::store::Db::Sqlite($p) => $body,
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    MySql,
+    Sqlite,
+}
+
+impl Dialect {
+    /// `SUM(expr)` as a floating-point number on both dialects (MySQL sums integers as DECIMAL).
+    pub fn sum_real(self, expr: &str) -> String {
+        format!("(COALESCE(SUM({expr}), 0) + 0e0)")
+    }
+}
+
+impl Db {
+    pub async fn connect(cfg: &DbConfig) -> anyhow::Result<Db> {
+        match &cfg.url {
+            DbUrl::MySql(url) => {
+                let opts = MySqlConnectOptions::from_str(url).context("invalid TOWER_DB_URL")?.charset("utf8mb4");
+                let pool = MySqlPoolOptions::new()
+                    .min_connections(cfg.min_pool_size)
+                    .max_connections(cfg.max_pool_size)
+                    .max_lifetime(cfg.max_lifetime)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(opts)
+                    .await
+                    .with_context(|| format!("cannot connect to MySQL at {}", redact(url)))?;
+                Ok(Db::MySql(pool))
+            }
+            DbUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).with_context(|| format!("cannot create data directory {}", dir.display()))?;
+                }
+                let opts = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(30))
+                    .foreign_keys(true);
+                let pool = SqlitePoolOptions::new()
+                    .min_connections(1)
+                    .max_connections(cfg.max_pool_size.max(2))
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(opts)
+                    .await
+                    .with_context(|| format!("cannot open SQLite database {}", path.display()))?;
+                Ok(Db::Sqlite(pool))
+            }
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Db::MySql(_) => Dialect::MySql,
+            Db::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, p => p.close().await)
+    }
+}
+
+/// Starts a transaction that will write. SQLite takes the write lock up front (`BEGIN
+/// IMMEDIATE`), so two writers queue on the busy timeout instead of failing with "database is
+/// locked" when a read transaction tries to upgrade.
+pub trait BeginWrite {
+    type Db: Database;
+    fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, Self::Db>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for MySqlPool {
+    type Db = sqlx::MySql;
+    fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, sqlx::MySql>, sqlx::Error>> + Send {
+        self.begin()
+    }
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+/// Whether an error is a unique-key violation (so the caller can answer 409).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Whether the database answers.
+pub async fn ping(db: &Db) -> bool {
+    with_pool!(db, p => sqlx::query("SELECT 1").execute(p).await.is_ok())
+}

@@ -1,0 +1,275 @@
+//! Tasks: the batched, forward-only upsert used by progress requests, and reads.
+
+use serde_json::Value;
+use sqlx::{Database, Encode, Type};
+
+use super::{Db, Dialect};
+use crate::domain::progress::{ResourceTotals, StatusCount};
+use crate::domain::status::TERMINAL_RANK;
+use crate::domain::trace::TaskRecord;
+use crate::with_pool;
+
+/// Columns written from a task record, in bind order.
+pub const COLUMNS: &[&str] = &[
+    "workflow_id", "task_id", "status", "status_rank", "hash", "name", "exit_status", "submit", "start", "complete",
+    "process", "tag", "module", "container", "attempt", "script", "scratch", "workdir", "queue", "cpus", "memory",
+    "disk", "time", "env", "error_action", "duration", "realtime", "pcpu", "cpu_model", "rchar", "wchar", "syscr",
+    "syscw", "read_bytes", "write_bytes", "pmem", "vmem", "rss", "peak_vmem", "peak_rss", "vol_ctxt", "inv_ctxt",
+    "native_id", "executor", "cloud_zone", "machine_type", "price_model", "num_spot_interruptions", "log_stream_id",
+    "resource_allocation", "gpu_metrics", "accelerator", "accelerator_type", "hostname", "date_created", "last_updated",
+];
+
+/// Tasks written per statement: 100 is what Nextflow sends per request.
+pub const BATCH: usize = 100;
+
+/// The multi-row upsert for `rows` tasks. An existing task is only replaced by a record of the
+/// same or a later life-cycle rank, and never once terminal.
+pub fn upsert_sql(dialect: Dialect, rows: usize) -> String {
+    let placeholders = format!("({})", vec!["?"; COLUMNS.len()].join(", "));
+    let values = vec![placeholders; rows].join(", ");
+    let updated: Vec<&str> = COLUMNS.iter().copied().filter(|c| !matches!(*c, "workflow_id" | "task_id" | "date_created" | "status_rank")).collect();
+    let mut sql = format!("INSERT INTO tw_task ({}) VALUES {values}", COLUMNS.join(", "));
+    match dialect {
+        Dialect::MySql => {
+            // MySQL applies assignments left to right, so the rank is compared before it moves.
+            let guard = format!("status_rank < {TERMINAL_RANK} AND VALUES(status_rank) >= status_rank");
+            let sets: Vec<String> = updated
+                .iter()
+                .chain(std::iter::once(&"status_rank"))
+                .map(|c| format!("{c} = IF({guard}, VALUES({c}), {c})"))
+                .collect();
+            sql.push_str(&format!(" ON DUPLICATE KEY UPDATE {}", sets.join(", ")));
+        }
+        Dialect::Sqlite => {
+            let sets: Vec<String> = updated.iter().chain(std::iter::once(&"status_rank")).map(|c| format!("{c} = excluded.{c}")).collect();
+            sql.push_str(&format!(
+                " ON CONFLICT (workflow_id, task_id) DO UPDATE SET {} WHERE tw_task.status_rank < {TERMINAL_RANK} AND excluded.status_rank >= tw_task.status_rank",
+                sets.join(", ")
+            ));
+        }
+    }
+    sql
+}
+
+fn json_text<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(|v| serde_json::to_string(v).unwrap_or_default())
+}
+
+/// Binds one task's values in [`COLUMNS`] order.
+pub fn bind_task<'q, DB: Database>(
+    q: sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    workflow_id: &str,
+    t: &TaskRecord,
+    now: i64,
+) -> sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>
+where
+    String: Encode<'q, DB> + Type<DB>,
+    Option<String>: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    i16: Encode<'q, DB> + Type<DB>,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+    Option<i32>: Encode<'q, DB> + Type<DB>,
+    Option<f64>: Encode<'q, DB> + Type<DB>,
+{
+    q.bind(workflow_id.to_string())
+        .bind(t.task_id)
+        .bind(t.status.as_str().to_string())
+        .bind(t.status.rank())
+        .bind(t.hash.clone())
+        .bind(t.name.clone())
+        .bind(t.exit.map(|e| e.clamp(i32::MIN as i64, i32::MAX as i64) as i32))
+        .bind(t.submit)
+        .bind(t.start)
+        .bind(t.complete)
+        .bind(t.process.clone())
+        .bind(t.tag.clone())
+        .bind(json_text(&t.module))
+        .bind(t.container.clone())
+        .bind(t.attempt)
+        .bind(t.script.clone())
+        .bind(t.scratch.clone())
+        .bind(t.workdir.clone())
+        .bind(t.queue.clone())
+        .bind(t.cpus)
+        .bind(t.memory)
+        .bind(t.disk)
+        .bind(t.time)
+        .bind(t.env.clone())
+        .bind(t.error_action.clone())
+        .bind(t.duration)
+        .bind(t.realtime)
+        .bind(t.pcpu)
+        .bind(t.cpu_model.clone())
+        .bind(t.rchar)
+        .bind(t.wchar)
+        .bind(t.syscr)
+        .bind(t.syscw)
+        .bind(t.read_bytes)
+        .bind(t.write_bytes)
+        .bind(t.pmem)
+        .bind(t.vmem)
+        .bind(t.rss)
+        .bind(t.peak_vmem)
+        .bind(t.peak_rss)
+        .bind(t.vol_ctxt)
+        .bind(t.inv_ctxt)
+        .bind(t.native_id.clone())
+        .bind(t.executor.clone())
+        .bind(t.cloud_zone.clone())
+        .bind(t.machine_type.clone())
+        .bind(t.price_model.clone())
+        .bind(t.num_spot_interruptions)
+        .bind(t.log_stream_id.clone())
+        .bind(json_text(&t.resource_allocation))
+        .bind(json_text(&t.gpu_metrics))
+        .bind(t.accelerator)
+        .bind(t.accelerator_type.clone())
+        .bind(t.hostname.clone())
+        .bind(now)
+        .bind(now)
+}
+
+/// Keeps one record per task id: the latest in life-cycle order (the last one on a tie),
+/// so a batch behaves like the same records sent one by one.
+pub fn dedupe(tasks: Vec<TaskRecord>) -> Vec<TaskRecord> {
+    let mut out: Vec<TaskRecord> = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        match out.iter_mut().find(|o| o.task_id == t.task_id) {
+            Some(o) if crate::domain::status::task_update_applies(o.status.rank(), t.status.rank()) => *o = t,
+            Some(_) => {}
+            None => out.push(t),
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TaskRow {
+    pub task_id: i64,
+    pub status: String,
+    pub hash: Option<String>,
+    pub name: Option<String>,
+    pub exit_status: Option<i32>,
+    pub submit: Option<i64>,
+    pub start: Option<i64>,
+    pub complete: Option<i64>,
+    pub process: Option<String>,
+    pub tag: Option<String>,
+    pub module: Option<String>,
+    pub container: Option<String>,
+    pub attempt: Option<i32>,
+    pub script: Option<String>,
+    pub scratch: Option<String>,
+    pub workdir: Option<String>,
+    pub queue: Option<String>,
+    pub cpus: Option<i32>,
+    pub memory: Option<i64>,
+    pub disk: Option<i64>,
+    pub time: Option<i64>,
+    pub env: Option<String>,
+    pub error_action: Option<String>,
+    pub duration: Option<i64>,
+    pub realtime: Option<i64>,
+    pub pcpu: Option<f64>,
+    pub cpu_model: Option<String>,
+    pub rchar: Option<i64>,
+    pub wchar: Option<i64>,
+    pub syscr: Option<i64>,
+    pub syscw: Option<i64>,
+    pub read_bytes: Option<i64>,
+    pub write_bytes: Option<i64>,
+    pub pmem: Option<f64>,
+    pub vmem: Option<i64>,
+    pub rss: Option<i64>,
+    pub peak_vmem: Option<i64>,
+    pub peak_rss: Option<i64>,
+    pub vol_ctxt: Option<i64>,
+    pub inv_ctxt: Option<i64>,
+    pub native_id: Option<String>,
+    pub executor: Option<String>,
+    pub cloud_zone: Option<String>,
+    pub machine_type: Option<String>,
+    pub price_model: Option<String>,
+    pub num_spot_interruptions: Option<i32>,
+    pub log_stream_id: Option<String>,
+    pub resource_allocation: Option<String>,
+    pub gpu_metrics: Option<String>,
+    pub accelerator: Option<i32>,
+    pub accelerator_type: Option<String>,
+    pub hostname: Option<String>,
+    pub date_created: i64,
+    pub last_updated: i64,
+}
+
+impl TaskRow {
+    pub fn module_list(&self) -> Vec<String> {
+        self.module.as_deref().and_then(|m| serde_json::from_str(m).ok()).unwrap_or_default()
+    }
+    pub fn json_field(v: &Option<String>) -> Value {
+        v.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(Value::Null)
+    }
+}
+
+fn select_columns() -> String {
+    COLUMNS.iter().filter(|c| **c != "workflow_id" && **c != "status_rank").copied().collect::<Vec<_>>().join(", ")
+}
+
+pub async fn list(db: &Db, workflow_id: &str, max: i64, offset: i64) -> sqlx::Result<(Vec<TaskRow>, i64)> {
+    let sql = format!("SELECT {} FROM tw_task WHERE workflow_id = ? ORDER BY task_id LIMIT ? OFFSET ?", select_columns());
+    with_pool!(db, p => {
+        let rows: Vec<TaskRow> = sqlx::query_as(&sql).bind(workflow_id).bind(max).bind(offset).fetch_all(p).await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tw_task WHERE workflow_id = ?").bind(workflow_id).fetch_one(p).await?;
+        Ok((rows, total))
+    })
+}
+
+pub async fn get(db: &Db, workflow_id: &str, task_id: i64) -> sqlx::Result<Option<TaskRow>> {
+    let sql = format!("SELECT {} FROM tw_task WHERE workflow_id = ? AND task_id = ?", select_columns());
+    with_pool!(db, p => sqlx::query_as(&sql).bind(workflow_id).bind(task_id).fetch_optional(p).await)
+}
+
+/// Resource sums over terminal tasks, by process (old Tower formulas, see domain::progress).
+pub async fn resource_totals(db: &Db, workflow_id: &str) -> sqlx::Result<Vec<ResourceTotals>> {
+    let d = db.dialect();
+    let sql = format!(
+        "SELECT COALESCE(process, ''), {}, {}, {}, {}, {}, {}, {}, {}, {} FROM tw_task \
+         WHERE workflow_id = ? AND status_rank = {TERMINAL_RANK} GROUP BY process",
+        d.sum_real("COALESCE(cpus, 1)"),
+        d.sum_real("COALESCE(cpus, 1) * COALESCE(realtime, 0)"),
+        d.sum_real("COALESCE(pcpu, 0) * COALESCE(realtime, 0) / 100"),
+        d.sum_real("peak_rss"),
+        d.sum_real("memory"),
+        d.sum_real("rchar"),
+        d.sum_real("wchar"),
+        d.sum_real("vol_ctxt"),
+        d.sum_real("inv_ctxt"),
+    );
+    type Row = (String, f64, f64, f64, f64, f64, f64, f64, f64, f64);
+    let rows: Vec<Row> = with_pool!(db, p => sqlx::query_as(&sql).bind(workflow_id).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ResourceTotals {
+            process: r.0,
+            cpus: r.1,
+            cpu_time: r.2,
+            cpu_load: r.3,
+            memory_rss: r.4,
+            memory_req: r.5,
+            read_bytes: r.6,
+            write_bytes: r.7,
+            vol_ctx_switch: r.8,
+            inv_ctx_switch: r.9,
+        })
+        .collect())
+}
+
+pub async fn status_counts(db: &Db, workflow_id: &str) -> sqlx::Result<Vec<StatusCount>> {
+    let sql = "SELECT COALESCE(process, ''), status, COUNT(*) FROM tw_task WHERE workflow_id = ? GROUP BY process, status";
+    let rows: Vec<(String, String, i64)> = with_pool!(db, p => sqlx::query_as(sql).bind(workflow_id).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|(process, status, count)| StatusCount { process, status, count }).collect())
+}
+
+pub async fn executors(db: &Db, workflow_id: &str) -> sqlx::Result<Vec<String>> {
+    let sql = "SELECT DISTINCT executor FROM tw_task WHERE workflow_id = ? AND executor IS NOT NULL ORDER BY executor";
+    with_pool!(db, p => sqlx::query_scalar(sql).bind(workflow_id).fetch_all(p).await)
+}

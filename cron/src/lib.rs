@@ -1,0 +1,49 @@
+//! Tower cron: migrates the database at startup, then runs the scheduled jobs. Its `/health`
+//! answers UP only once migrations have succeeded, so deployments can gate the backend on it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+use tower_backend::app::sqlite_path;
+use tower_backend::config::Config;
+use tower_backend::store::{self, Db};
+
+/// Connects and applies every pending migration under the migration lock.
+pub async fn migrate(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.db).await?;
+    let applied = store::migrate::migrate(&db, sqlite_path(config)).await?;
+    tracing::info!(applied = applied.len(), version = store::migrate::current_version(&db).await?, "migrations done");
+    Ok(db)
+}
+
+/// The cron health endpoint: 503 until `ready` is set.
+pub fn health_router(ready: Arc<AtomicBool>) -> Router {
+    Router::new().route("/health", get(health)).with_state(ready)
+}
+
+async fn health(State(ready): State<Arc<AtomicBool>>) -> (StatusCode, Json<serde_json::Value>) {
+    if ready.load(Ordering::SeqCst) {
+        (StatusCode::OK, Json(serde_json::json!({ "status": "UP" })))
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "DOWN", "reason": "migrating" })))
+    }
+}
+
+/// Runs cron: health listener first (DOWN), migrations, then UP until shutdown.
+pub async fn run(config: Config, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let ready = Arc::new(AtomicBool::new(false));
+    let ready2 = ready.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, health_router(ready2)).with_graceful_shutdown(shutdown).await });
+    let db = migrate(&config).await?;
+    tower_backend::app::ensure_root_users(&db, &config.root_users).await?;
+    ready.store(true, Ordering::SeqCst);
+    tracing::info!("tower-cron ready");
+    server.await??;
+    db.close().await;
+    Ok(())
+}
