@@ -68,6 +68,7 @@ pub async fn migrate(db: &Db, sqlite_path: Option<PathBuf>) -> anyhow::Result<Ve
     let _guard = MigrationLock::acquire(db, sqlite_path).await?;
     let runner = runner(db);
     let mut driver = Migrator(db.clone());
+    driver.execute([Migrator::assert_migrations_table_query(HISTORY_TABLE).as_str()].into_iter()).await?;
     let applied = runner.get_applied_migrations_async(&mut driver).await.context("cannot read the migration history")?;
     let pending: Vec<&Migration> = runner.get_migrations().iter().filter(|m| !applied.iter().any(|a| a.version() == m.version())).collect();
     if pending.is_empty() {

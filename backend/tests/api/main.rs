@@ -1,0 +1,11 @@
+//! Integration tests: the real backend on an ephemeral port against a real database, SQLite
+//! always and MariaDB/MySQL when TOWER_TEST_MYSQL_URL is set.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod migrations;
+mod service;
+mod tokens;
+mod trace;
