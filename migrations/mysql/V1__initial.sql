@@ -1,7 +1,8 @@
 -- Initial schema: users, access tokens, workflow runs, tasks, per-process metrics.
 -- Times are BIGINT milliseconds since the Unix epoch (UTC) on both dialects, so that ordering,
 -- comparison and arithmetic behave identically on MySQL and SQLite.
--- Tables use a binary collation: workflow ids are case-sensitive base62 strings.
+-- Tables use utf8mb4_unicode_ci: sqlx cannot read text from binary-collated columns, and random
+-- 14-character workflow ids do not depend on case to stay unique.
 
 CREATE TABLE tw_user (
     id                   BIGINT       NOT NULL AUTO_INCREMENT,
@@ -22,7 +23,7 @@ CREATE TABLE tw_user (
     PRIMARY KEY (id),
     UNIQUE KEY ux_user_email (email),
     UNIQUE KEY ux_user_user_name (user_name)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE tw_access_token (
     id           BIGINT      NOT NULL AUTO_INCREMENT,
@@ -34,7 +35,7 @@ CREATE TABLE tw_access_token (
     PRIMARY KEY (id),
     UNIQUE KEY ux_access_token_user_name (user_id, name),
     CONSTRAINT fk_access_token_user FOREIGN KEY (user_id) REFERENCES tw_user (id) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE tw_workflow (
     id               VARCHAR(16)  NOT NULL,
@@ -94,7 +95,7 @@ CREATE TABLE tw_workflow (
     KEY ix_workflow_workspace_created (workspace_id, date_created),
     KEY ix_workflow_session_run (session_id, run_name),
     KEY ix_workflow_status_updated (status, last_updated)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE tw_task (
     workflow_id            VARCHAR(16)  NOT NULL,
@@ -155,7 +156,7 @@ CREATE TABLE tw_task (
     last_updated           BIGINT       NOT NULL,
     PRIMARY KEY (workflow_id, task_id),
     KEY ix_task_workflow_status (workflow_id, status)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE tw_workflow_metrics (
     id           BIGINT       NOT NULL AUTO_INCREMENT,
@@ -165,8 +166,8 @@ CREATE TABLE tw_workflow_metrics (
     mem          TEXT         NULL,
     vmem         TEXT         NULL,
     time         TEXT         NULL,
-    reads        TEXT         NULL,
-    writes       TEXT         NULL,
+    io_reads     TEXT         NULL,
+    io_writes    TEXT         NULL,
     cpu_usage    TEXT         NULL,
     mem_usage    TEXT         NULL,
     time_usage   TEXT         NULL,
@@ -175,4 +176,4 @@ CREATE TABLE tw_workflow_metrics (
     gpu_mem_avg  TEXT         NULL,
     PRIMARY KEY (id),
     UNIQUE KEY ux_workflow_metrics_process (workflow_id, process)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

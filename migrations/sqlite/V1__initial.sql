@@ -1,7 +1,7 @@
 -- Initial schema: users, access tokens, workflow runs, tasks, per-process metrics.
 -- Times are BIGINT milliseconds since the Unix epoch (UTC) on both dialects, so that ordering,
 -- comparison and arithmetic behave identically on MySQL and SQLite.
--- SQLite compares text byte-wise by default, like the binary collation on MySQL.
+-- Same tables, columns and indexes as migrations/mysql (a test compares them).
 
 CREATE TABLE tw_user (
     id                   INTEGER      PRIMARY KEY AUTOINCREMENT,
@@ -86,7 +86,8 @@ CREATE TABLE tw_workflow (
     tower_launch     BOOLEAN      NOT NULL DEFAULT FALSE,
     deleted          BOOLEAN      NOT NULL DEFAULT FALSE,
     date_created     BIGINT       NOT NULL,
-    last_updated     BIGINT       NOT NULL
+    last_updated     BIGINT       NOT NULL,
+    PRIMARY KEY (id)
 );
 CREATE INDEX ix_workflow_owner_created ON tw_workflow (owner_id, workspace_id, date_created);
 CREATE INDEX ix_workflow_workspace_created ON tw_workflow (workspace_id, date_created);
@@ -162,8 +163,8 @@ CREATE TABLE tw_workflow_metrics (
     mem          TEXT         NULL,
     vmem         TEXT         NULL,
     time         TEXT         NULL,
-    reads        TEXT         NULL,
-    writes       TEXT         NULL,
+    io_reads     TEXT         NULL,
+    io_writes    TEXT         NULL,
     cpu_usage    TEXT         NULL,
     mem_usage    TEXT         NULL,
     time_usage   TEXT         NULL,

@@ -252,7 +252,7 @@ async fn metrics(State(state): State<AppState>, caller: Caller, Path(id): Path<S
             json!({
                 "id": m.id, "process": m.process,
                 "cpu": parse_json(&m.cpu), "mem": parse_json(&m.mem), "vmem": parse_json(&m.vmem), "time": parse_json(&m.time),
-                "reads": parse_json(&m.reads), "writes": parse_json(&m.writes), "cpuUsage": parse_json(&m.cpu_usage),
+                "reads": parse_json(&m.io_reads), "writes": parse_json(&m.io_writes), "cpuUsage": parse_json(&m.cpu_usage),
                 "memUsage": parse_json(&m.mem_usage), "timeUsage": parse_json(&m.time_usage), "gpuUsage": parse_json(&m.gpu_usage),
                 "gpuMemPeak": parse_json(&m.gpu_mem_peak), "gpuMemAvg": parse_json(&m.gpu_mem_avg),
             })

@@ -68,7 +68,13 @@ pub async fn migrate(db: &Db, sqlite_path: Option<PathBuf>) -> anyhow::Result<Ve
     let _guard = MigrationLock::acquire(db, sqlite_path).await?;
     let runner = runner(db);
     let mut driver = Migrator(db.clone());
-    driver.execute([Migrator::assert_migrations_table_query(HISTORY_TABLE).as_str()].into_iter()).await?;
+    // Created here rather than by refinery so that on MySQL it has a text collation sqlx can
+    // read whatever the server's default is.
+    let mut create_history = Migrator::assert_migrations_table_query(HISTORY_TABLE).trim().trim_end_matches(';').to_string();
+    if matches!(db, Db::MySql(_)) {
+        create_history.push_str(" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+    }
+    driver.execute([create_history.as_str()].into_iter()).await?;
     let applied = runner.get_applied_migrations_async(&mut driver).await.context("cannot read the migration history")?;
     let pending: Vec<&Migration> = runner.get_migrations().iter().filter(|m| !applied.iter().any(|a| a.version() == m.version())).collect();
     if pending.is_empty() {

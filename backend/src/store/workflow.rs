@@ -248,7 +248,7 @@ pub async fn complete(
 ) -> sqlx::Result<()> {
     let sql = format!("UPDATE tw_workflow SET {}, status = ?, progress = COALESCE(?, progress), last_updated = ? WHERE id = ?", record_assignments());
     let snapshot = snapshot.map(|s| serde_json::to_string(s).unwrap_or_default());
-    let insert = "INSERT INTO tw_workflow_metrics (workflow_id, process, cpu, mem, vmem, time, reads, writes, cpu_usage, mem_usage, \
+    let insert = "INSERT INTO tw_workflow_metrics (workflow_id, process, cpu, mem, vmem, time, io_reads, io_writes, cpu_usage, mem_usage, \
                   time_usage, gpu_usage, gpu_mem_peak, gpu_mem_avg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     with_pool!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -280,8 +280,8 @@ pub struct MetricsRow {
     pub mem: Option<String>,
     pub vmem: Option<String>,
     pub time: Option<String>,
-    pub reads: Option<String>,
-    pub writes: Option<String>,
+    pub io_reads: Option<String>,
+    pub io_writes: Option<String>,
     pub cpu_usage: Option<String>,
     pub mem_usage: Option<String>,
     pub time_usage: Option<String>,
@@ -291,7 +291,7 @@ pub struct MetricsRow {
 }
 
 pub async fn metrics(db: &Db, id: &str) -> sqlx::Result<Vec<MetricsRow>> {
-    let sql = "SELECT id, process, cpu, mem, vmem, time, reads, writes, cpu_usage, mem_usage, time_usage, gpu_usage, gpu_mem_peak, \
+    let sql = "SELECT id, process, cpu, mem, vmem, time, io_reads, io_writes, cpu_usage, mem_usage, time_usage, gpu_usage, gpu_mem_peak, \
                gpu_mem_avg FROM tw_workflow_metrics WHERE workflow_id = ? ORDER BY id";
     with_pool!(db, p => sqlx::query_as(sql).bind(id).fetch_all(p).await)
 }
