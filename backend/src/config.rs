@@ -160,7 +160,10 @@ impl Config {
 
         let (jwt_secret, jwt_secret_generated) = match get("TOWER_JWT_SECRET") {
             Some(s) if s.chars().count() < 35 => {
-                return Err(ConfigError::new("TOWER_JWT_SECRET", format!("must be at least 35 characters long (got {})", s.chars().count())))
+                return Err(ConfigError::new(
+                    "TOWER_JWT_SECRET",
+                    format!("must be at least 35 characters long (got {})", s.chars().count()),
+                ))
             }
             Some(s) => (s, false),
             None => (crate::auth::random_hex(32), true),
@@ -286,7 +289,8 @@ pub fn parse_db_url(raw: &str, user: Option<&str>, password: Option<&str>) -> Re
     }
     // Keep only options the native client understands.
     const KEEP: &[&str] = &["ssl-mode", "ssl-ca", "ssl-cert", "ssl-key", "charset", "collation", "socket", "timezone"];
-    let kept: Vec<(String, String)> = url.query_pairs().filter(|(k, _)| KEEP.contains(&k.as_ref())).map(|(k, v)| (k.into(), v.into())).collect();
+    let kept: Vec<(String, String)> =
+        url.query_pairs().filter(|(k, _)| KEEP.contains(&k.as_ref())).map(|(k, v)| (k.into(), v.into())).collect();
     url.set_query(None);
     if !kept.is_empty() {
         url.query_pairs_mut().extend_pairs(kept);

@@ -35,7 +35,11 @@ async fn health(State(ready): State<Arc<AtomicBool>>) -> (StatusCode, Json<serde
 }
 
 /// Runs cron: health listener first (DOWN), migrations, then UP until shutdown.
-pub async fn run(config: Config, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let ready = Arc::new(AtomicBool::new(false));
     let ready2 = ready.clone();
     let server = tokio::spawn(async move { axum::serve(listener, health_router(ready2)).with_graceful_shutdown(shutdown).await });

@@ -39,7 +39,9 @@ async fn main() -> ExitCode {
             return Ok(());
         }
         let addr = format!("0.0.0.0:{}", config.cron_port);
-        let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} (TOWER_CRON_SERVER_PORT): {e}"))?;
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr} (TOWER_CRON_SERVER_PORT): {e}"))?;
         tower_cron::run(config, listener, shutdown_signal()).await
     }
     .await;

@@ -55,15 +55,23 @@ async fn create(
     authorize_workspace(&caller, ws.workspace_id)?;
     let session_id = required(&req.session_id, "sessionId")?;
     let run_name = required(&req.run_name, "runName")?;
-    let check = WorkflowRecord { session_id: req.session_id.clone(), run_name: req.run_name.clone(), project_name: req.project_name.clone(), repository: req.repository.clone(), ..Default::default() };
+    let check = WorkflowRecord {
+        session_id: req.session_id.clone(),
+        run_name: req.run_name.clone(),
+        project_name: req.project_name.clone(),
+        repository: req.repository.clone(),
+        ..Default::default()
+    };
     reject_lengths(check.length_errors())?;
 
     let id = match req.workflow_id.as_deref().filter(|s| !s.is_empty()) {
         // A run launched by Tower itself reports under the id it was given.
-        Some(given) => load_owned_workflow(&state, &caller, given, ws.workspace_id)
-            .await
-            .map_err(|_| ApiError::bad_request(format!("Unknown workflow launch id={given}")))?
-            .id,
+        Some(given) => {
+            load_owned_workflow(&state, &caller, given, ws.workspace_id)
+                .await
+                .map_err(|_| ApiError::bad_request(format!("Unknown workflow launch id={given}")))?
+                .id
+        }
         None => match store::workflow::find_unbegun(&state.db, caller.user.id, ws.workspace_id, session_id, run_name).await? {
             Some(existing) => existing,
             None => {
@@ -118,7 +126,10 @@ async fn begin(
     }
     reject_lengths(wf.length_errors())?;
     if let Some(long) = req.process_names.iter().find(|n| n.chars().count() > 255) {
-        return Err(ApiError::bad_request(format!("processNames entry '{}...' is longer than 255 characters", long.chars().take(40).collect::<String>())));
+        return Err(ApiError::bad_request(format!(
+            "processNames entry '{}...' is longer than 255 characters",
+            long.chars().take(40).collect::<String>()
+        )));
     }
     let row = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::begin(&state.db, &row.id, &wf, &req.process_names, req.tower_launch, now_millis()).await?;
@@ -173,7 +184,10 @@ async fn complete(
     }
     reject_lengths(wf.length_errors())?;
     if let Some(m) = req.metrics.iter().find(|m| m.process.chars().count() > 255) {
-        return Err(ApiError::bad_request(format!("metrics process name '{}...' is longer than 255 characters", m.process.chars().take(40).collect::<String>())));
+        return Err(ApiError::bad_request(format!(
+            "metrics process name '{}...' is longer than 255 characters",
+            m.process.chars().take(40).collect::<String>()
+        )));
     }
     let row = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
     let status = if wf.success == Some(true) { WorkflowStatus::Succeeded } else { WorkflowStatus::Failed };

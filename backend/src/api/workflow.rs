@@ -125,7 +125,12 @@ pub async fn workflow_progress(state: &AppState, w: &WorkflowRow) -> ApiResult<P
     Ok(p)
 }
 
-async fn describe(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<Json<Value>> {
+async fn describe(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<Value>> {
     let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
     Ok(Json(describe_json(&state, &w).await?))
 }
@@ -174,7 +179,12 @@ async fn update(
     Ok(Json(describe_json(&state, &w).await?))
 }
 
-async fn progress(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<Json<Value>> {
+async fn progress(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<Value>> {
     let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
     Ok(Json(json!({ "progress": workflow_progress(&state, &w).await? })))
 }
@@ -220,7 +230,12 @@ struct TasksQuery {
     offset: Option<i64>,
 }
 
-async fn tasks(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(q): ApiQuery<TasksQuery>) -> ApiResult<Json<Value>> {
+async fn tasks(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<TasksQuery>,
+) -> ApiResult<Json<Value>> {
     let w = load_owned_workflow(&state, &caller, &id, q.workspace_id).await?;
     let max = q.max.unwrap_or(50);
     let offset = q.offset.unwrap_or(0);
@@ -235,7 +250,12 @@ async fn tasks(State(state): State<AppState>, caller: Caller, Path(id): Path<Str
     Ok(Json(json!({ "tasks": tasks, "total": total })))
 }
 
-async fn task(State(state): State<AppState>, caller: Caller, Path((id, task_id)): Path<(String, String)>, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<Json<Value>> {
+async fn task(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, task_id)): Path<(String, String)>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<Value>> {
     let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
     let not_found = || ApiError::not_found(format!("Task '{task_id}' not found in workflow '{id}'"));
     let task_id: i64 = task_id.parse().map_err(|_| not_found())?;
@@ -243,7 +263,12 @@ async fn task(State(state): State<AppState>, caller: Caller, Path((id, task_id))
     Ok(Json(json!({ "task": task_json(&t) })))
 }
 
-async fn metrics(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<Json<Value>> {
+async fn metrics(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<Value>> {
     let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
     let rows = store::workflow::metrics(&state.db, &w.id).await?;
     let metrics: Vec<Value> = rows

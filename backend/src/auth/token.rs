@@ -25,7 +25,11 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 pub fn parse(token: &str) -> Option<ParsedToken> {
-    let engines = [&base64::engine::general_purpose::STANDARD, &base64::engine::general_purpose::STANDARD_NO_PAD, &base64::engine::general_purpose::URL_SAFE];
+    let engines = [
+        &base64::engine::general_purpose::STANDARD,
+        &base64::engine::general_purpose::STANDARD_NO_PAD,
+        &base64::engine::general_purpose::URL_SAFE,
+    ];
     let bytes = engines.iter().find_map(|e| e.decode(token.trim()).ok())?;
     let text = String::from_utf8(bytes).ok()?;
     let (head, secret) = text.split_once('.')?;

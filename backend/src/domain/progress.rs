@@ -255,7 +255,15 @@ mod tests {
 
     #[test]
     fn efficiency_follows_the_old_tower_formulas() {
-        let t = ResourceTotals { process: "p".into(), cpus: 2.0, cpu_time: 1000.0, cpu_load: 500.0, memory_rss: 25.0, memory_req: 100.0, ..Default::default() };
+        let t = ResourceTotals {
+            process: "p".into(),
+            cpus: 2.0,
+            cpu_time: 1000.0,
+            cpu_load: 500.0,
+            memory_rss: 25.0,
+            memory_req: 100.0,
+            ..Default::default()
+        };
         let r = Resources::from(&t);
         assert_eq!((r.cpu_efficiency, r.memory_efficiency), (50.0, 25.0));
         assert_eq!(Resources::from(&ResourceTotals::default()).cpu_efficiency, 0.0);

@@ -25,9 +25,7 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
 }
 
 pub fn format_millis(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .map(|d| d.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-        .unwrap_or_default()
+    DateTime::<Utc>::from_timestamp_millis(ms).map(|d| d.to_rfc3339_opts(SecondsFormat::AutoSi, true)).unwrap_or_default()
 }
 
 /// Serde adapter for `Option<i64>` milliseconds that reads a date-time string, an epoch
@@ -48,9 +46,9 @@ pub mod opt_datetime {
             Some(Raw::Millis(0)) => Ok(None),
             Some(Raw::Millis(ms)) => Ok(Some(ms)),
             Some(Raw::Text(s)) if s.is_empty() => Ok(None),
-            Some(Raw::Text(s)) => parse_datetime(&s)
-                .map(Some)
-                .ok_or_else(|| serde::de::Error::custom(format!("invalid date-time '{s}', expected ISO-8601 such as 2024-05-06T12:04:20Z"))),
+            Some(Raw::Text(s)) => parse_datetime(&s).map(Some).ok_or_else(|| {
+                serde::de::Error::custom(format!("invalid date-time '{s}', expected ISO-8601 such as 2024-05-06T12:04:20Z"))
+            }),
         }
     }
 

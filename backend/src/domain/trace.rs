@@ -131,7 +131,8 @@ impl WorkflowRecord {
             ("commandLine", &self.command_line),
             ("projectName", &self.project_name),
         ];
-        let mut missing: Vec<&'static str> = checks.iter().filter(|(_, v)| v.as_deref().is_none_or(str::is_empty)).map(|(k, _)| *k).collect();
+        let mut missing: Vec<&'static str> =
+            checks.iter().filter(|(_, v)| v.as_deref().is_none_or(str::is_empty)).map(|(k, _)| *k).collect();
         if self.start.is_none() {
             missing.push("start");
         }

@@ -85,10 +85,7 @@ pub async fn migrate(db: &Db, sqlite_path: Option<PathBuf>) -> anyhow::Result<Ve
     for m in pending {
         let started = Instant::now();
         tracing::info!(migration = %m, "applying migration");
-        let report = runner_for_target(db, m.version())
-            .run_async(&mut driver)
-            .await
-            .with_context(|| format!("migration {m} failed"))?;
+        let report = runner_for_target(db, m.version()).run_async(&mut driver).await.with_context(|| format!("migration {m} failed"))?;
         for done in report.applied_migrations() {
             tracing::info!(migration = %done, elapsed_ms = started.elapsed().as_millis() as u64, "applied migration");
             names.push(done.to_string());
@@ -114,11 +111,8 @@ impl MigrationLock {
             Db::MySql(pool) => {
                 let mut conn = pool.acquire().await?;
                 tracing::info!("waiting for the migration lock");
-                let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
-                    .bind(MYSQL_LOCK)
-                    .bind(LOCK_WAIT_SECONDS)
-                    .fetch_one(&mut *conn)
-                    .await?;
+                let got: Option<i64> =
+                    sqlx::query_scalar("SELECT GET_LOCK(?, ?)").bind(MYSQL_LOCK).bind(LOCK_WAIT_SECONDS).fetch_one(&mut *conn).await?;
                 if got != Some(1) {
                     bail!("another process held the migration lock for more than {LOCK_WAIT_SECONDS} s");
                 }

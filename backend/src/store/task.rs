@@ -11,12 +11,62 @@ use crate::with_pool;
 
 /// Columns written from a task record, in bind order.
 pub const COLUMNS: &[&str] = &[
-    "workflow_id", "task_id", "status", "status_rank", "hash", "name", "exit_status", "submit", "start", "complete",
-    "process", "tag", "module", "container", "attempt", "script", "scratch", "workdir", "queue", "cpus", "memory",
-    "disk", "time", "env", "error_action", "duration", "realtime", "pcpu", "cpu_model", "rchar", "wchar", "syscr",
-    "syscw", "read_bytes", "write_bytes", "pmem", "vmem", "rss", "peak_vmem", "peak_rss", "vol_ctxt", "inv_ctxt",
-    "native_id", "executor", "cloud_zone", "machine_type", "price_model", "num_spot_interruptions", "log_stream_id",
-    "resource_allocation", "gpu_metrics", "accelerator", "accelerator_type", "hostname", "date_created", "last_updated",
+    "workflow_id",
+    "task_id",
+    "status",
+    "status_rank",
+    "hash",
+    "name",
+    "exit_status",
+    "submit",
+    "start",
+    "complete",
+    "process",
+    "tag",
+    "module",
+    "container",
+    "attempt",
+    "script",
+    "scratch",
+    "workdir",
+    "queue",
+    "cpus",
+    "memory",
+    "disk",
+    "time",
+    "env",
+    "error_action",
+    "duration",
+    "realtime",
+    "pcpu",
+    "cpu_model",
+    "rchar",
+    "wchar",
+    "syscr",
+    "syscw",
+    "read_bytes",
+    "write_bytes",
+    "pmem",
+    "vmem",
+    "rss",
+    "peak_vmem",
+    "peak_rss",
+    "vol_ctxt",
+    "inv_ctxt",
+    "native_id",
+    "executor",
+    "cloud_zone",
+    "machine_type",
+    "price_model",
+    "num_spot_interruptions",
+    "log_stream_id",
+    "resource_allocation",
+    "gpu_metrics",
+    "accelerator",
+    "accelerator_type",
+    "hostname",
+    "date_created",
+    "last_updated",
 ];
 
 /// Tasks written per statement: 100 is what Nextflow sends per request.
@@ -27,17 +77,15 @@ pub const BATCH: usize = 100;
 pub fn upsert_sql(dialect: Dialect, rows: usize) -> String {
     let placeholders = format!("({})", vec!["?"; COLUMNS.len()].join(", "));
     let values = vec![placeholders; rows].join(", ");
-    let updated: Vec<&str> = COLUMNS.iter().copied().filter(|c| !matches!(*c, "workflow_id" | "task_id" | "date_created" | "status_rank")).collect();
+    let updated: Vec<&str> =
+        COLUMNS.iter().copied().filter(|c| !matches!(*c, "workflow_id" | "task_id" | "date_created" | "status_rank")).collect();
     let mut sql = format!("INSERT INTO tw_task ({}) VALUES {values}", COLUMNS.join(", "));
     match dialect {
         Dialect::MySql => {
             // MySQL applies assignments left to right, so the rank is compared before it moves.
             let guard = format!("status_rank < {TERMINAL_RANK} AND VALUES(status_rank) >= status_rank");
-            let sets: Vec<String> = updated
-                .iter()
-                .chain(std::iter::once(&"status_rank"))
-                .map(|c| format!("{c} = IF({guard}, VALUES({c}), {c})"))
-                .collect();
+            let sets: Vec<String> =
+                updated.iter().chain(std::iter::once(&"status_rank")).map(|c| format!("{c} = IF({guard}, VALUES({c}), {c})")).collect();
             sql.push_str(&format!(" ON DUPLICATE KEY UPDATE {}", sets.join(", ")));
         }
         Dialect::Sqlite => {

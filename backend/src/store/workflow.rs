@@ -108,7 +108,13 @@ pub async fn create(db: &Db, w: &NewWorkflow<'_>) -> sqlx::Result<()> {
 
 /// A run this owner already created for the same session and run name and that has not begun:
 /// a retried create gets the same workflow id instead of a duplicate run.
-pub async fn find_unbegun(db: &Db, owner_id: i64, workspace_id: Option<i64>, session_id: &str, run_name: &str) -> sqlx::Result<Option<String>> {
+pub async fn find_unbegun(
+    db: &Db,
+    owner_id: i64,
+    workspace_id: Option<i64>,
+    session_id: &str,
+    run_name: &str,
+) -> sqlx::Result<Option<String>> {
     let sql = "SELECT id FROM tw_workflow WHERE session_id = ? AND run_name = ? AND owner_id = ? \
                AND (workspace_id = ? OR (workspace_id IS NULL AND ? IS NULL)) AND status = 'SUBMITTED' AND start IS NULL AND deleted = FALSE \
                ORDER BY date_created DESC LIMIT 1";
@@ -127,11 +133,45 @@ fn json<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
 /// Columns set from a begin/complete `workflow` record. Absent values keep what is stored
 /// (begin carries no `stats`, complete no `platform`).
 const RECORD_COLUMNS: &[&str] = &[
-    "run_name", "session_id", "project_name", "repository", "start", "complete", "duration", "success", "exit_status",
-    "error_message", "error_report", "command_line", "user_name", "work_dir", "launch_dir", "project_dir", "home_dir",
-    "script_file", "script_name", "script_id", "commit_id", "revision", "profile", "container", "container_engine", "resume",
-    "log_file", "out_file", "operation_id", "config_text", "config_files", "params", "manifest", "nextflow", "stats",
-    "platform", "wave", "fusion", "extra",
+    "run_name",
+    "session_id",
+    "project_name",
+    "repository",
+    "start",
+    "complete",
+    "duration",
+    "success",
+    "exit_status",
+    "error_message",
+    "error_report",
+    "command_line",
+    "user_name",
+    "work_dir",
+    "launch_dir",
+    "project_dir",
+    "home_dir",
+    "script_file",
+    "script_name",
+    "script_id",
+    "commit_id",
+    "revision",
+    "profile",
+    "container",
+    "container_engine",
+    "resume",
+    "log_file",
+    "out_file",
+    "operation_id",
+    "config_text",
+    "config_files",
+    "params",
+    "manifest",
+    "nextflow",
+    "stats",
+    "platform",
+    "wave",
+    "fusion",
+    "extra",
 ];
 
 fn record_assignments() -> String {
@@ -246,7 +286,10 @@ pub async fn complete(
     snapshot: Option<&ProgressSnapshot>,
     now: i64,
 ) -> sqlx::Result<()> {
-    let sql = format!("UPDATE tw_workflow SET {}, status = ?, progress = COALESCE(?, progress), last_updated = ? WHERE id = ?", record_assignments());
+    let sql = format!(
+        "UPDATE tw_workflow SET {}, status = ?, progress = COALESCE(?, progress), last_updated = ? WHERE id = ?",
+        record_assignments()
+    );
     let snapshot = snapshot.map(|s| serde_json::to_string(s).unwrap_or_default());
     let insert = "INSERT INTO tw_workflow_metrics (workflow_id, process, cpu, mem, vmem, time, io_reads, io_writes, cpu_usage, mem_usage, \
                   time_usage, gpu_usage, gpu_mem_peak, gpu_mem_avg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";

@@ -22,7 +22,10 @@ async fn nextflow_credential_forms_are_all_accepted(app: &TestApp) {
 
     let uid = b["user"]["id"].as_i64().unwrap();
     let now = chrono_now();
-    let jwt = tower_backend::auth::jwt::sign(&tower_backend::auth::jwt::Claims { sub: uid.to_string(), exp: now + 60, iat: now }, &app.state.config.jwt_secret);
+    let jwt = tower_backend::auth::jwt::sign(
+        &tower_backend::auth::jwt::Claims { sub: uid.to_string(), exp: now + 60, iat: now },
+        &app.state.config.jwt_secret,
+    );
     assert_eq!(user_info(app, &format!("Bearer {jwt}")).await.0, 200);
 }
 both!(nextflow_credential_forms_are_all_accepted);
@@ -40,10 +43,23 @@ async fn missing_wrong_and_expired_credentials_are_refused(app: &TestApp) {
     let parsed = tower_backend::auth::token::parse(&app.token).unwrap();
     let forged = tower_backend::auth::token::format(parsed.id, "0000");
     let now = chrono_now();
-    let expired = tower_backend::auth::jwt::sign(&tower_backend::auth::jwt::Claims { sub: "1".into(), exp: now - 1, iat: now - 100 }, &app.state.config.jwt_secret);
-    let foreign = tower_backend::auth::jwt::sign(&tower_backend::auth::jwt::Claims { sub: "1".into(), exp: now + 100, iat: now }, "some-other-secret-that-is-long-enough-too");
+    let expired = tower_backend::auth::jwt::sign(
+        &tower_backend::auth::jwt::Claims { sub: "1".into(), exp: now - 1, iat: now - 100 },
+        &app.state.config.jwt_secret,
+    );
+    let foreign = tower_backend::auth::jwt::sign(
+        &tower_backend::auth::jwt::Claims { sub: "1".into(), exp: now + 100, iat: now },
+        "some-other-secret-that-is-long-enough-too",
+    );
     let basic_wrong_user = base64::engine::general_purpose::STANDARD.encode(format!("alice:{}", app.token));
-    for auth in [format!("Bearer {forged}"), format!("Bearer {expired}"), format!("Bearer {foreign}"), "Bearer garbage".into(), format!("Basic {basic_wrong_user}"), "Token abc".into()] {
+    for auth in [
+        format!("Bearer {forged}"),
+        format!("Bearer {expired}"),
+        format!("Bearer {foreign}"),
+        "Bearer garbage".into(),
+        format!("Basic {basic_wrong_user}"),
+        "Token abc".into(),
+    ] {
         let (s, b) = user_info(app, &auth).await;
         assert_eq!(s, 401, "{auth}: {b}");
         assert_eq!(b, json!({"message": "Invalid or expired access token"}));

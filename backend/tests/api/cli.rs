@@ -22,7 +22,11 @@ fn backend() -> Command {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_create_prints_only_a_token_that_nextflow_can_use() {
     let app = TestApp::spawn(Kind::Sqlite).await;
-    let out = backend().args(["token", "create", "--email", "Carol@Example.com", "--name", "nextflow"]).env("TOWER_DB_URL", db_url(&app)).output().unwrap();
+    let out = backend()
+        .args(["token", "create", "--email", "Carol@Example.com", "--name", "nextflow"])
+        .env("TOWER_DB_URL", db_url(&app))
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "only the token on stdout: {stdout:?}");
@@ -32,10 +36,16 @@ async fn token_create_prints_only_a_token_that_nextflow_can_use() {
     assert_eq!(b["user"]["email"], "carol@example.com");
 
     // A Nextflow run reports with it.
-    let (s, b) = app.send(reqwest::Method::POST, "/trace/create", Some(token), Some(&serde_json::json!({"sessionId": "s-1", "runName": "cli_run"}))).await;
+    let (s, b) = app
+        .send(reqwest::Method::POST, "/trace/create", Some(token), Some(&serde_json::json!({"sessionId": "s-1", "runName": "cli_run"})))
+        .await;
     assert_eq!(s, 200, "{b}");
 
-    let again = backend().args(["token", "create", "--email", "carol@example.com", "--name", "nextflow"]).env("TOWER_DB_URL", db_url(&app)).output().unwrap();
+    let again = backend()
+        .args(["token", "create", "--email", "carol@example.com", "--name", "nextflow"])
+        .env("TOWER_DB_URL", db_url(&app))
+        .output()
+        .unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     app.finish().await;

@@ -27,25 +27,45 @@ async fn schema_of(db: &Db) -> Schema {
     let mut out = Schema::new();
     match db {
         Db::Sqlite(p) => {
-            let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetch_all(p).await.unwrap();
+            let tables: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                    .fetch_all(p)
+                    .await
+                    .unwrap();
             for t in tables {
                 out.insert(format!("table {t}"));
-                let cols: Vec<(String, String, i64, i64)> = sqlx::query_as(&format!("SELECT name, type, \"notnull\", pk FROM pragma_table_info('{t}')")).fetch_all(p).await.unwrap();
+                let cols: Vec<(String, String, i64, i64)> =
+                    sqlx::query_as(&format!("SELECT name, type, \"notnull\", pk FROM pragma_table_info('{t}')"))
+                        .fetch_all(p)
+                        .await
+                        .unwrap();
                 for (name, ty, notnull, pk) in cols {
                     out.insert(format!("column {t}.{name} {} {}", family(&ty), if notnull == 1 || pk > 0 { "not null" } else { "null" }));
                     if pk > 0 {
                         out.insert(format!("primary {t}.{name}"));
                     }
                 }
-                let idx: Vec<(String, i64)> = sqlx::query_as(&format!("SELECT name, \"unique\" FROM pragma_index_list('{t}') WHERE name NOT LIKE 'sqlite_autoindex%'")).fetch_all(p).await.unwrap();
+                let idx: Vec<(String, i64)> = sqlx::query_as(&format!(
+                    "SELECT name, \"unique\" FROM pragma_index_list('{t}') WHERE name NOT LIKE 'sqlite_autoindex%'"
+                ))
+                .fetch_all(p)
+                .await
+                .unwrap();
                 for (name, unique) in idx {
-                    let cols: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_index_info('{name}') ORDER BY seqno")).fetch_all(p).await.unwrap();
+                    let cols: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_index_info('{name}') ORDER BY seqno"))
+                        .fetch_all(p)
+                        .await
+                        .unwrap();
                     out.insert(format!("index {t}.{name} unique={} ({})", unique == 1, cols.join(",")));
                 }
             }
         }
         Db::MySql(p) => {
-            let tables: Vec<String> = sqlx::query_scalar("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE()").fetch_all(p).await.unwrap();
+            let tables: Vec<String> =
+                sqlx::query_scalar("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE()")
+                    .fetch_all(p)
+                    .await
+                    .unwrap();
             for t in tables {
                 out.insert(format!("table {t}"));
                 let cols: Vec<(String, String, String, String)> = sqlx::query_as(
@@ -95,7 +115,10 @@ async fn migrated(kind: Kind) -> (Db, Option<(String, String)>, Option<std::path
 async fn mysql_and_sqlite_migrations_produce_the_same_tables_columns_and_indexes() {
     let (sqlite, m1, t1) = migrated(Kind::Sqlite).await;
     let lite = schema_of(&sqlite).await;
-    assert!(lite.contains("table tw_task") && lite.contains("index tw_task.ix_task_workflow_status unique=false (workflow_id,status)"), "{lite:#?}");
+    assert!(
+        lite.contains("table tw_task") && lite.contains("index tw_task.ix_task_workflow_status unique=false (workflow_id,status)"),
+        "{lite:#?}"
+    );
     if !mysql_available() {
         eprintln!("TOWER_TEST_MYSQL_URL is not set: comparison with MySQL not run");
     } else {
@@ -120,7 +143,8 @@ async fn concurrent_migrations_apply_each_version_once(kind: Kind) {
     let (ra, rb) = tokio::join!(migrate::migrate(&a, path.clone()), migrate::migrate(&b, path.clone()));
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     assert_eq!(ra.len() + rb.len(), migrate::required_version(&a) as usize, "each migration applied by exactly one starter");
-    let rows: i64 = tower_backend::with_pool!(&a, p => sqlx::query_scalar("SELECT COUNT(*) FROM refinery_schema_history").fetch_one(p).await.unwrap());
+    let rows: i64 =
+        tower_backend::with_pool!(&a, p => sqlx::query_scalar("SELECT COUNT(*) FROM refinery_schema_history").fetch_one(p).await.unwrap());
     assert_eq!(rows, migrate::required_version(&a) as i64);
     assert!(migrate::migrate(&a, path).await.unwrap().is_empty(), "nothing left to do");
     a.close().await;

@@ -7,7 +7,34 @@ use crate::both;
 use crate::helpers::{fixture_files, replay, TestApp};
 
 fn task_fields_match(stored: &Value, sent: &Value) {
-    for key in ["taskId", "status", "hash", "name", "process", "container", "attempt", "script", "workdir", "cpus", "executor", "cloudZone", "priceModel", "errorAction", "duration", "realtime", "pcpu", "rchar", "wchar", "syscr", "syscw", "readBytes", "writeBytes", "peakRss", "volCtxt", "invCtxt"] {
+    for key in [
+        "taskId",
+        "status",
+        "hash",
+        "name",
+        "process",
+        "container",
+        "attempt",
+        "script",
+        "workdir",
+        "cpus",
+        "executor",
+        "cloudZone",
+        "priceModel",
+        "errorAction",
+        "duration",
+        "realtime",
+        "pcpu",
+        "rchar",
+        "wchar",
+        "syscr",
+        "syscw",
+        "readBytes",
+        "writeBytes",
+        "peakRss",
+        "volCtxt",
+        "invCtxt",
+    ] {
         if sent.get(key).is_some_and(|v| !v.is_null()) {
             assert_eq!(&stored[key], &sent[key], "task field {key}");
         }
@@ -27,7 +54,32 @@ async fn a_successful_captured_run_is_stored_with_every_task_and_counter(app: &T
     let sent = &files[7]["workflow"];
     assert_eq!(w["id"], json!(id));
     assert_eq!(w["status"], "SUCCEEDED");
-    for key in ["runName", "sessionId", "projectName", "commitId", "revision", "commandLine", "userName", "workDir", "repository", "scriptId", "profile", "container", "success", "duration", "manifest", "nextflow", "stats", "configFiles", "homeDir", "launchDir", "projectDir", "scriptFile", "scriptName", "resume"] {
+    for key in [
+        "runName",
+        "sessionId",
+        "projectName",
+        "commitId",
+        "revision",
+        "commandLine",
+        "userName",
+        "workDir",
+        "repository",
+        "scriptId",
+        "profile",
+        "container",
+        "success",
+        "duration",
+        "manifest",
+        "nextflow",
+        "stats",
+        "configFiles",
+        "homeDir",
+        "launchDir",
+        "projectDir",
+        "scriptFile",
+        "scriptName",
+        "resume",
+    ] {
         assert_eq!(&w[key], &sent[key], "workflow field {key}");
     }
     assert_eq!(w["start"], "2019-05-06T10:04:20Z");
@@ -37,7 +89,14 @@ async fn a_successful_captured_run_is_stored_with_every_task_and_counter(app: &T
     assert_eq!(s, 200);
     assert_eq!(t["total"], 2);
     let last_sent = |task_id: i64| {
-        files.iter().filter_map(|f| f.get("tasks")).flat_map(|t| t.as_array().unwrap().iter()).filter(|t| t["taskId"] == task_id).last().unwrap().clone()
+        files
+            .iter()
+            .filter_map(|f| f.get("tasks"))
+            .flat_map(|t| t.as_array().unwrap().iter())
+            .filter(|t| t["taskId"] == task_id)
+            .last()
+            .unwrap()
+            .clone()
     };
     for entry in t["tasks"].as_array().unwrap() {
         let task = &entry["task"];
@@ -89,7 +148,12 @@ pub fn progress_body(tasks: Vec<Value>) -> Value {
 
 pub async fn started_run(app: &TestApp, token: &str) -> String {
     let (s, b) = app
-        .send(reqwest::Method::POST, "/trace/create", Some(token), Some(&json!({"sessionId": uuid(), "runName": "tiny_turing", "projectName": "nf/test"})))
+        .send(
+            reqwest::Method::POST,
+            "/trace/create",
+            Some(token),
+            Some(&json!({"sessionId": uuid(), "runName": "tiny_turing", "projectName": "nf/test"})),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     let id = b["workflowId"].as_str().unwrap().to_string();
@@ -111,10 +175,20 @@ async fn a_late_submitted_record_never_overwrites_a_completed_task(app: &TestApp
     done["realtime"] = json!(1000);
     app.put(&format!("/trace/{id}/progress"), &progress_body(vec![task(2, "RUNNING"), done])).await;
     // Out of order and in one batch with a newer one: neither goes back in time.
-    let (s, _) = app.put(&format!("/trace/{id}/progress"), &progress_body(vec![task(1, "SUBMITTED"), task(2, "SUBMITTED"), task(3, "NEW"), task(3, "RUNNING")])).await;
+    let (s, _) = app
+        .put(
+            &format!("/trace/{id}/progress"),
+            &progress_body(vec![task(1, "SUBMITTED"), task(2, "SUBMITTED"), task(3, "NEW"), task(3, "RUNNING")]),
+        )
+        .await;
     assert_eq!(s, 200);
     let (_, t) = app.get(&format!("/workflow/{id}/tasks")).await;
-    let statuses: Vec<(i64, String)> = t["tasks"].as_array().unwrap().iter().map(|t| (t["task"]["taskId"].as_i64().unwrap(), t["task"]["status"].as_str().unwrap().to_string())).collect();
+    let statuses: Vec<(i64, String)> = t["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["task"]["taskId"].as_i64().unwrap(), t["task"]["status"].as_str().unwrap().to_string()))
+        .collect();
     assert_eq!(statuses, vec![(1, "COMPLETED".into()), (2, "RUNNING".into()), (3, "RUNNING".into())]);
     let (_, one) = app.get(&format!("/workflow/{id}/task/1")).await;
     assert_eq!(one["task"]["realtime"], 1000, "fields of the completed record are kept");
@@ -134,7 +208,16 @@ async fn a_retried_request_changes_nothing(app: &TestApp) {
     assert_eq!(s, 200);
     let (_, after) = app.get(&format!("/workflow/{id}/tasks?max=1000")).await;
     let strip = |v: &Value| -> Vec<Value> {
-        v["tasks"].as_array().unwrap().iter().map(|t| { let mut t = t["task"].clone(); t.as_object_mut().unwrap().remove("lastUpdated"); t }).collect()
+        v["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let mut t = t["task"].clone();
+                t.as_object_mut().unwrap().remove("lastUpdated");
+                t
+            })
+            .collect()
     };
     assert_eq!(strip(&before), strip(&after));
     assert_eq!(after["total"], 100);
@@ -167,7 +250,8 @@ async fn heartbeat_and_schedrunid_patch_answer_as_the_client_expects(app: &TestA
     let id = started_run(app, &app.token).await;
     let (s, b) = app.put(&format!("/trace/{id}/heartbeat"), &json!({"progress": {"running": 2}, "instant": 5})).await;
     assert_eq!((s, b), (200, json!({"message": "OK"})));
-    let (s, b) = app.send(reqwest::Method::PATCH, &format!("/workflow/{id}"), Some(&app.token), Some(&json!({"schedRunId": "sched-1"}))).await;
+    let (s, b) =
+        app.send(reqwest::Method::PATCH, &format!("/workflow/{id}"), Some(&app.token), Some(&json!({"schedRunId": "sched-1"}))).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["schedRunId"], "sched-1");
     assert_eq!(b["progress"]["workflowProgress"]["running"], 2);
@@ -177,7 +261,14 @@ both!(heartbeat_and_schedrunid_patch_answer_as_the_client_expects);
 async fn a_hundred_tasks_with_long_scripts_fit_the_default_body_limit(app: &TestApp) {
     let id = started_run(app, &app.token).await;
     let long = "x".repeat(10_240);
-    let tasks = (1..=100).map(|i| { let mut t = task(i, "RUNNING"); t["script"] = json!(long); t["env"] = json!("y".repeat(2048)); t }).collect();
+    let tasks = (1..=100)
+        .map(|i| {
+            let mut t = task(i, "RUNNING");
+            t["script"] = json!(long);
+            t["env"] = json!("y".repeat(2048));
+            t
+        })
+        .collect();
     let (s, b) = app.put(&format!("/trace/{id}/progress"), &progress_body(tasks)).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(app.count("tw_task", "workflow_id", &id).await, 100);
@@ -267,7 +358,13 @@ both!(another_users_run_is_invisible_and_untouchable);
 async fn a_body_over_the_configured_limit_is_refused_with_413(_app: &TestApp) {
     let app = TestApp::spawn_with(_app.kind, &[("TOWER_MAX_BODY_SIZE", "64KB")]).await;
     let id = started_run(&app, &app.token).await;
-    let tasks = (1..=20).map(|i| { let mut t = task(i, "RUNNING"); t["script"] = json!("z".repeat(10_000)); t }).collect();
+    let tasks = (1..=20)
+        .map(|i| {
+            let mut t = task(i, "RUNNING");
+            t["script"] = json!("z".repeat(10_000));
+            t
+        })
+        .collect();
     let (s, b) = app.put(&format!("/trace/{id}/progress"), &progress_body(tasks)).await;
     assert_eq!(s, 413, "{b}");
     assert!(b["message"].as_str().unwrap().contains("TOWER_MAX_BODY_SIZE"));

@@ -1,0 +1,80 @@
+//! tower-cron as operators run it: `tower-cron migrate` for a Job or init container, and the
+//! long-running service whose /health gates the backend.
+
+use std::process::{Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn temp_sqlite_url() -> (String, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("tower-cron-test-{}", tower_backend::domain::ids::random_base62(10)));
+    std::fs::create_dir_all(&dir).unwrap();
+    (format!("sqlite://{}", dir.join("tower.db").display()), dir)
+}
+
+fn cron() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tower-cron"));
+    c.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    c
+}
+
+#[test]
+fn tower_cron_migrate_applies_each_migration_once_and_exits() {
+    let (url, dir) = temp_sqlite_url();
+    let out = cron().arg("migrate").env("TOWER_DB_URL", &url).output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("applied migration") && log.contains("V1__initial"), "a progress line per migration: {log}");
+    let again = cron().arg("migrate").env("TOWER_DB_URL", &url).output().unwrap();
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("up to date"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn tower_cron_rejects_bad_configuration_with_one_line() {
+    let out = cron().env("TOWER_DB_URL", "oracle://x").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1);
+    assert!(err.contains("TOWER_DB_URL"));
+}
+
+#[tokio::test]
+async fn health_is_down_until_migrations_succeed() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let ready = Arc::new(AtomicBool::new(false));
+    let server = tokio::spawn(axum::serve(listener, tower_cron::health_router(ready.clone())).into_future());
+    let r = reqwest::get(format!("http://{addr}/health")).await.unwrap();
+    assert_eq!(r.status().as_u16(), 503);
+    ready.store(true, std::sync::atomic::Ordering::SeqCst);
+    let r = reqwest::get(format!("http://{addr}/health")).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    server.abort();
+}
+
+#[tokio::test]
+async fn a_running_cron_migrates_then_reports_up_and_the_backend_can_start() {
+    let (url, dir) = temp_sqlite_url();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = cron().env("TOWER_DB_URL", &url).env("TOWER_CRON_SERVER_PORT", port.to_string()).stderr(Stdio::null()).spawn().unwrap();
+    let mut up = false;
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/health")).await {
+            if r.status().as_u16() == 200 {
+                up = true;
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "cron reports UP");
+    let cfg = tower_backend::config::Config::from_lookup(|k| (k == "TOWER_DB_URL").then(|| url.clone())).unwrap();
+    let db = tower_backend::store::Db::connect(&cfg.db).await.unwrap();
+    tower_backend::store::migrate::check_schema(&db).await.expect("backend accepts the schema cron created");
+    db.close().await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(dir);
+}
