@@ -14,6 +14,13 @@ use crate::store::{self, Db};
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    pub tokens: Arc<crate::auth::cache::TokenCache>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        AppState { db, config: Arc::new(config), tokens: Default::default() }
+    }
 }
 
 /// How the backend treats the database schema at startup.
@@ -49,7 +56,7 @@ impl Application {
             SchemaMode::Check => store::migrate::check_schema(&db).await?,
         }
         ensure_root_users(&db, &config.root_users).await?;
-        Ok(Application { listener, state: AppState { db, config: Arc::new(config) } })
+        Ok(Application { listener, state: AppState::new(db, config) })
     }
 
     pub fn port(&self) -> u16 {

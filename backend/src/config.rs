@@ -469,4 +469,18 @@ mod tests {
         assert!(flat.contains(&("tower.admin.root-users".into(), "a@b.org,3".into())));
         assert_eq!(resolve_placeholders("${TOWER_CONTACT_EMAIL:ops@x.org}", &HashMap::new()), "ops@x.org");
     }
+
+    #[test]
+    fn the_shipped_example_tower_env_is_valid() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docker/tower.env")).unwrap();
+        let pairs: Vec<(String, String)> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .map(|l| l.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).unwrap())
+            .collect();
+        let map: HashMap<String, String> = pairs.into_iter().collect();
+        let c = Config::from_lookup(|k| map.get(k).cloned()).unwrap();
+        assert_eq!(c.db.url, DbUrl::MySql("mysql://tower:tower@db:3306/tower".into()));
+        assert_eq!(c.root_users, vec![RootUser::Email("admin@example.com".into())]);
+    }
 }

@@ -67,6 +67,7 @@ async fn delete_one(State(state): State<AppState>, caller: Caller, Path(token_id
     let not_found = || ApiError::not_found(format!("Access token '{token_id}' not found"));
     let id: i64 = token_id.parse().map_err(|_| not_found())?;
     if store::token::delete(&state.db, caller.user.id, id).await? {
+        state.tokens.forget_token(id);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found())
@@ -75,5 +76,6 @@ async fn delete_one(State(state): State<AppState>, caller: Caller, Path(token_id
 
 async fn delete_all(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     store::token::delete_all(&state.db, caller.user.id).await?;
+    state.tokens.forget_user(caller.user.id);
     Ok(StatusCode::NO_CONTENT)
 }

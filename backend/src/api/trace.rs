@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
-use super::workflow::load_owned_workflow;
+use super::workflow::authorize_run;
 use crate::app::AppState;
 use crate::auth::{authorize_workspace, Caller};
 use crate::domain::ids;
@@ -67,7 +67,7 @@ async fn create(
     let id = match req.workflow_id.as_deref().filter(|s| !s.is_empty()) {
         // A run launched by Tower itself reports under the id it was given.
         Some(given) => {
-            load_owned_workflow(&state, &caller, given, ws.workspace_id)
+            authorize_run(&state, &caller, given, ws.workspace_id)
                 .await
                 .map_err(|_| ApiError::bad_request(format!("Unknown workflow launch id={given}")))?
                 .id
@@ -131,7 +131,7 @@ async fn begin(
             long.chars().take(40).collect::<String>()
         )));
     }
-    let row = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::begin(&state.db, &row.id, &wf, &req.process_names, req.tower_launch, now_millis()).await?;
     Ok(Json(json!({ "status": "OK", "workflowId": row.id, "watchUrl": watch_url(&state, &row.id) })))
 }
@@ -150,7 +150,7 @@ async fn progress(
         return Err(ApiError::bad_request(format!("Too many tasks in one request: {} (at most {MAX_TASKS_PER_REQUEST})", tasks.len())));
     }
     reject_lengths(tasks.iter().enumerate().flat_map(|(i, t)| t.length_errors(i)).collect())?;
-    let row = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::progress(&state.db, &row.id, tasks, &snapshot, now_millis()).await?;
     Ok(Json(json!({ "status": "OK", "workflowId": row.id })))
 }
@@ -162,7 +162,7 @@ async fn heartbeat(
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<TraceHeartbeatRequest>,
 ) -> ApiResult<Json<Value>> {
-    let row = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::heartbeat(&state.db, &row.id, req.progress.as_ref(), now_millis()).await?;
     Ok(Json(json!({ "message": "OK" })))
 }
@@ -189,7 +189,11 @@ async fn complete(
             m.process.chars().take(40).collect::<String>()
         )));
     }
-    let row = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = req.metrics.iter().find(|m| !seen.insert(m.process.as_str())) {
+        return Err(ApiError::bad_request(format!("metrics lists process '{}' more than once", dup.process)));
+    }
+    let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     let status = if wf.success == Some(true) { WorkflowStatus::Succeeded } else { WorkflowStatus::Failed };
     store::workflow::complete(&state.db, &row.id, &wf, status, &req.metrics, req.progress.as_ref(), now_millis()).await?;
     tracing::info!(status = status.as_str(), "run completed");

@@ -15,7 +15,7 @@ use crate::domain::progress::{build_progress, ProgressData};
 use crate::domain::time::{format_millis, now_millis};
 use crate::error::{ApiError, ApiResult};
 use crate::store::task::TaskRow;
-use crate::store::workflow::WorkflowRow;
+use crate::store::workflow::{RunOwner, WorkflowRow};
 use crate::store::{self};
 
 pub fn router() -> Router<AppState> {
@@ -27,21 +27,27 @@ pub fn router() -> Router<AppState> {
         .route("/workflow/{workflow_id}/metrics", get(metrics))
 }
 
-/// The run, if the caller may see it in this workspace context. A run that does not exist and
-/// a run the caller may not see get the same answer, so ids cannot be probed.
-pub async fn load_owned_workflow(state: &AppState, caller: &Caller, id: &str, workspace_id: Option<i64>) -> ApiResult<WorkflowRow> {
+/// The run's owner record, if the caller may see the run in this workspace context. A run that
+/// does not exist and a run the caller may not see get the same answer, so ids cannot be probed.
+pub async fn authorize_run(state: &AppState, caller: &Caller, id: &str, workspace_id: Option<i64>) -> ApiResult<RunOwner> {
     authorize_workspace(caller, workspace_id)?;
     let not_found = || ApiError::not_found(format!("Workflow '{id}' not found"));
     if !is_valid_workflow_id(id) {
         return Err(not_found());
     }
-    let row = store::workflow::get(&state.db, id).await?.ok_or_else(not_found)?;
-    let visible = (row.owner_id == caller.user.id || caller.is_root) && row.workspace_id == workspace_id;
+    let run = store::workflow::owner(&state.db, id).await?.ok_or_else(not_found)?;
+    let visible = (run.owner_id == caller.user.id || caller.is_root) && run.workspace_id == workspace_id;
     if visible {
-        Ok(row)
+        Ok(run)
     } else {
         Err(not_found())
     }
+}
+
+/// The whole run, after [`authorize_run`].
+pub async fn load_owned_workflow(state: &AppState, caller: &Caller, id: &str, workspace_id: Option<i64>) -> ApiResult<WorkflowRow> {
+    let run = authorize_run(state, caller, id, workspace_id).await?;
+    store::workflow::get(&state.db, &run.id).await?.ok_or_else(|| ApiError::not_found(format!("Workflow '{id}' not found")))
 }
 
 fn parse_json(v: &Option<String>) -> Value {

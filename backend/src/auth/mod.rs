@@ -2,6 +2,7 @@
 //! Nextflow clients send), and signed JWTs (Bearer). Also the permission checks shared by
 //! every handler.
 
+pub mod cache;
 pub mod jwt;
 pub mod token;
 
@@ -50,45 +51,58 @@ fn invalid() -> ApiError {
 pub async fn authenticate(state: &AppState, header: &str) -> Result<Caller, ApiError> {
     let (scheme, value) = header.trim().split_once(' ').ok_or_else(invalid)?;
     let value = value.trim();
-    let (user_id, token_id) = if scheme.eq_ignore_ascii_case("bearer") {
+    if scheme.eq_ignore_ascii_case("bearer") {
         // Nextflow's own rule: exactly two dots is a JWT (base64 tokens contain no dots).
         if value.matches('.').count() == 2 {
             let claims = jwt::verify(value, &state.config.jwt_secret, now_millis() / 1000).ok_or_else(invalid)?;
-            (claims.sub.parse::<i64>().map_err(|_| invalid())?, None)
-        } else {
-            personal_token(state, value).await?
+            let user_id = claims.sub.parse::<i64>().map_err(|_| invalid())?;
+            let user = store::user::find_by_id(&state.db, user_id).await?.ok_or_else(invalid)?;
+            return Ok(caller(state, user, None));
         }
+        personal_token(state, value).await
     } else if scheme.eq_ignore_ascii_case("basic") {
         let decoded = base64::engine::general_purpose::STANDARD.decode(value).map_err(|_| invalid())?;
         let decoded = String::from_utf8(decoded).map_err(|_| invalid())?;
         match decoded.split_once(':') {
-            Some(("@token", token)) => personal_token(state, token).await?,
-            _ => return Err(invalid()),
+            Some(("@token", token)) => personal_token(state, token).await,
+            _ => Err(invalid()),
         }
     } else {
-        return Err(invalid());
-    };
-    let user = store::user::find_by_id(&state.db, user_id).await?.ok_or_else(invalid)?;
-    let is_root = is_root(&state.config.root_users, &user);
-    Ok(Caller { user, token_id, is_root })
+        Err(invalid())
+    }
 }
 
-async fn personal_token(state: &AppState, value: &str) -> Result<(i64, Option<i64>), ApiError> {
+fn caller(state: &AppState, user: User, token_id: Option<i64>) -> Caller {
+    let is_root = is_root(&state.config.root_users, &user);
+    Caller { user, token_id, is_root }
+}
+
+async fn personal_token(state: &AppState, value: &str) -> Result<Caller, ApiError> {
     let parsed = token::parse(value).ok_or_else(invalid)?;
-    let stored = store::token::find(&state.db, parsed.id).await?.ok_or_else(invalid)?;
-    if !token::secret_matches(&parsed.secret, &stored.secret_hash) {
+    let cached = match state.tokens.get(parsed.id) {
+        Some(c) => c,
+        None => {
+            let stored = store::token::find(&state.db, parsed.id).await?.ok_or_else(invalid)?;
+            let user = store::user::find_by_id(&state.db, stored.user_id).await?.ok_or_else(invalid)?;
+            state.tokens.put(stored.id, stored.secret_hash, user, stored.last_used);
+            state.tokens.get(parsed.id).ok_or_else(invalid)?
+        }
+    };
+    if !token::secret_matches(&parsed.secret, &cached.secret_hash) {
         return Err(invalid());
     }
     let now = now_millis();
-    if stored.last_used.is_none_or(|t| now - t > LAST_USED_RESOLUTION_MS) {
+    if cached.last_used.is_none_or(|t| now - t > LAST_USED_RESOLUTION_MS) {
+        state.tokens.set_last_used(parsed.id, now);
         let db = state.db.clone();
+        let id = parsed.id;
         tokio::spawn(async move {
-            if let Err(e) = store::token::touch_last_used(&db, stored.id, now).await {
+            if let Err(e) = store::token::touch_last_used(&db, id, now).await {
                 tracing::warn!(error = %e, "cannot record token use");
             }
         });
     }
-    Ok((stored.user_id, Some(stored.id)))
+    Ok(caller(state, cached.user, Some(parsed.id)))
 }
 
 pub fn is_root(root_users: &[RootUser], user: &User) -> bool {

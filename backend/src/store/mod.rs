@@ -123,6 +123,37 @@ impl BeginWrite for SqlitePool {
     }
 }
 
+/// Whether a transaction failed only because of concurrency (InnoDB deadlock or lock wait
+/// timeout, SQLite busy) and may simply be run again.
+pub fn is_retryable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            let code = d.code().unwrap_or_default();
+            code == "40001" || (code == "HY000" && d.message().contains("Lock wait timeout")) || matches!(code.as_ref(), "5" | "6" | "517")
+        }
+        _ => false,
+    }
+}
+
+/// Runs a transaction body again when it failed only because of concurrency, up to 5 attempts.
+pub async fn retry_on_conflict<T, F, Fut>(mut body: F) -> sqlx::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = sqlx::Result<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match body().await {
+            Err(e) if attempt < 5 && is_retryable(&e) => {
+                tracing::debug!(attempt, error = %e, "transaction conflict, retrying");
+                tokio::time::sleep(Duration::from_millis(5 * attempt)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Whether an error is a unique-key violation (so the caller can answer 409).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())

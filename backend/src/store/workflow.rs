@@ -121,6 +121,19 @@ pub async fn find_unbegun(
     with_pool!(db, p => sqlx::query_scalar(sql).bind(session_id).bind(run_name).bind(owner_id).bind(workspace_id).bind(workspace_id).fetch_optional(p).await)
 }
 
+/// Who a run belongs to: all that authorizing a trace request needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RunOwner {
+    pub id: String,
+    pub owner_id: i64,
+    pub workspace_id: Option<i64>,
+}
+
+pub async fn owner(db: &Db, id: &str) -> sqlx::Result<Option<RunOwner>> {
+    let sql = "SELECT id, owner_id, workspace_id FROM tw_workflow WHERE id = ? AND deleted = FALSE";
+    with_pool!(db, p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)
+}
+
 pub async fn get(db: &Db, id: &str) -> sqlx::Result<Option<WorkflowRow>> {
     let sql = format!("{SELECT} WHERE id = ? AND deleted = FALSE");
     with_pool!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await)
@@ -253,19 +266,22 @@ pub async fn progress(db: &Db, id: &str, tasks: Vec<TaskRecord>, snapshot: &Prog
     let dialect = db.dialect();
     let snapshot = serde_json::to_string(snapshot).unwrap_or_default();
     let update = format!("UPDATE tw_workflow SET progress = ?, status = {ALIVE_STATUS}, last_updated = ? WHERE id = ?");
-    with_pool!(db, p => {
-        let mut tx = p.begin_write().await?;
-        for chunk in tasks.chunks(task::BATCH) {
-            let sql = task::upsert_sql(dialect, chunk.len());
-            let mut q = sqlx::query(&sql);
-            for t in chunk {
-                q = task::bind_task(q, id, t, now);
+    super::retry_on_conflict(|| async {
+        with_pool!(db, p => {
+            let mut tx = p.begin_write().await?;
+            for chunk in tasks.chunks(task::BATCH) {
+                let sql = task::upsert_sql(dialect, chunk.len());
+                let mut q = sqlx::query(&sql);
+                for t in chunk {
+                    q = task::bind_task(q, id, t, now);
+                }
+                q.execute(&mut *tx).await?;
             }
-            q.execute(&mut *tx).await?;
-        }
-        sqlx::query(&update).bind(&snapshot).bind(now).bind(id).execute(&mut *tx).await?;
-        tx.commit().await
+            sqlx::query(&update).bind(&snapshot).bind(now).bind(id).execute(&mut *tx).await?;
+            tx.commit().await
+        })
     })
+    .await
 }
 
 pub async fn heartbeat(db: &Db, id: &str, snapshot: Option<&ProgressSnapshot>, now: i64) -> sqlx::Result<()> {
