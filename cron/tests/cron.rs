@@ -45,7 +45,8 @@ async fn health_is_down_until_migrations_succeed() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let ready = Arc::new(AtomicBool::new(false));
-    let server = tokio::spawn(axum::serve(listener, tower_cron::health_router(ready.clone())).into_future());
+    let router = tower_cron::health_router(ready.clone());
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
     let r = reqwest::get(format!("http://{addr}/health")).await.unwrap();
     assert_eq!(r.status().as_u16(), 503);
     ready.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -76,5 +77,38 @@ async fn a_running_cron_migrates_then_reports_up_and_the_backend_can_start() {
     db.close().await;
     let _ = child.kill();
     let _ = child.wait();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_all_in_one_command_migrates_itself_and_serves_the_api_through_the_web_port() {
+    let dir = std::env::temp_dir().join(format!("tower-aio-test-{}", tower_backend::domain::ids::random_base62(10)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (api, web) = (free(), free());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tower"))
+        .env_clear()
+        .env("TOWER_DATA_DIR", dir.join("data"))
+        .env("TOWER_BACKEND_SERVER_PORT", api.to_string())
+        .env("TOWER_FRONTEND_PORT", web.to_string())
+        .env("TOWER_FRONTEND_WEB_DIR", dir.join("web"))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut info = None;
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{web}/api/service-info")).await {
+            if r.status().is_success() {
+                info = Some(r.json::<serde_json::Value>().await.unwrap());
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let info = info.expect("API answers through the web port");
+    assert_eq!(info["serviceInfo"]["apiVersion"], "1.198.0");
+    assert!(dir.join("data/tower.db").exists(), "embedded SQLite file created in TOWER_DATA_DIR");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -1,1 +1,61 @@
-fn main() {}
+//! `tower-frontend`: serves the web app and forwards `/api/*` to the Tower backend.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use tower_frontend::{init_tracing, serve, shutdown_signal, Config};
+
+const USAGE: &str = "\
+Usage: tower-frontend [--version]
+
+Serves the Tower web app and forwards /api/* to the backend. Configuration:
+  TOWER_FRONTEND_PORT     port to listen on (default 8000)
+  TOWER_BACKEND_URL       backend base URL (default http://127.0.0.1:8080)
+  TOWER_FRONTEND_WEB_DIR  directory of the built web app (default frontend-proxy/web/dist)
+  TOWER_LOG_APPENDER      STDOUT (default) or JSON
+  TOWER_LOG_LEVEL         log level (default info; RUST_LOG overrides)";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] => {}
+        ["--help" | "-h"] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        ["--version" | "-V"] => {
+            println!("tower-frontend {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("tower-frontend: unknown arguments: {}\n\n{USAGE}", args.join(" "));
+            return ExitCode::from(2);
+        }
+    }
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("tower-frontend: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&config);
+
+    let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("tower-frontend: cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match serve(config, listener, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tower-frontend: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Configuration of the frontend proxy, read from the environment.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `TOWER_FRONTEND_PORT` | `8000` | TCP port to listen on (all interfaces); containers set `80` |
+//! | `TOWER_BACKEND_URL` | `http://127.0.0.1:8080` | where `/api/*` is forwarded; `http://host[:port][/base-path]` |
+//! | `TOWER_FRONTEND_WEB_DIR` | `frontend-proxy/web/dist` | directory of the built single-page app (holds `index.html`) |
+//! | `TOWER_LOG_APPENDER` | `STDOUT` | `STDOUT` for plain log lines, `JSON` for one JSON object per line |
+//! | `TOWER_LOG_LEVEL` | `info` | log level; `RUST_LOG` overrides it with a full filter |
+//!
+//! A variable set to the empty string counts as unset. Relative web directories are resolved
+//! against the working directory. The web directory may be missing at startup: until the web app
+//! is built, non-API paths answer 503 with a page that says so.
+
+use std::path::PathBuf;
+
+use hyper::Uri;
+
+/// The port used when `TOWER_FRONTEND_PORT` is not set.
+pub const DEFAULT_PORT: u16 = 8000;
+/// The backend used when `TOWER_BACKEND_URL` is not set.
+pub const DEFAULT_BACKEND_URL: &str = "http://127.0.0.1:8080";
+/// The web directory used when `TOWER_FRONTEND_WEB_DIR` is not set.
+pub const DEFAULT_WEB_DIR: &str = "frontend-proxy/web/dist";
+
+/// Validated configuration of the proxy.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Port to listen on (used by the binary; [`crate::serve`] takes a bound listener).
+    pub port: u16,
+    /// Backend base URL: scheme `http`, an authority, and a path prefix without trailing slash
+    /// (empty for none).
+    pub backend: BackendUrl,
+    /// Directory of the built single-page app.
+    pub web_dir: PathBuf,
+    /// Log line format.
+    pub log_format: LogFormat,
+    /// Log level (`TOWER_LOG_LEVEL`), if set.
+    pub log_level: Option<String>,
+}
+
+/// Format of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+/// The backend's base URL, split into the parts the proxy needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendUrl {
+    /// `host[:port]`, sent as the `Host` header of forwarded requests.
+    pub authority: String,
+    /// Path prefix prepended to forwarded paths: empty, or starting with `/` and not ending with one.
+    pub base_path: String,
+}
+
+impl BackendUrl {
+    /// Parses `http://host[:port][/base-path]`.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let uri: Uri = url.parse().map_err(|e| format!("'{url}' is not a URL ({e})"))?;
+        match uri.scheme_str() {
+            Some("http") => {}
+            Some("https") => return Err(format!("'{url}': https is not supported, use http:// (the backend is on the internal network)")),
+            _ => return Err(format!("'{url}' must start with http://")),
+        }
+        let authority = uri.authority().ok_or_else(|| format!("'{url}' has no host"))?;
+        if authority.host().is_empty() {
+            return Err(format!("'{url}' has no host"));
+        }
+        if authority.as_str().contains('@') {
+            return Err(format!("'{url}' must not contain credentials"));
+        }
+        if uri.query().is_some() {
+            return Err(format!("'{url}' must not have a query string"));
+        }
+        Ok(BackendUrl { authority: authority.as_str().to_owned(), base_path: uri.path().trim_end_matches('/').to_owned() })
+    }
+
+    /// The absolute URI of `path_and_query` (which starts with `/`) on the backend.
+    pub fn uri_for(&self, path_and_query: &str) -> Result<Uri, hyper::http::Error> {
+        Uri::builder()
+            .scheme("http")
+            .authority(self.authority.as_str())
+            .path_and_query(format!("{}{}", self.base_path, path_and_query))
+            .build()
+    }
+}
+
+/// A configuration variable with a bad value. Displays as `VAR: what is wrong`.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(var: &'static str, reason: impl Into<String>) -> Self {
+        ConfigError { var, reason: reason.into() }
+    }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (a variable name to its value), so tests need not
+    /// touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let port = match get("TOWER_FRONTEND_PORT") {
+            None => DEFAULT_PORT,
+            Some(v) => match v.parse::<u16>() {
+                Ok(p) if p > 0 => p,
+                _ => return Err(ConfigError::new("TOWER_FRONTEND_PORT", format!("expected a port number from 1 to 65535, got '{v}'"))),
+            },
+        };
+
+        let backend_url = get("TOWER_BACKEND_URL").unwrap_or_else(|| DEFAULT_BACKEND_URL.to_owned());
+        let backend = BackendUrl::parse(&backend_url).map_err(|reason| ConfigError::new("TOWER_BACKEND_URL", reason))?;
+
+        let web_dir = PathBuf::from(get("TOWER_FRONTEND_WEB_DIR").unwrap_or_else(|| DEFAULT_WEB_DIR.to_owned()));
+        if web_dir.exists() && !web_dir.is_dir() {
+            return Err(ConfigError::new("TOWER_FRONTEND_WEB_DIR", format!("'{}' is not a directory", web_dir.display())));
+        }
+
+        let log_format = match get("TOWER_LOG_APPENDER").map(|s| s.to_uppercase()).as_deref() {
+            None | Some("STDOUT") => LogFormat::Plain,
+            Some("JSON") => LogFormat::Json,
+            Some(other) => return Err(ConfigError::new("TOWER_LOG_APPENDER", format!("expected STDOUT or JSON, got '{other}'"))),
+        };
+
+        Ok(Config { port, backend, web_dir, log_format, log_level: get("TOWER_LOG_LEVEL") })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.port, 8000);
+        assert_eq!(c.backend, BackendUrl { authority: "127.0.0.1:8080".into(), base_path: String::new() });
+        assert_eq!(c.web_dir, PathBuf::from("frontend-proxy/web/dist"));
+        assert_eq!(c.log_format, LogFormat::Plain);
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let c = config(&[("TOWER_FRONTEND_PORT", ""), ("TOWER_BACKEND_URL", " ")]).unwrap();
+        assert_eq!(c.port, 8000);
+        assert_eq!(c.backend.authority, "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn backend_url_with_base_path() {
+        let c = config(&[("TOWER_BACKEND_URL", "http://backend:8080/tower/"), ("TOWER_FRONTEND_PORT", "80")]).unwrap();
+        assert_eq!(c.port, 80);
+        assert_eq!(c.backend.base_path, "/tower");
+        assert_eq!(
+            c.backend.uri_for("/workflow/x?workspaceId=1").unwrap().to_string(),
+            "http://backend:8080/tower/workflow/x?workspaceId=1"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (var, value, expected) in [
+            ("TOWER_FRONTEND_PORT", "eighty", "TOWER_FRONTEND_PORT: expected a port number"),
+            ("TOWER_FRONTEND_PORT", "0", "TOWER_FRONTEND_PORT: expected a port number"),
+            ("TOWER_FRONTEND_PORT", "70000", "TOWER_FRONTEND_PORT: expected a port number"),
+            ("TOWER_BACKEND_URL", "backend:8080", "TOWER_BACKEND_URL: 'backend:8080' must start with http://"),
+            ("TOWER_BACKEND_URL", "https://backend", "TOWER_BACKEND_URL: 'https://backend': https is not supported"),
+            ("TOWER_BACKEND_URL", "http://backend/?x=1", "TOWER_BACKEND_URL: 'http://backend/?x=1' must not have a query string"),
+            ("TOWER_BACKEND_URL", "http://", "TOWER_BACKEND_URL: 'http://' is not a URL"),
+            ("TOWER_FRONTEND_WEB_DIR", "Cargo.toml", "TOWER_FRONTEND_WEB_DIR: 'Cargo.toml' is not a directory"),
+            ("TOWER_LOG_APPENDER", "xml", "TOWER_LOG_APPENDER: expected STDOUT or JSON"),
+        ] {
+            let err = config(&[(var, value)]).expect_err(value).to_string();
+            assert!(err.starts_with(expected), "{var}={value}: got '{err}'");
+            assert!(!err.contains('\n'));
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The HTTP/1.1 server: accepting connections, routing, limits and graceful shutdown.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::config::Config;
+use crate::proxy::{is_api_path, Proxy};
+use crate::respond::{add_security_headers, method_not_allowed, with_body, Body};
+use crate::static_files::WebDir;
+
+/// A client must send a request's complete header within this time, so slow or idle clients
+/// cannot hold connections forever.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest request header (start line included); larger ones are answered 431.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// Most header fields accepted in one request.
+pub const MAX_HEADERS: usize = 100;
+/// After the shutdown signal, open connections (e.g. event streams) get this long to finish.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// What every connection shares.
+struct Frontend {
+    proxy: Proxy,
+    web: WebDir,
+}
+
+/// Serves the frontend on `listener` until `shutdown` completes, then stops accepting, lets
+/// requests in flight finish (for at most [`SHUTDOWN_GRACE`]) and returns.
+pub async fn serve(config: Config, listener: TcpListener, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+    let local_addr = listener.local_addr()?;
+    let web = WebDir::new(&config.web_dir);
+    if !web.is_built().await {
+        tracing::warn!(web_dir = %config.web_dir.display(), "the web app has not been built (no index.html): pages answer 503 until it is");
+    }
+    let frontend = Arc::new(Frontend { proxy: Proxy::new(config.backend.clone()), web });
+    tracing::info!(%local_addr, backend = %config.backend.authority, web_dir = %config.web_dir.display(), "tower-frontend listening");
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, client_addr)) => {
+                    connections.spawn(serve_connection(frontend.clone(), stream, client_addr, stop_rx.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let open = connections.len();
+    if open > 0 {
+        tracing::info!(open, "waiting for open connections to finish");
+    }
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async { while connections.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        tracing::warn!(open = connections.len(), "connections still open after {SHUTDOWN_GRACE:?}, closing them");
+        connections.shutdown().await;
+    }
+    tracing::info!("tower-frontend stopped");
+    Ok(())
+}
+
+async fn serve_connection(frontend: Arc<Frontend>, stream: TcpStream, client_addr: SocketAddr, mut stop: watch::Receiver<bool>) {
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |req| {
+        let frontend = frontend.clone();
+        async move { Ok::<_, Infallible>(frontend.handle(req, client_addr).await) }
+    });
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).max_header_size(MAX_HEADER_BYTES).max_headers(MAX_HEADERS);
+    let mut conn = std::pin::pin!(builder.serve_connection(TokioIo::new(stream), service));
+
+    let stopping = async move {
+        let _ = stop.wait_for(|stopping| *stopping).await;
+    };
+    let result = tokio::select! {
+        result = conn.as_mut() => result,
+        () = stopping => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!(%client_addr, error = %e, "connection ended with an error");
+    }
+}
+
+impl Frontend {
+    async fn handle(&self, req: Request<Incoming>, client_addr: SocketAddr) -> Response<Body> {
+        let started = Instant::now();
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let api = is_api_path(&path);
+
+        let mut response = if path == "/health" {
+            health(&method)
+        } else if api {
+            self.proxy.forward(req, client_addr).await
+        } else {
+            self.web.respond(&method, &path, req.headers()).await
+        };
+        add_security_headers(response.headers_mut(), api);
+
+        let status = response.status().as_u16();
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        if path == "/health" {
+            tracing::debug!(%method, path, status, elapsed_ms, "request");
+        } else {
+            tracing::info!(%method, path, status, elapsed_ms, "request");
+        }
+        response
+    }
+}
+
+/// The proxy's own liveness: `{"status":"UP"}`. The backend's is at `/api/health`.
+fn health(method: &Method) -> Response<Body> {
+    if method != Method::GET && method != Method::HEAD {
+        return method_not_allowed();
+    }
+    let mut response = with_body(StatusCode::OK, "application/json", r#"{"status":"UP"}"#);
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Completes on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,443 @@
+//! The proxy on real sockets: a small axum backend that echoes what it receives and streams
+//! events on demand, the proxy on an ephemeral port in front of it, and a web directory in a
+//! temporary folder.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use hyper::body::Frame;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::task::JoinHandle;
+use tower_frontend::{Config, CONTENT_SECURITY_POLICY};
+
+// ---------------------------------------------------------------- test backend
+
+/// Lets a test hold the event stream between its first and its last event.
+#[derive(Default)]
+struct StreamControl {
+    release: Notify,
+    last_sent: AtomicBool,
+}
+
+async fn start_backend() -> (SocketAddr, Arc<StreamControl>) {
+    let control = Arc::new(StreamControl::default());
+    let app = Router::new().route("/events", get(events)).fallback(echo).with_state(control.clone());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, control)
+}
+
+/// Answers with what the backend received.
+async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Json<Value> {
+    let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+    Json(json!({
+        "method": method.as_str(),
+        "path": uri.path(),
+        "query": uri.query(),
+        "host": header("host"),
+        "xForwardedFor": header("x-forwarded-for"),
+        "xForwardedProto": header("x-forwarded-proto"),
+        "xForwardedHost": header("x-forwarded-host"),
+        "authorization": header("authorization"),
+        "proxyAuthorization": header("proxy-authorization"),
+        "te": header("te"),
+        "body": String::from_utf8_lossy(&body),
+    }))
+}
+
+/// Server-Sent Events: the first event at once, the last one only after the test releases it.
+async fn events(State(control): State<Arc<StreamControl>>) -> Response {
+    let (tx, rx) = mpsc::channel::<Bytes>(4);
+    tokio::spawn(async move {
+        tx.send(Bytes::from_static(b"data: first\n\n")).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        tx.send(Bytes::from_static(b"data: second\n\n")).await.unwrap();
+        tokio::time::timeout(Duration::from_secs(20), control.release.notified()).await.expect("the test never released the stream");
+        control.last_sent.store(true, Ordering::SeqCst);
+        tx.send(Bytes::from_static(b"data: last\n\n")).await.unwrap();
+    });
+    ([("content-type", "text/event-stream"), ("cache-control", "no-cache")], Body::new(ChannelBody(rx))).into_response()
+}
+
+/// A response body fed by a channel, so the backend decides when each chunk leaves.
+struct ChannelBody(mpsc::Receiver<Bytes>);
+
+impl hyper::body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        self.0.poll_recv(cx).map(|chunk| chunk.map(|bytes| Ok(Frame::data(bytes))))
+    }
+}
+
+// ---------------------------------------------------------------- web directory
+
+/// A temporary folder holding `web/` (a built web app) and `secret.txt` next to it.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let name = format!("tower-frontend-test-{}-{}-{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+        let dir = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn web(&self) -> PathBuf {
+        self.0.join("web")
+    }
+
+    fn with_web_app() -> Self {
+        let dir = Self::new();
+        let web = dir.web();
+        std::fs::create_dir_all(web.join("assets")).unwrap();
+        std::fs::write(web.join("index.html"), INDEX_HTML).unwrap();
+        std::fs::write(web.join("assets/app-123.js"), "console.log('tower')").unwrap();
+        std::fs::write(web.join("assets/app-123.css"), "body{margin:0}").unwrap();
+        std::fs::write(web.join("assets/app-123.css.gz"), b"\x1f\x8bfake-gzip").unwrap();
+        std::fs::write(web.join("assets/logo.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+        std::fs::write(web.join("favicon.ico"), [0u8, 0, 1, 0]).unwrap();
+        std::fs::write(dir.0.join("secret.txt"), "top secret").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.0.join("secret.txt"), web.join("link.txt")).unwrap();
+        dir
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const INDEX_HTML: &str = "<!doctype html><title>Tower</title><div id=\"root\"></div>";
+
+// ---------------------------------------------------------------- proxy under test
+
+struct Proxy {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Proxy {
+    async fn start(backend_url: &str, web_dir: &Path) -> Self {
+        let vars = [("TOWER_BACKEND_URL", backend_url.to_owned()), ("TOWER_FRONTEND_WEB_DIR", web_dir.display().to_string())];
+        let config = Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(tower_frontend::serve(config, listener, async move {
+            let _ = stopped.await;
+        }));
+        Proxy { addr, stop: Some(stop), task }
+    }
+
+    async fn with_backend(web_dir: &Path) -> (Self, Arc<StreamControl>) {
+        let (backend, control) = start_backend().await;
+        (Self::start(&format!("http://{backend}"), web_dir).await, control)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        reqwest::get(self.url(path)).await.unwrap()
+    }
+
+    /// Sends raw bytes (for requests a client library would normalize) and returns the answer.
+    async fn raw(&self, request: &str) -> String {
+        let mut stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response.headers().get(name).map_or("", |v| v.to_str().unwrap())
+}
+
+// ---------------------------------------------------------------- tests
+
+#[tokio::test]
+async fn health_answers_up() {
+    let (proxy, _) = Proxy::with_backend(Path::new("/nonexistent/web")).await;
+    let response = proxy.get("/health").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "application/json");
+    assert_eq!(response.text().await.unwrap(), r#"{"status":"UP"}"#);
+}
+
+#[tokio::test]
+async fn api_prefix_is_stripped_and_query_kept() {
+    let (proxy, _) = Proxy::with_backend(Path::new("/nonexistent/web")).await;
+
+    let response = proxy.get("/api/workflow/abc?workspaceId=1&search=a%20b").await;
+    assert_eq!(response.status(), 200);
+    let echo: Value = response.json().await.unwrap();
+    assert_eq!(echo["method"], "GET");
+    assert_eq!(echo["path"], "/workflow/abc");
+    assert_eq!(echo["query"], "workspaceId=1&search=a%20b");
+
+    let echo: Value = proxy.get("/api").await.json().await.unwrap();
+    assert_eq!(echo["path"], "/");
+    let echo: Value = proxy.get("/api?x=1").await.json().await.unwrap();
+    assert_eq!((echo["path"].as_str(), echo["query"].as_str()), (Some("/"), Some("x=1")));
+
+    // Only the /api segment is the API: /apiary is a page of the web app.
+    assert_eq!(proxy.get("/apiary").await.status(), 503);
+}
+
+#[tokio::test]
+async fn post_body_and_forwarded_headers_reach_the_backend() {
+    let (proxy, _) = Proxy::with_backend(Path::new("/nonexistent/web")).await;
+    // The echo reports the Host the backend saw: the backend's own authority, not the proxy's.
+    let echo: Value = proxy.get("/api/anything").await.json().await.unwrap();
+    let backend_authority = echo["host"].as_str().unwrap().to_owned();
+    assert!(backend_authority.starts_with("127.0.0.1:"), "{backend_authority}");
+    assert_ne!(backend_authority, proxy.addr.to_string());
+
+    let payload = r#"{"workflow":{"id":"4Bi5xBK6E2Nbhj"}}"#;
+    let response = reqwest::Client::new()
+        .post(proxy.url("/api/trace/4Bi5xBK6E2Nbhj/progress?workspaceId=7"))
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer token-1")
+        .header("proxy-authorization", "Basic c2VjcmV0")
+        .header("te", "trailers")
+        .header("x-forwarded-for", "203.0.113.9")
+        .body(payload)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let echo: Value = response.json().await.unwrap();
+    assert_eq!(echo["method"], "POST");
+    assert_eq!(echo["path"], "/trace/4Bi5xBK6E2Nbhj/progress");
+    assert_eq!(echo["query"], "workspaceId=7");
+    assert_eq!(echo["body"], payload);
+    assert_eq!(echo["authorization"], "Bearer token-1");
+    assert_eq!(echo["host"], backend_authority.as_str());
+    assert_eq!(echo["xForwardedFor"], "203.0.113.9, 127.0.0.1");
+    assert_eq!(echo["xForwardedProto"], "http");
+    assert_eq!(echo["xForwardedHost"], proxy.addr.to_string());
+    assert_eq!(echo["proxyAuthorization"], Value::Null, "hop-by-hop headers must not be forwarded");
+    assert_eq!(echo["te"], Value::Null, "hop-by-hop headers must not be forwarded");
+}
+
+#[tokio::test]
+async fn event_stream_is_not_buffered() {
+    let (proxy, control) = Proxy::with_backend(Path::new("/nonexistent/web")).await;
+    let mut response =
+        tokio::time::timeout(Duration::from_secs(5), proxy.get("/api/events")).await.expect("headers arrive before the stream ends");
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "text/event-stream");
+    assert_eq!(header(&response, "x-accel-buffering"), "no");
+
+    let mut received = String::new();
+    while !received.contains("data: second\n\n") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), response.chunk()).await.expect("events arrive while the stream is open");
+        received.push_str(&String::from_utf8_lossy(&chunk.unwrap().expect("stream ended early")));
+    }
+    assert_eq!(received, "data: first\n\ndata: second\n\n");
+    assert!(!control.last_sent.load(Ordering::SeqCst), "the backend has not sent its last event yet");
+
+    control.release.notify_one();
+    while let Some(chunk) = tokio::time::timeout(Duration::from_secs(5), response.chunk()).await.unwrap().unwrap() {
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert_eq!(received, "data: first\n\ndata: second\n\ndata: last\n\n");
+}
+
+#[tokio::test]
+async fn unreachable_backend_gives_502_json() {
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap(); // bound, then released
+    let proxy = Proxy::start(&format!("http://{closed}"), Path::new("/nonexistent/web")).await;
+    for path in ["/api/workflow/abc", "/api"] {
+        let response = proxy.get(path).await;
+        assert_eq!(response.status(), 502, "{path}");
+        assert_eq!(header(&response, "content-type"), "application/json");
+        assert_eq!(response.text().await.unwrap(), r#"{"message":"Tower backend is not reachable"}"#);
+    }
+}
+
+#[tokio::test]
+async fn client_routes_fall_back_to_index_html() {
+    let dir = TempDir::with_web_app();
+    let (proxy, _) = Proxy::with_backend(&dir.web()).await;
+    for path in ["/", "/runs/abc", "/orgs/acme/workspaces/x/watch/4Bi5xBK6E2Nbhj", "/assets", "/index.html"] {
+        let response = proxy.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(header(&response, "content-type"), "text/html; charset=utf-8", "{path}");
+        assert_eq!(header(&response, "cache-control"), "no-cache", "{path}");
+        assert_eq!(response.text().await.unwrap(), INDEX_HTML, "{path}");
+    }
+    // A missing file (it has an extension) is not a route.
+    assert_eq!(proxy.get("/assets/app-999.js").await.status(), 404);
+    assert_eq!(proxy.get("/robots.txt").await.status(), 404);
+}
+
+#[tokio::test]
+async fn files_have_content_types_and_cache_headers() {
+    let dir = TempDir::with_web_app();
+    let (proxy, _) = Proxy::with_backend(&dir.web()).await;
+
+    let js = proxy.get("/assets/app-123.js").await;
+    assert_eq!(js.status(), 200);
+    assert_eq!(header(&js, "content-type"), "text/javascript; charset=utf-8");
+    assert_eq!(header(&js, "cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(js.text().await.unwrap(), "console.log('tower')");
+
+    let svg = proxy.get("/assets/logo.svg").await;
+    assert_eq!(header(&svg, "content-type"), "image/svg+xml");
+    let ico = proxy.get("/favicon.ico").await;
+    assert_eq!((ico.status().as_u16(), header(&ico, "content-type"), header(&ico, "cache-control")), (200, "image/x-icon", "no-cache"));
+
+    let index = proxy.get("/").await;
+    assert_eq!(header(&index, "cache-control"), "no-cache");
+    let etag = header(&index, "etag").to_owned();
+    assert!(etag.starts_with('"'), "{etag}");
+    let revalidated = reqwest::Client::new().get(proxy.url("/")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(revalidated.status(), 304);
+    assert_eq!(header(&revalidated, "etag"), etag);
+}
+
+#[tokio::test]
+async fn precompressed_assets_are_served_when_accepted() {
+    let dir = TempDir::with_web_app();
+    let (proxy, _) = Proxy::with_backend(&dir.web()).await;
+    let client = reqwest::Client::new();
+
+    let gz = client.get(proxy.url("/assets/app-123.css")).header("accept-encoding", "br, gzip").send().await.unwrap();
+    assert_eq!(header(&gz, "content-encoding"), "gzip");
+    assert_eq!(header(&gz, "content-type"), "text/css; charset=utf-8");
+    assert_eq!(header(&gz, "vary"), "Accept-Encoding");
+    assert_eq!(gz.bytes().await.unwrap().as_ref(), b"\x1f\x8bfake-gzip");
+
+    let plain = client.get(proxy.url("/assets/app-123.css")).header("accept-encoding", "identity").send().await.unwrap();
+    assert_eq!(header(&plain, "content-encoding"), "");
+    assert_eq!(header(&plain, "vary"), "Accept-Encoding");
+    assert_eq!(plain.text().await.unwrap(), "body{margin:0}");
+}
+
+#[tokio::test]
+async fn paths_outside_the_web_dir_are_404() {
+    let dir = TempDir::with_web_app();
+    let (proxy, _) = Proxy::with_backend(&dir.web()).await;
+    for target in [
+        "/../secret.txt",
+        "/assets/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/assets/%2E%2E/%2E%2E/secret.txt",
+        "/..%2fsecret.txt",
+        "/../etc/passwd",
+    ] {
+        let answer = proxy.raw(&format!("GET {target} HTTP/1.1\r\nHost: tower\r\nConnection: close\r\n\r\n")).await;
+        assert!(answer.starts_with("HTTP/1.1 404"), "{target}: {answer}");
+        assert!(!answer.contains("top secret"), "{target}");
+        assert!(!answer.contains("root:"), "{target}");
+    }
+    #[cfg(unix)]
+    assert_eq!(proxy.get("/link.txt").await.status(), 404, "a symbolic link leading outside is not followed");
+}
+
+#[tokio::test]
+async fn missing_web_app_gives_503_page() {
+    let dir = TempDir::new(); // exists, but no index.html
+    for web_dir in [dir.0.clone(), dir.0.join("absent")] {
+        let (proxy, _) = Proxy::with_backend(&web_dir).await;
+        for path in ["/", "/runs/abc", "/assets/app-123.js"] {
+            let response = proxy.get(path).await;
+            assert_eq!(response.status(), 503, "{path}");
+            assert_eq!(header(&response, "content-type"), "text/html; charset=utf-8");
+            assert!(response.text().await.unwrap().contains("has not been built"));
+        }
+        // The API works regardless.
+        assert_eq!(proxy.get("/api/workflow").await.status(), 200);
+    }
+
+    // Building the app later needs no restart.
+    let (proxy, _) = Proxy::with_backend(&dir.0).await;
+    assert_eq!(proxy.get("/").await.status(), 503);
+    std::fs::write(dir.0.join("index.html"), INDEX_HTML).unwrap();
+    assert_eq!(proxy.get("/").await.status(), 200);
+}
+
+#[tokio::test]
+async fn security_headers_on_every_response() {
+    let dir = TempDir::with_web_app();
+    let (proxy, _) = Proxy::with_backend(&dir.web()).await;
+    for (path, api) in [("/", false), ("/assets/app-123.js", false), ("/missing.png", false), ("/health", false), ("/api/workflow", true)] {
+        let response = proxy.get(path).await;
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header(&response, "referrer-policy"), "strict-origin-when-cross-origin", "{path}");
+        assert_eq!(header(&response, "x-frame-options"), "DENY", "{path}");
+        let csp = if api { "" } else { CONTENT_SECURITY_POLICY };
+        assert_eq!(header(&response, "content-security-policy"), csp, "{path}");
+    }
+    assert!(CONTENT_SECURITY_POLICY.contains("frame-ancestors 'none'"));
+}
+
+#[tokio::test]
+async fn only_get_and_head_for_pages() {
+    let dir = TempDir::with_web_app();
+    let (proxy, _) = Proxy::with_backend(&dir.web()).await;
+    let client = reqwest::Client::new();
+    let post = client.post(proxy.url("/runs/abc")).body("x").send().await.unwrap();
+    assert_eq!(post.status(), 405);
+    assert_eq!(header(&post, "allow"), "GET, HEAD");
+    let head = client.head(proxy.url("/assets/app-123.js")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(header(&head, "content-length"), "20");
+    assert!(head.bytes().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn oversized_request_header_is_rejected() {
+    let (proxy, _) = Proxy::with_backend(Path::new("/nonexistent/web")).await;
+    let huge = "a".repeat(tower_frontend::MAX_HEADER_BYTES + 1024);
+    let answer = proxy.raw(&format!("GET /api/workflow HTTP/1.1\r\nHost: tower\r\nX-Big: {huge}\r\nConnection: close\r\n\r\n")).await;
+    assert!(answer.starts_with("HTTP/1.1 431"), "{}", &answer[..answer.len().min(200)]);
+}
+
+#[tokio::test]
+async fn shutdown_waits_for_requests_in_flight() {
+    let (mut proxy, control) = Proxy::with_backend(Path::new("/nonexistent/web")).await;
+    let mut response = proxy.get("/api/events").await;
+    let first = response.chunk().await.unwrap().unwrap();
+    assert!(first.starts_with(b"data: first"));
+
+    proxy.stop.take().unwrap().send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!proxy.task.is_finished(), "the open event stream keeps the server running");
+    assert!(tokio::net::TcpStream::connect(proxy.addr).await.is_err(), "no new connections after the shutdown signal");
+
+    control.release.notify_one();
+    let mut rest = Vec::new();
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        rest.extend_from_slice(&chunk);
+    }
+    assert!(String::from_utf8_lossy(&rest).ends_with("data: last\n\n"));
+    let result = tokio::time::timeout(Duration::from_secs(5), &mut proxy.task).await.expect("serve returns once the stream is done");
+    result.unwrap().unwrap();
+}
