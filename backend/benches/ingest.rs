@@ -8,6 +8,7 @@
 //!   loop, the most the backend can take); records/s is compared with the raw upsert rate;
 //! - latency: every run sends at most one progress request per second, as Nextflow's
 //!   `REQUEST_INTERVAL` does; p50/p99 are measured here, where they are not queueing delay.
+//!
 //! The backend's peak RSS (VmHWM) covers both phases.
 //!
 //! cargo bench -p tower-backend --bench ingest -- [--db URL] [--runs C] [--tasks N] [--pool P]
@@ -167,7 +168,7 @@ impl Drop for Backend {
 
 async fn start_backend(url: &str, pool: u32) -> Backend {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(env!("CARGO_BIN_EXE_tower-backend"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tower-backend"))
         .env("TOWER_DB_URL", url)
         .env("TOWER_BACKEND_SERVER_PORT", port.to_string())
         .env("TOWER_DB_MAX_POOL_SIZE", pool.to_string())
@@ -183,6 +184,8 @@ async fn start_backend(url: &str, pool: u32) -> Backend {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("tower-backend did not become healthy");
 }
 

@@ -117,7 +117,8 @@ pub async fn shutdown_signal() {
 pub fn init_tracing(config: Option<&Config>) {
     use tracing_subscriber::EnvFilter;
     let level = config.and_then(|c| c.log_level.clone()).map(|l| l.to_lowercase()).unwrap_or_else(|| "info".into());
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(format!("{level},sqlx=warn,tower_http=warn,refinery_core=warn")));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},sqlx=warn,tower_http=warn,refinery_core=warn")));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let json = config.is_some_and(|c| c.log_format == crate::config::LogFormat::Json);
     let _ = if json { builder.json().try_init() } else { builder.try_init() };

@@ -342,41 +342,6 @@ fn module_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_task_record_tolerates_what_nextflow_varies() {
-        let t: TaskRecord = serde_json::from_str(
-            r#"{"taskId":3,"status":"COMPLETED","tag":{"id":1},"nativeId":4242,"scratch":true,"module":[],"submit":"2019-05-06T10:04Z","pcpu":1.0E2}"#,
-        )
-        .unwrap();
-        assert_eq!(t.tag, None);
-        assert_eq!(t.native_id.as_deref(), Some("4242"));
-        assert_eq!(t.scratch.as_deref(), Some("true"));
-        assert_eq!(t.pcpu, Some(100.0));
-        assert_eq!(t.submit, Some(1557137040000));
-    }
-
-    #[test]
-    fn a_task_record_rejects_wrong_types_with_a_clear_message() {
-        let e = serde_json::from_str::<TaskRecord>(r#"{"taskId":"x","status":"RUNNING"}"#).unwrap_err();
-        assert!(e.to_string().contains("invalid type"), "{e}");
-        let e = serde_json::from_str::<TaskRecord>(r#"{"taskId":1,"status":"DONE"}"#).unwrap_err();
-        assert!(e.to_string().contains("unknown variant `DONE`"), "{e}");
-        let e = serde_json::from_str::<TaskRecord>(r#"{"status":"NEW"}"#).unwrap_err();
-        assert!(e.to_string().contains("missing field `taskId`"), "{e}");
-    }
-
-    #[test]
-    fn unknown_workflow_fields_are_kept() {
-        let w: WorkflowRecord = serde_json::from_str(r#"{"runName":"x","outputDir":"/out","stubRun":false}"#).unwrap();
-        assert_eq!(w.extra.get("outputDir"), Some(&Value::String("/out".into())));
-        assert_eq!(w.extra.len(), 2);
-    }
-}
-
 /// Longest text each stored field takes (characters), matching the column sizes. Nextflow
 /// already cuts its strings to these sizes or less; other clients get a 400 naming the field.
 const LONG_TEXT: usize = 16_000;
@@ -456,5 +421,40 @@ impl TaskRecord {
             check(&mut e, format!("tasks[{index}].{name}"), value, max);
         }
         e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_record_tolerates_what_nextflow_varies() {
+        let t: TaskRecord = serde_json::from_str(
+            r#"{"taskId":3,"status":"COMPLETED","tag":{"id":1},"nativeId":4242,"scratch":true,"module":[],"submit":"2019-05-06T10:04Z","pcpu":1.0E2}"#,
+        )
+        .unwrap();
+        assert_eq!(t.tag, None);
+        assert_eq!(t.native_id.as_deref(), Some("4242"));
+        assert_eq!(t.scratch.as_deref(), Some("true"));
+        assert_eq!(t.pcpu, Some(100.0));
+        assert_eq!(t.submit, Some(1557137040000));
+    }
+
+    #[test]
+    fn a_task_record_rejects_wrong_types_with_a_clear_message() {
+        let e = serde_json::from_str::<TaskRecord>(r#"{"taskId":"x","status":"RUNNING"}"#).unwrap_err();
+        assert!(e.to_string().contains("invalid type"), "{e}");
+        let e = serde_json::from_str::<TaskRecord>(r#"{"taskId":1,"status":"DONE"}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown variant `DONE`"), "{e}");
+        let e = serde_json::from_str::<TaskRecord>(r#"{"status":"NEW"}"#).unwrap_err();
+        assert!(e.to_string().contains("missing field `taskId`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_workflow_fields_are_kept() {
+        let w: WorkflowRecord = serde_json::from_str(r#"{"runName":"x","outputDir":"/out","stubRun":false}"#).unwrap();
+        assert_eq!(w.extra.get("outputDir"), Some(&Value::String("/out".into())));
+        assert_eq!(w.extra.len(), 2);
     }
 }

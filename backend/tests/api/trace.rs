@@ -93,8 +93,7 @@ async fn a_successful_captured_run_is_stored_with_every_task_and_counter(app: &T
             .iter()
             .filter_map(|f| f.get("tasks"))
             .flat_map(|t| t.as_array().unwrap().iter())
-            .filter(|t| t["taskId"] == task_id)
-            .last()
+            .rfind(|t| t["taskId"] == task_id)
             .unwrap()
             .clone()
     };

@@ -45,7 +45,8 @@ async fn main() -> ExitCode {
 async fn run(config: Config, frontend: tower_frontend::Config) -> anyhow::Result<()> {
     let backend = Application::build(config, SchemaMode::Migrate).await?;
     let addr = format!("0.0.0.0:{}", frontend.port);
-    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} (TOWER_FRONTEND_PORT): {e}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} (TOWER_FRONTEND_PORT): {e}"))?;
     let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
     let (mut stop_backend, mut stop_frontend) = (stop.subscribe(), stop.subscribe());
     let backend = tokio::spawn(backend.run_until(async move {
