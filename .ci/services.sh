@@ -1,83 +1,177 @@
 #!/usr/bin/env bash
-# Installs (Debian packages) and starts throwaway MariaDB and Redis servers on 127.0.0.1 for the
-# tests, and prints the variables the tests read. Usage:
-#   eval "$(.ci/services.sh start)"   # start, export TOWER_TEST_MYSQL_URL / TOWER_TEST_REDIS_URL
-#   .ci/services.sh stop
+# Installs (Debian packages, as root) and starts throwaway MariaDB and Redis servers on 127.0.0.1 for
+# the tests, without systemd or Docker, and prints the variables the tests read. Usage:
+#
+#   eval "$(bash .ci/services.sh start)"   # start (or reuse), export TOWER_TEST_MYSQL_URL / TOWER_TEST_REDIS_URL
+#   bash .ci/services.sh env               # print the export lines without starting anything
+#   bash .ci/services.sh status            # exit 0 if both answer
+#   bash .ci/services.sh stop              # kill both (by pid file) and remove the temp dir
+#
+# Settings (environment): TOWER_CI_DIR (default /tmp/tower-ci), TOWER_CI_MYSQL_PORT (3307),
+# TOWER_CI_REDIS_PORT (6380), TOWER_CI_MYSQL_COLLATION (utf8mb4_unicode_ci).
+#
+# Only the `export ...` lines go to stdout; progress and errors go to stderr.
+#
+# Non-default ports on purpose: installing the packages on a machine that runs systemd also starts
+# the distribution's own services on 3306/6379, which we leave alone. The servers here are started
+# directly (not with service/systemctl: policy-rc.d may forbid that), with --no-defaults so that
+# /etc/mysql settings do not leak in, and a fresh data dir each time.
 set -euo pipefail
 
 DIR="${TOWER_CI_DIR:-/tmp/tower-ci}"
 MYSQL_PORT="${TOWER_CI_MYSQL_PORT:-3307}"
 REDIS_PORT="${TOWER_CI_REDIS_PORT:-6380}"
+# The schema pins utf8mb4_unicode_ci on every table (sqlx cannot decode String from the BINARY-flagged
+# columns utf8mb4_bin produces), so the server default matches it.
+MYSQL_COLLATION="${TOWER_CI_MYSQL_COLLATION:-utf8mb4_unicode_ci}"
+
+MDIR="$DIR/mariadb"
+RDIR="$DIR/redis"
+SOCK="$MDIR/mysqld.sock"
+MYSQL_PID="$MDIR/mysqld.pid"
+REDIS_PID="$RDIR/redis.pid"
+MYSQL_URL="mysql://tower:tower@127.0.0.1:$MYSQL_PORT/tower"
+REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+
+# mariadbd lives in /usr/sbin, which is not always on PATH.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac
 
 log() { echo "services: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+case "$DIR" in
+  "" | / | /tmp | /tmp/ | "$HOME" | "$HOME/") die "refusing to use TOWER_CI_DIR='$DIR'" ;;
+esac
+
+pkg_installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]; }
+pid_alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 install_packages() {
-  local missing=()
-  command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server)
-  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-  if ((${#missing[@]})); then
-    log "installing ${missing[*]}"
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
-  fi
+  local missing=() p
+  for p in mariadb-server mariadb-client redis-server redis-tools; do
+    pkg_installed "$p" || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  ((EUID == 0)) || die "need root to install ${missing[*]}"
+  log "installing ${missing[*]}"
+  apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" </dev/null >&2
 }
 
-mysql_ping() { mariadb-admin --protocol=tcp -h127.0.0.1 -P"$MYSQL_PORT" -utower -ptower ping >/dev/null 2>&1; }
+# Runs SQL as tower over TCP, the way the tests connect.
+tower_sql() {
+  mariadb --protocol=tcp -h127.0.0.1 -P"$MYSQL_PORT" -utower -ptower --connect-timeout=3 -N -e "$1" 2>/dev/null
+}
+root_sql() { mariadb --no-defaults -uroot --socket="$SOCK" -N "$@"; }
 
-start_mariadb() {
-  if mysql_ping; then log "MariaDB already running on $MYSQL_PORT"; return; fi
-  rm -rf "$DIR/mariadb" && mkdir -p "$DIR/mariadb"
-  mariadb-install-db --user=root --datadir="$DIR/mariadb/data" --auth-root-authentication-method=normal \
-    --skip-test-db >"$DIR/mariadb/install.log" 2>&1 || { cat "$DIR/mariadb/install.log" >&2; exit 1; }
-  nohup mariadbd --user=root --datadir="$DIR/mariadb/data" --bind-address=127.0.0.1 --port="$MYSQL_PORT" \
-    --socket="$DIR/mariadb/mysqld.sock" --pid-file="$DIR/mariadb/mysqld.pid" --skip-log-bin \
-    --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci >"$DIR/mariadb/server.log" 2>&1 &
-  for _ in $(seq 1 60); do
-    mariadb-admin -uroot --socket="$DIR/mariadb/mysqld.sock" ping >/dev/null 2>&1 && break
-    sleep 1
-  done
-  mariadb -uroot --socket="$DIR/mariadb/mysqld.sock" <<SQL
+setup_mariadb_users() {
+  root_sql <<'SQL'
 CREATE USER IF NOT EXISTS 'tower'@'127.0.0.1' IDENTIFIED BY 'tower';
 CREATE USER IF NOT EXISTS 'tower'@'localhost' IDENTIFIED BY 'tower';
 GRANT ALL PRIVILEGES ON *.* TO 'tower'@'127.0.0.1';
 GRANT ALL PRIVILEGES ON *.* TO 'tower'@'localhost';
 CREATE DATABASE IF NOT EXISTS tower;
+FLUSH PRIVILEGES;
 SQL
-  mysql_ping || { tail -20 "$DIR/mariadb/server.log" >&2; log "MariaDB did not start"; exit 1; }
-  log "MariaDB $(mariadb -N -uroot --socket="$DIR/mariadb/mysqld.sock" -e 'select version()') on 127.0.0.1:$MYSQL_PORT"
 }
+
+start_mariadb() {
+  if tower_sql 'CREATE DATABASE IF NOT EXISTS tower' >/dev/null; then
+    log "reusing MariaDB on 127.0.0.1:$MYSQL_PORT"
+    return
+  fi
+  if ! pid_alive "$MYSQL_PID"; then
+    port_open "$MYSQL_PORT" && die "127.0.0.1:$MYSQL_PORT is taken by a server where tower/tower cannot log in"
+    rm -rf "$MDIR" && mkdir -p "$MDIR"
+    log "initialising MariaDB data dir $MDIR/data"
+    mariadb-install-db --no-defaults --user=root --datadir="$MDIR/data" \
+      --auth-root-authentication-method=normal --skip-test-db \
+      >"$MDIR/install.log" 2>&1 || { cat "$MDIR/install.log" >&2; die "mariadb-install-db failed"; }
+    # setsid: the server must not die with the process group of whoever started it.
+    setsid -f mariadbd --no-defaults --user=root --datadir="$MDIR/data" \
+      --bind-address=127.0.0.1 --port="$MYSQL_PORT" --socket="$SOCK" --pid-file="$MYSQL_PID" \
+      --skip-log-bin --skip-name-resolve --max-connections=500 \
+      --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
+      --innodb-buffer-pool-size=1G --innodb-log-file-size=512M \
+      --character-set-server=utf8mb4 --collation-server="$MYSQL_COLLATION" \
+      </dev/null >"$MDIR/server.log" 2>&1
+  fi
+  local i
+  for ((i = 0; i < 60; i++)); do
+    mariadb-admin --no-defaults -uroot --socket="$SOCK" --connect-timeout=2 ping >/dev/null 2>&1 && break
+    grep -q 'Aborting' "$MDIR/server.log" 2>/dev/null && break
+    sleep 1
+  done
+  mariadb-admin --no-defaults -uroot --socket="$SOCK" ping >/dev/null 2>&1 ||
+    { tail -n 30 "$MDIR/server.log" >&2 || true; die "MariaDB did not start (log: $MDIR/server.log)"; }
+  setup_mariadb_users
+  tower_sql 'SELECT 1' >/dev/null || die "MariaDB is up but tower/tower cannot log in over TCP"
+  log "MariaDB $(root_sql -e 'SELECT VERSION()') on 127.0.0.1:$MYSQL_PORT (log: $MDIR/server.log)"
+}
+
+redis_ping() { [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]; }
 
 start_redis() {
-  if redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then log "Redis already running on $REDIS_PORT"; return; fi
-  mkdir -p "$DIR/redis"
+  if redis_ping; then
+    log "reusing Redis on 127.0.0.1:$REDIS_PORT"
+    return
+  fi
+  port_open "$REDIS_PORT" && die "127.0.0.1:$REDIS_PORT is taken by something that is not Redis"
+  mkdir -p "$RDIR"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize yes \
-    --pidfile "$DIR/redis/redis.pid" --logfile "$DIR/redis/redis.log" --dir "$DIR/redis" >&2
-  for _ in $(seq 1 30); do
-    redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break
+    --pidfile "$REDIS_PID" --logfile "$RDIR/redis.log" --dir "$RDIR" </dev/null >&2
+  local i
+  for ((i = 0; i < 60; i++)); do
+    redis_ping && break
     sleep 0.5
   done
-  redis-cli -p "$REDIS_PORT" ping | grep -q PONG || { log "Redis did not start"; exit 1; }
-  log "Redis on 127.0.0.1:$REDIS_PORT"
+  redis_ping || { tail -n 30 "$RDIR/redis.log" >&2 || true; die "Redis did not start (log: $RDIR/redis.log)"; }
+  log "Redis $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p') on 127.0.0.1:$REDIS_PORT"
 }
 
-stop() {
-  for pid in "$DIR/mariadb/mysqld.pid" "$DIR/redis/redis.pid"; do
-    [[ -f $pid ]] && kill "$(cat "$pid")" 2>/dev/null || true
+# Sends TERM to the pid in $1, waits up to 30 s, then KILL.
+stop_pidfile() {
+  local file=$1 name=$2 pid i
+  pid_alive "$file" || return 0
+  pid=$(cat "$file")
+  log "stopping $name (pid $pid)"
+  kill "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 60; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.5
   done
-  sleep 1
-  rm -rf "$DIR"
+  log "$name did not stop in 30 s, killing it"
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+print_env() {
+  echo "export TOWER_TEST_MYSQL_URL=$MYSQL_URL"
+  echo "export TOWER_TEST_REDIS_URL=$REDIS_URL"
 }
 
 case "${1:-start}" in
   start)
-    mkdir -p "$DIR"
     install_packages
+    mkdir -p "$DIR"
     start_mariadb
     start_redis
-    echo "export TOWER_TEST_MYSQL_URL=mysql://tower:tower@127.0.0.1:$MYSQL_PORT/tower"
-    echo "export TOWER_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
+    print_env
     ;;
-  stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  stop)
+    stop_pidfile "$MYSQL_PID" MariaDB
+    stop_pidfile "$REDIS_PID" Redis
+    rm -rf "$DIR"
+    ;;
+  status)
+    ok=0
+    if tower_sql 'SELECT 1' >/dev/null; then log "MariaDB: up ($MYSQL_URL)"; else log "MariaDB: down"; ok=1; fi
+    if redis_ping; then log "Redis: up ($REDIS_URL)"; else log "Redis: down"; ok=1; fi
+    exit "$ok"
+    ;;
+  env) print_env ;;
+  *)
+    echo "usage: $0 start|stop|status|env" >&2
+    exit 2
+    ;;
 esac

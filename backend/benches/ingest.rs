@@ -11,7 +11,7 @@
 //!
 //! The backend's peak RSS (VmHWM) covers both phases.
 //!
-//! cargo bench -p tower-backend --bench ingest -- [--db URL] [--runs C] [--tasks N] [--pool P]
+//! cargo bench -p tower-backend --bench ingest -- [--db URL] [--runs C] [--tasks N] [--pool P] [--settle S]
 //! (default: a temporary SQLite file; pass --db mysql://user:pass@host:port/db for MySQL,
 //! a fresh database is created next to the one named and dropped afterwards)
 
@@ -27,13 +27,14 @@ use tower_backend::with_pool;
 
 struct Args {
     db: Option<String>,
+    settle: u64,
     runs: usize,
     tasks: usize,
     pool: u32,
 }
 
 fn args() -> Args {
-    let mut a = Args { db: std::env::var("TOWER_BENCH_DB_URL").ok(), runs: 50, tasks: 1000, pool: 10 };
+    let mut a = Args { db: std::env::var("TOWER_BENCH_DB_URL").ok(), settle: 20, runs: 50, tasks: 1000, pool: 10 };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < v.len() {
@@ -43,6 +44,7 @@ fn args() -> Args {
             "--runs" => a.runs = next.parse().expect("--runs N"),
             "--tasks" => a.tasks = next.parse().expect("--tasks N"),
             "--pool" => a.pool = next.parse().expect("--pool N"),
+            "--settle" => a.settle = next.parse().expect("--settle SECONDS"),
             _ => {
                 i += 1;
                 continue;
@@ -319,8 +321,11 @@ async fn main() {
     let (_, token) = tower_backend::api::token::create_token(&db, user.id, "bench").await.unwrap();
     db.close().await;
     let backend = start_backend(&url, a.pool).await;
-    let (rate, closed) = via_backend(&a, &backend, &token, 0, None).await;
+    // Paced first, after the database has settled, so that its latencies do not include the
+    // server flushing the baseline's writes.
+    tokio::time::sleep(Duration::from_secs(a.settle)).await;
     let (_, paced) = via_backend(&a, &backend, &token, a.runs, Some(Duration::from_secs(1))).await;
+    let (rate, closed) = via_backend(&a, &backend, &token, 0, None).await;
     let rss_kb = peak_rss_kb(backend.child.id());
     drop(backend);
     cleanup();

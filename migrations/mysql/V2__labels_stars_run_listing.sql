@@ -34,3 +34,7 @@ DROP INDEX ix_workflow_owner_created ON tw_workflow;
 DROP INDEX ix_workflow_workspace_created ON tw_workflow;
 CREATE INDEX ix_workflow_owner_list ON tw_workflow (owner_id, workspace_id, deleted, date_created);
 CREATE INDEX ix_workflow_workspace_list ON tw_workflow (workspace_id, deleted, date_created);
+
+-- Per-run task counts by status scan the run's primary-key range; an index on status would be
+-- rewritten on each of the three writes every task gets.
+DROP INDEX ix_task_workflow_status ON tw_task;

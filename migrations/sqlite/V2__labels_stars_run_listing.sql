@@ -33,3 +33,5 @@ DROP INDEX ix_workflow_owner_created;
 DROP INDEX ix_workflow_workspace_created;
 CREATE INDEX ix_workflow_owner_list ON tw_workflow (owner_id, workspace_id, deleted, date_created);
 CREATE INDEX ix_workflow_workspace_list ON tw_workflow (workspace_id, deleted, date_created);
+
+DROP INDEX ix_task_workflow_status;

@@ -27,15 +27,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::bad_request("Request body is empty: expected a JSON object"));
         }
+        // The fast path parses once; only an invalid body is parsed again to say where it is wrong.
+        if let Ok(value) = serde_json::from_slice(&bytes) {
+            return Ok(ApiJson(value));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de).map(ApiJson).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if path == "." || path.is_empty() {
-                ApiError::bad_request(format!("Invalid JSON body: {inner}"))
-            } else {
-                ApiError::bad_request(format!("Invalid JSON body at '{path}': {inner}"))
-            }
+        let err = match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(value) => return Ok(ApiJson(value)),
+            Err(e) => e,
+        };
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        Err(if path == "." || path.is_empty() {
+            ApiError::bad_request(format!("Invalid JSON body: {inner}"))
+        } else {
+            ApiError::bad_request(format!("Invalid JSON body at '{path}': {inner}"))
         })
     }
 }

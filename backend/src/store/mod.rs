@@ -57,6 +57,14 @@ impl Db {
             DbUrl::MySql(url) => {
                 let opts = MySqlConnectOptions::from_str(url).context("invalid TOWER_DB_URL")?.charset("utf8mb4");
                 let pool = MySqlPoolOptions::new()
+                    // Nothing here needs repeatable reads, and READ COMMITTED spares the batched
+                    // task upserts InnoDB's gap locks, which otherwise make concurrent runs wait.
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            sqlx::Executor::execute(&mut *conn, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED").await?;
+                            Ok(())
+                        })
+                    })
                     .min_connections(cfg.min_pool_size)
                     .max_connections(cfg.max_pool_size)
                     .max_lifetime(cfg.max_lifetime)

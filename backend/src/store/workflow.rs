@@ -269,6 +269,8 @@ pub async fn progress(db: &Db, id: &str, tasks: Vec<TaskRecord>, snapshot: &Prog
     super::retry_on_conflict(|| async {
         with_pool!(db, p => {
             let mut tx = p.begin_write().await?;
+            // The run's own row first: the task rows' locks are then held for the upsert only.
+            sqlx::query(&update).bind(&snapshot).bind(now).bind(id).execute(&mut *tx).await?;
             for chunk in tasks.chunks(task::BATCH) {
                 let sql = task::upsert_sql(dialect, chunk.len());
                 let mut q = sqlx::query(&sql);
@@ -277,7 +279,6 @@ pub async fn progress(db: &Db, id: &str, tasks: Vec<TaskRecord>, snapshot: &Prog
                 }
                 q.execute(&mut *tx).await?;
             }
-            sqlx::query(&update).bind(&snapshot).bind(now).bind(id).execute(&mut *tx).await?;
             tx.commit().await
         })
     })
