@@ -3,6 +3,7 @@
 
 pub mod ids;
 pub mod progress;
+pub mod search;
 pub mod status;
 pub mod time;
 pub mod trace;

@@ -3,7 +3,9 @@
 //! [`with_pool!`], and the few dialect differences (upsert syntax, casts, locking) live in
 //! [`Dialect`].
 
+pub mod label;
 pub mod migrate;
+pub mod star;
 pub mod task;
 pub mod token;
 pub mod user;

@@ -355,3 +355,133 @@ pub async fn metrics(db: &Db, id: &str) -> sqlx::Result<Vec<MetricsRow>> {
                gpu_mem_avg FROM tw_workflow_metrics WHERE workflow_id = ? ORDER BY id";
     with_pool!(db, p => sqlx::query_as(sql).bind(id).fetch_all(p).await)
 }
+
+/// What the runs list shows: whose runs, which of them, which page.
+pub struct RunListQuery<'a> {
+    pub owner_id: i64,
+    pub workspace_id: Option<i64>,
+    pub search: &'a crate::domain::search::RunSearch,
+    /// The caller, for `is:starred`.
+    pub viewer_id: i64,
+    pub max: i64,
+    pub offset: i64,
+}
+
+/// A value bound to a runs-list filter.
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// Newest first; deleted runs never appear. Returns the page and the total matching.
+pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<(Vec<WorkflowRow>, i64)> {
+    use crate::domain::search::like_pattern;
+    let s = q.search;
+    let mut cond = vec!["w.deleted = FALSE".to_string()];
+    let mut args: Vec<Arg> = Vec::new();
+    match q.workspace_id {
+        Some(ws) => {
+            cond.push("w.workspace_id = ?".into());
+            args.push(Arg::Int(ws));
+        }
+        None => {
+            cond.push("w.owner_id = ? AND w.workspace_id IS NULL".into());
+            args.push(Arg::Int(q.owner_id));
+        }
+    }
+    if let Some(text) = &s.text {
+        let like = like_pattern(&text.to_lowercase());
+        cond.push("(LOWER(w.run_name) LIKE ? ESCAPE '\\' OR LOWER(w.project_name) LIKE ? ESCAPE '\\' OR LOWER(w.session_id) LIKE ? ESCAPE '\\')".into());
+        args.extend([Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)]);
+    }
+    if !s.statuses.is_empty() {
+        cond.push(format!("w.status IN ({})", vec!["?"; s.statuses.len()].join(", ")));
+        args.extend(s.statuses.iter().map(|st| Arg::Text(st.as_str().to_string())));
+    }
+    for label in &s.labels {
+        let (name, value) = match label.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (label.clone(), None),
+        };
+        let value_cond = if value.is_some() { " AND l.value = ?" } else { "" };
+        cond.push(format!(
+            "EXISTS (SELECT 1 FROM tw_workflow_label wl JOIN tw_label l ON l.id = wl.label_id WHERE wl.workflow_id = w.id AND LOWER(l.name) = ?{value_cond})"
+        ));
+        args.push(Arg::Text(name.to_lowercase()));
+        if let Some(v) = value {
+            args.push(Arg::Text(v));
+        }
+    }
+    let exact = [("w.id", &s.workflow_id), ("w.run_name", &s.run_name), ("w.project_name", &s.project_name), ("w.session_id", &s.session_id)];
+    for (col, v) in exact {
+        if let Some(v) = v {
+            cond.push(format!("{col} = ?"));
+            args.push(Arg::Text(v.clone()));
+        }
+    }
+    if let Some(u) = &s.user_name {
+        // The Nextflow user of the run or the Tower user who owns it.
+        cond.push("(w.user_name = ? OR EXISTS (SELECT 1 FROM tw_user u WHERE u.id = w.owner_id AND u.user_name = ?))".into());
+        args.extend([Arg::Text(u.clone()), Arg::Text(u.clone())]);
+    }
+    if let Some(after) = s.after {
+        cond.push("w.submit >= ?".into());
+        args.push(Arg::Int(after));
+    }
+    if let Some(before) = s.before {
+        cond.push("w.submit < ?".into());
+        args.push(Arg::Int(before));
+    }
+    if s.starred {
+        cond.push("EXISTS (SELECT 1 FROM tw_workflow_star st WHERE st.workflow_id = w.id AND st.user_id = ?)".into());
+        args.push(Arg::Int(q.viewer_id));
+    }
+    let where_sql = cond.join(" AND ");
+    let columns = SELECT.trim_start_matches("SELECT ").trim_end_matches(" FROM tw_workflow").split(", ").map(|c| format!("w.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let page_sql = format!("SELECT {columns} FROM tw_workflow w WHERE {where_sql} ORDER BY w.date_created DESC, w.id DESC LIMIT ? OFFSET ?");
+    let count_sql = format!("SELECT COUNT(*) FROM tw_workflow w WHERE {where_sql}");
+    with_pool!(db, p => {
+        macro_rules! bind_args {
+            ($q:expr) => {{
+                let mut query = $q;
+                for a in &args {
+                    query = match a {
+                        Arg::Int(i) => query.bind(*i),
+                        Arg::Text(t) => query.bind(t.clone()),
+                    };
+                }
+                query
+            }};
+        }
+        let rows: Vec<WorkflowRow> = bind_args!(sqlx::query_as(&page_sql)).bind(q.max).bind(q.offset).fetch_all(p).await?;
+        let total: i64 = bind_args!(sqlx::query_scalar(&count_sql)).fetch_one(p).await?;
+        Ok((rows, total))
+    })
+}
+
+/// Marks runs deleted; they disappear from every read at once and are purged later.
+pub async fn soft_delete(db: &Db, ids: &[String], now: i64) -> sqlx::Result<()> {
+    with_pool!(db, p => {
+        let mut tx = p.begin_write().await?;
+        for id in ids {
+            sqlx::query("UPDATE tw_workflow SET deleted = TRUE, last_updated = ? WHERE id = ?").bind(now).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })
+}
+
+/// Ends a run as CANCELLED unless it has already ended.
+pub async fn cancel(db: &Db, id: &str, now: i64) -> sqlx::Result<()> {
+    let sql = format!(
+        "UPDATE tw_workflow SET status = 'CANCELLED', complete = COALESCE(complete, ?), duration = COALESCE(duration, ? - COALESCE(start, submit)), \
+         last_updated = ? WHERE id = ? AND {NOT_FINAL}"
+    );
+    with_pool!(db, p => sqlx::query(&sql).bind(now).bind(now).bind(now).bind(id).execute(p).await.map(|_| ()))
+}
+
+/// Whether a run with this name already exists in this session.
+pub async fn run_name_taken(db: &Db, run_name: &str, session_id: &str) -> sqlx::Result<bool> {
+    let n: i64 = with_pool!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM tw_workflow WHERE run_name = ? AND session_id = ? AND deleted = FALSE")
+        .bind(run_name).bind(session_id).fetch_one(p).await)?;
+    Ok(n > 0)
+}

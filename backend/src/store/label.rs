@@ -1,0 +1,157 @@
+//! Labels and their association with runs. A label belongs to a scope: a user's personal
+//! workspace (`user_id`) or an organization workspace (`workspace_id`).
+
+use super::{BeginWrite, Db};
+use crate::with_pool;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Label {
+    pub id: i64,
+    pub name: String,
+    pub value: Option<String>,
+    pub resource: bool,
+    pub is_default: bool,
+    pub date_created: i64,
+}
+
+/// Where labels live: a personal workspace or an organization workspace.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    pub user_id: i64,
+    pub workspace_id: Option<i64>,
+}
+
+const SCOPE: &str = "((workspace_id IS NULL AND user_id = ? AND ? IS NULL) OR workspace_id = ?)";
+
+pub struct ListFilter<'a> {
+    pub search: Option<&'a str>,
+    /// `Some(true)` resource labels only, `Some(false)` simple labels only.
+    pub resource: Option<bool>,
+    pub is_default: Option<bool>,
+    pub max: i64,
+    pub offset: i64,
+}
+
+pub async fn list(db: &Db, scope: Scope, f: &ListFilter<'_>) -> sqlx::Result<(Vec<Label>, i64)> {
+    let mut cond = SCOPE.to_string();
+    if f.search.is_some() {
+        cond.push_str(" AND LOWER(name) LIKE ? ESCAPE '\\'");
+    }
+    if f.resource.is_some() {
+        cond.push_str(" AND resource = ?");
+    }
+    if f.is_default.is_some() {
+        cond.push_str(" AND is_default = ?");
+    }
+    let like = f.search.map(|s| format!("%{}%", escape_like(&s.to_lowercase())));
+    let rows_sql = format!("SELECT id, name, value, resource, is_default, date_created FROM tw_label WHERE {cond} ORDER BY name, value, id LIMIT ? OFFSET ?");
+    let count_sql = format!("SELECT COUNT(*) FROM tw_label WHERE {cond}");
+    with_pool!(db, p => {
+        macro_rules! bind_filter {
+            ($q:expr) => {{
+                let mut q = $q.bind(scope.user_id).bind(scope.workspace_id).bind(scope.workspace_id);
+                if let Some(l) = &like { q = q.bind(l.clone()); }
+                if let Some(r) = f.resource { q = q.bind(r); }
+                if let Some(d) = f.is_default { q = q.bind(d); }
+                q
+            }};
+        }
+        let rows: Vec<Label> = bind_filter!(sqlx::query_as(&rows_sql)).bind(f.max).bind(f.offset).fetch_all(p).await?;
+        let total: i64 = bind_filter!(sqlx::query_scalar(&count_sql)).fetch_one(p).await?;
+        Ok((rows, total))
+    })
+}
+
+pub fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+pub async fn find(db: &Db, scope: Scope, id: i64) -> sqlx::Result<Option<Label>> {
+    let sql = format!("SELECT id, name, value, resource, is_default, date_created FROM tw_label WHERE id = ? AND {SCOPE}");
+    with_pool!(db, p => sqlx::query_as(&sql).bind(id).bind(scope.user_id).bind(scope.workspace_id).bind(scope.workspace_id).fetch_optional(p).await)
+}
+
+pub async fn find_by_name(db: &Db, scope: Scope, name: &str, value: Option<&str>) -> sqlx::Result<Option<Label>> {
+    let sql = format!(
+        "SELECT id, name, value, resource, is_default, date_created FROM tw_label WHERE {SCOPE} AND name = ? AND (value = ? OR (value IS NULL AND ? IS NULL))"
+    );
+    with_pool!(db, p => sqlx::query_as(&sql)
+        .bind(scope.user_id).bind(scope.workspace_id).bind(scope.workspace_id)
+        .bind(name).bind(value).bind(value)
+        .fetch_optional(p).await)
+}
+
+pub async fn create(db: &Db, scope: Scope, name: &str, value: Option<&str>, resource: bool, is_default: bool, now: i64) -> sqlx::Result<()> {
+    let user_id = if scope.workspace_id.is_none() { Some(scope.user_id) } else { None };
+    with_pool!(db, p => sqlx::query("INSERT INTO tw_label (user_id, workspace_id, name, value, resource, is_default, date_created) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(user_id).bind(scope.workspace_id).bind(name).bind(value).bind(resource).bind(is_default).bind(now)
+        .execute(p).await.map(|_| ()))
+}
+
+pub async fn update(db: &Db, id: i64, name: &str, value: Option<&str>, is_default: bool) -> sqlx::Result<()> {
+    with_pool!(db, p => sqlx::query("UPDATE tw_label SET name = ?, value = ?, is_default = ? WHERE id = ?")
+        .bind(name).bind(value).bind(is_default).bind(id).execute(p).await.map(|_| ()))
+}
+
+pub async fn delete(db: &Db, id: i64) -> sqlx::Result<()> {
+    with_pool!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("DELETE FROM tw_workflow_label WHERE label_id = ?").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM tw_label WHERE id = ?").bind(id).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Association {
+    Add,
+    Remove,
+    /// Replace each run's labels with exactly these.
+    Apply,
+}
+
+/// Changes the labels of runs, all in one transaction.
+pub async fn associate(db: &Db, how: Association, workflow_ids: &[String], label_ids: &[i64]) -> sqlx::Result<()> {
+    let dialect = db.dialect();
+    with_pool!(db, p => {
+        let mut tx = p.begin_write().await?;
+        for w in workflow_ids {
+            if how == Association::Apply {
+                sqlx::query("DELETE FROM tw_workflow_label WHERE workflow_id = ?").bind(w).execute(&mut *tx).await?;
+            }
+            for l in label_ids {
+                let sql = match (how, dialect) {
+                    (Association::Remove, _) => "DELETE FROM tw_workflow_label WHERE workflow_id = ? AND label_id = ?",
+                    (_, super::Dialect::MySql) => "INSERT IGNORE INTO tw_workflow_label (workflow_id, label_id) VALUES (?, ?)",
+                    (_, super::Dialect::Sqlite) => "INSERT OR IGNORE INTO tw_workflow_label (workflow_id, label_id) VALUES (?, ?)",
+                };
+                sqlx::query(sql).bind(w).bind(l).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await
+    })
+}
+
+/// Labels of the given runs, as (workflow id, label).
+pub async fn of_workflows(db: &Db, workflow_ids: &[String]) -> sqlx::Result<Vec<(String, Label)>> {
+    if workflow_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks = vec!["?"; workflow_ids.len()].join(", ");
+    let sql = format!(
+        "SELECT wl.workflow_id, l.id, l.name, l.value, l.resource, l.is_default, l.date_created FROM tw_workflow_label wl \
+         JOIN tw_label l ON l.id = wl.label_id WHERE wl.workflow_id IN ({marks}) ORDER BY l.name, l.value"
+    );
+    type Row = (String, i64, String, Option<String>, bool, bool, i64);
+    let rows: Vec<Row> = with_pool!(db, p => {
+        let mut q = sqlx::query_as(&sql);
+        for w in workflow_ids {
+            q = q.bind(w);
+        }
+        q.fetch_all(p).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(w, id, name, value, resource, is_default, date_created)| (w, Label { id, name, value, resource, is_default, date_created }))
+        .collect())
+}
