@@ -134,7 +134,9 @@ async fn create(
     if label::find_by_name(&state.db, scope, &name, value.as_deref()).await?.is_none() {
         label::create(&state.db, scope, &name, value.as_deref(), req.resource, req.is_default, now_millis()).await?;
     }
-    let l = label::find_by_name(&state.db, scope, &name, value.as_deref()).await?.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("label vanished")))?;
+    let l = label::find_by_name(&state.db, scope, &name, value.as_deref())
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("label vanished")))?;
     Ok(Json(json!({ "id": l.id, "name": l.name, "value": l.value, "resource": l.resource, "isDefault": l.is_default })))
 }
 
@@ -177,7 +179,12 @@ async fn update(
     Ok(Json(json!({ "id": l.id, "name": name, "value": value, "isDefault": is_default })))
 }
 
-async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<StatusCode> {
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<StatusCode> {
     let scope = scope(&caller, ws.workspace_id)?;
     let l = find_label(&state, scope, &id).await?;
     label::delete(&state.db, l.id).await?;

@@ -2,6 +2,7 @@
 //! aggregation, identifiers and time. Nothing here touches the network or the database.
 
 pub mod ids;
+pub mod names;
 pub mod progress;
 pub mod search;
 pub mod status;

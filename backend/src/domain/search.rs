@@ -126,10 +126,13 @@ fn parse_date(v: &str, end: bool) -> Option<i64> {
     Some(Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0)?).timestamp_millis())
 }
 
-/// Free text as an SQL `LIKE` pattern (with `ESCAPE '\'`): `*` is any text; without `*` the
-/// text matches anywhere.
+/// The escape character of our `LIKE` patterns: plain on both MySQL and SQLite, unlike `\`.
+pub const LIKE_ESCAPE: &str = "ESCAPE '!'";
+
+/// Free text as an SQL `LIKE` pattern (used with [`LIKE_ESCAPE`]): `*` is any text; without `*`
+/// the text matches anywhere.
 pub fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text.replace('!', "!!").replace('%', "!%").replace('_', "!_");
     if escaped.contains('*') {
         escaped.replace('*', "%")
     } else {
@@ -248,7 +251,7 @@ mod tests {
     fn wildcards_become_like_patterns_and_specials_are_escaped() {
         assert_eq!(like_pattern("rna"), "%rna%");
         assert_eq!(like_pattern("rna*seq"), "rna%seq");
-        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(like_pattern("50%_a!b"), "%50!%!_a!!b%");
     }
 
     #[test]

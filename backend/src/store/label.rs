@@ -2,6 +2,7 @@
 //! workspace (`user_id`) or an organization workspace (`workspace_id`).
 
 use super::{BeginWrite, Db};
+use crate::domain::search::{like_pattern, LIKE_ESCAPE};
 use crate::with_pool;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,7 +36,7 @@ pub struct ListFilter<'a> {
 pub async fn list(db: &Db, scope: Scope, f: &ListFilter<'_>) -> sqlx::Result<(Vec<Label>, i64)> {
     let mut cond = SCOPE.to_string();
     if f.search.is_some() {
-        cond.push_str(" AND LOWER(name) LIKE ? ESCAPE '\\'");
+        cond.push_str(&format!(" AND LOWER(name) LIKE ? {LIKE_ESCAPE}"));
     }
     if f.resource.is_some() {
         cond.push_str(" AND resource = ?");
@@ -43,8 +44,10 @@ pub async fn list(db: &Db, scope: Scope, f: &ListFilter<'_>) -> sqlx::Result<(Ve
     if f.is_default.is_some() {
         cond.push_str(" AND is_default = ?");
     }
-    let like = f.search.map(|s| format!("%{}%", escape_like(&s.to_lowercase())));
-    let rows_sql = format!("SELECT id, name, value, resource, is_default, date_created FROM tw_label WHERE {cond} ORDER BY name, value, id LIMIT ? OFFSET ?");
+    let like = f.search.map(|s| like_pattern(&s.to_lowercase().replace('*', "")));
+    let rows_sql = format!(
+        "SELECT id, name, value, resource, is_default, date_created FROM tw_label WHERE {cond} ORDER BY name, value, id LIMIT ? OFFSET ?"
+    );
     let count_sql = format!("SELECT COUNT(*) FROM tw_label WHERE {cond}");
     with_pool!(db, p => {
         macro_rules! bind_filter {
@@ -62,10 +65,6 @@ pub async fn list(db: &Db, scope: Scope, f: &ListFilter<'_>) -> sqlx::Result<(Ve
     })
 }
 
-pub fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
 pub async fn find(db: &Db, scope: Scope, id: i64) -> sqlx::Result<Option<Label>> {
     let sql = format!("SELECT id, name, value, resource, is_default, date_created FROM tw_label WHERE id = ? AND {SCOPE}");
     with_pool!(db, p => sqlx::query_as(&sql).bind(id).bind(scope.user_id).bind(scope.workspace_id).bind(scope.workspace_id).fetch_optional(p).await)
@@ -81,7 +80,15 @@ pub async fn find_by_name(db: &Db, scope: Scope, name: &str, value: Option<&str>
         .fetch_optional(p).await)
 }
 
-pub async fn create(db: &Db, scope: Scope, name: &str, value: Option<&str>, resource: bool, is_default: bool, now: i64) -> sqlx::Result<()> {
+pub async fn create(
+    db: &Db,
+    scope: Scope,
+    name: &str,
+    value: Option<&str>,
+    resource: bool,
+    is_default: bool,
+    now: i64,
+) -> sqlx::Result<()> {
     let user_id = if scope.workspace_id.is_none() { Some(scope.user_id) } else { None };
     with_pool!(db, p => sqlx::query("INSERT INTO tw_label (user_id, workspace_id, name, value, resource, is_default, date_created) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(user_id).bind(scope.workspace_id).bind(name).bind(value).bind(resource).bind(is_default).bind(now)

@@ -262,11 +262,47 @@ fn select_columns() -> String {
     COLUMNS.iter().filter(|c| **c != "workflow_id" && **c != "status_rank").copied().collect::<Vec<_>>().join(", ")
 }
 
-pub async fn list(db: &Db, workflow_id: &str, max: i64, offset: i64) -> sqlx::Result<(Vec<TaskRow>, i64)> {
-    let sql = format!("SELECT {} FROM tw_task WHERE workflow_id = ? ORDER BY task_id LIMIT ? OFFSET ?", select_columns());
+/// A page of a run's tasks.
+pub struct TaskListQuery<'a> {
+    pub search: &'a crate::domain::search::TaskSearch,
+    /// A column of `tw_task` (from `domain::search::task_sort_column`).
+    pub sort_column: &'static str,
+    pub descending: bool,
+    pub max: i64,
+    pub offset: i64,
+}
+
+pub async fn list(db: &Db, workflow_id: &str, q: &TaskListQuery<'_>) -> sqlx::Result<(Vec<TaskRow>, i64)> {
+    let mut cond = String::from("workflow_id = ?");
+    if !q.search.statuses.is_empty() {
+        cond.push_str(&format!(" AND status IN ({})", vec!["?"; q.search.statuses.len()].join(", ")));
+    }
+    let like = q.search.text.as_deref().map(|t| crate::domain::search::like_pattern(&t.to_lowercase()));
+    if like.is_some() {
+        let esc = crate::domain::search::LIKE_ESCAPE;
+        cond.push_str(&format!(
+            " AND (LOWER(name) LIKE ? {esc} OR LOWER(process) LIKE ? {esc} OR LOWER(tag) LIKE ? {esc} OR LOWER(hash) LIKE ? {esc})"
+        ));
+    }
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    let page_sql =
+        format!("SELECT {} FROM tw_task WHERE {cond} ORDER BY {} {dir}, task_id {dir} LIMIT ? OFFSET ?", select_columns(), q.sort_column);
+    let count_sql = format!("SELECT COUNT(*) FROM tw_task WHERE {cond}");
     with_pool!(db, p => {
-        let rows: Vec<TaskRow> = sqlx::query_as(&sql).bind(workflow_id).bind(max).bind(offset).fetch_all(p).await?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tw_task WHERE workflow_id = ?").bind(workflow_id).fetch_one(p).await?;
+        macro_rules! bind_filter {
+            ($query:expr) => {{
+                let mut query = $query.bind(workflow_id);
+                for st in &q.search.statuses {
+                    query = query.bind(st.as_str());
+                }
+                if let Some(l) = &like {
+                    query = query.bind(l.clone()).bind(l.clone()).bind(l.clone()).bind(l.clone());
+                }
+                query
+            }};
+        }
+        let rows: Vec<TaskRow> = bind_filter!(sqlx::query_as(&page_sql)).bind(q.max).bind(q.offset).fetch_all(p).await?;
+        let total: i64 = bind_filter!(sqlx::query_scalar(&count_sql)).fetch_one(p).await?;
         Ok((rows, total))
     })
 }

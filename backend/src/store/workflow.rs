@@ -391,7 +391,8 @@ pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<(Vec<WorkflowRo
     }
     if let Some(text) = &s.text {
         let like = like_pattern(&text.to_lowercase());
-        cond.push("(LOWER(w.run_name) LIKE ? ESCAPE '\\' OR LOWER(w.project_name) LIKE ? ESCAPE '\\' OR LOWER(w.session_id) LIKE ? ESCAPE '\\')".into());
+        let esc = crate::domain::search::LIKE_ESCAPE;
+        cond.push(format!("(LOWER(w.run_name) LIKE ? {esc} OR LOWER(w.project_name) LIKE ? {esc} OR LOWER(w.session_id) LIKE ? {esc})"));
         args.extend([Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)]);
     }
     if !s.statuses.is_empty() {
@@ -412,7 +413,8 @@ pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<(Vec<WorkflowRo
             args.push(Arg::Text(v));
         }
     }
-    let exact = [("w.id", &s.workflow_id), ("w.run_name", &s.run_name), ("w.project_name", &s.project_name), ("w.session_id", &s.session_id)];
+    let exact =
+        [("w.id", &s.workflow_id), ("w.run_name", &s.run_name), ("w.project_name", &s.project_name), ("w.session_id", &s.session_id)];
     for (col, v) in exact {
         if let Some(v) = v {
             cond.push(format!("{col} = ?"));
@@ -437,8 +439,15 @@ pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<(Vec<WorkflowRo
         args.push(Arg::Int(q.viewer_id));
     }
     let where_sql = cond.join(" AND ");
-    let columns = SELECT.trim_start_matches("SELECT ").trim_end_matches(" FROM tw_workflow").split(", ").map(|c| format!("w.{}", c.trim())).collect::<Vec<_>>().join(", ");
-    let page_sql = format!("SELECT {columns} FROM tw_workflow w WHERE {where_sql} ORDER BY w.date_created DESC, w.id DESC LIMIT ? OFFSET ?");
+    let columns = SELECT
+        .trim_start_matches("SELECT ")
+        .trim_end_matches(" FROM tw_workflow")
+        .split(", ")
+        .map(|c| format!("w.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let page_sql =
+        format!("SELECT {columns} FROM tw_workflow w WHERE {where_sql} ORDER BY w.date_created DESC, w.id DESC LIMIT ? OFFSET ?");
     let count_sql = format!("SELECT COUNT(*) FROM tw_workflow w WHERE {where_sql}");
     with_pool!(db, p => {
         macro_rules! bind_args {

@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod migrations;
+mod runs;
 mod service;
 mod tokens;
 mod trace;
