@@ -10,6 +10,7 @@ const USAGE: &str = "\
 Usage:
   tower-backend                                      serve the API on TOWER_BACKEND_SERVER_PORT (default 8080)
   tower-backend token create --email EMAIL --name N  create the user if needed and print a new access token
+  tower-backend openapi                              print the OpenAPI document (YAML)
   tower-backend --version
 
 Configuration comes from TOWER_* environment variables (see README.md).";
@@ -21,6 +22,10 @@ async fn main() -> ExitCode {
     match args.as_slice() {
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        ["openapi"] => {
+            print!("{}", api::openapi_yaml());
             return ExitCode::SUCCESS;
         }
         ["--version" | "-V"] => {

@@ -58,8 +58,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
 }
 
 /// The `workspaceId` query parameter most endpoints take.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct WorkspaceParam {
+    /// Workspace numeric identifier; omitted for the caller's personal workspace.
     pub workspace_id: Option<i64>,
 }

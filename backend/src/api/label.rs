@@ -3,31 +3,32 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use super::workflow::authorize_run;
 use crate::app::AppState;
 use crate::auth::{authorize_workspace, Caller};
 use crate::domain::time::{now_millis, opt_datetime};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::store::label::{self, Association, Label, Scope};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/labels", axum::routing::get(list).post(create))
-        .route("/labels/{label_id}", put(update).delete(delete))
-        .route("/workflow/labels/add", post(|s, c, q, b| associate(s, c, q, b, Association::Add)))
-        .route("/workflow/labels/remove", post(|s, c, q, b| associate(s, c, q, b, Association::Remove)))
-        .route("/workflow/labels/apply", post(|s, c, q, b| associate(s, c, q, b, Association::Apply)))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(update, delete))
+        .routes(routes!(add_to_runs))
+        .routes(routes!(remove_from_runs))
+        .routes(routes!(apply_to_runs))
 }
 
 /// `LabelDbDto`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = LabelDbDto)]
 pub struct LabelDto {
     pub id: i64,
     pub name: String,
@@ -37,6 +38,7 @@ pub struct LabelDto {
     pub is_dynamic: bool,
     pub is_interpolated: bool,
     #[serde(with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub date_created: Option<i64>,
 }
 
@@ -76,19 +78,32 @@ pub fn validate_label_part(what: &str, s: &str) -> Result<(), String> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     workspace_id: Option<i64>,
     max: Option<i64>,
     offset: Option<i64>,
     search: Option<String>,
+    /// `simple`, `resource` or `all`.
     #[serde(rename = "type")]
+    #[param(rename = "type")]
     kind: Option<String>,
     is_default: Option<bool>,
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Value>> {
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListLabelsResponse {
+    pub labels: Vec<LabelDto>,
+    pub total_size: i64,
+}
+
+/// Labels of the workspace, by name.
+#[utoipa::path(get, path = "/labels", tag = "labels", operation_id = "ListLabels", security(("BearerAuth" = [])), params(ListQuery),
+    responses((status = 200, body = ListLabelsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListLabelsResponse>> {
     let scope = scope(&caller, q.workspace_id)?;
     let resource = match q.kind.as_deref().map(str::to_lowercase).as_deref() {
         None | Some("all") => None,
@@ -99,13 +114,12 @@ async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQue
     let (max, offset) = super::paging(q.max, q.offset, 100)?;
     let f = label::ListFilter { search: q.search.as_deref().filter(|s| !s.is_empty()), resource, is_default: q.is_default, max, offset };
     let (labels, total) = label::list(&state.db, scope, &f).await?;
-    let labels: Vec<LabelDto> = labels.into_iter().map(Into::into).collect();
-    Ok(Json(json!({ "labels": labels, "totalSize": total })))
+    Ok(Json(ListLabelsResponse { labels: labels.into_iter().map(Into::into).collect(), total_size: total }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct CreateLabelRequest {
+pub struct CreateLabelRequest {
     name: Option<String>,
     value: Option<String>,
     #[serde(default)]
@@ -114,13 +128,33 @@ struct CreateLabelRequest {
     is_default: bool,
 }
 
+/// `CreateLabelResponse` and `UpdateLabelResponse`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelResponse {
+    pub id: i64,
+    pub name: String,
+    pub value: Option<String>,
+    pub resource: bool,
+    pub is_default: bool,
+}
+
+impl From<Label> for LabelResponse {
+    fn from(l: Label) -> Self {
+        LabelResponse { id: l.id, name: l.name, value: l.value, resource: l.resource, is_default: l.is_default }
+    }
+}
+
 /// Creates a label, or returns the existing one with the same name and value.
+#[utoipa::path(post, path = "/labels", tag = "labels", operation_id = "CreateLabel", security(("BearerAuth" = [])), params(WorkspaceParam),
+    request_body = CreateLabelRequest,
+    responses((status = 200, body = LabelResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<CreateLabelRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<LabelResponse>> {
     let scope = scope(&caller, ws.workspace_id)?;
     let name = req.name.unwrap_or_default();
     validate_label_part("name", &name).map_err(ApiError::BadRequest)?;
@@ -137,7 +171,7 @@ async fn create(
     let l = label::find_by_name(&state.db, scope, &name, value.as_deref())
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("label vanished")))?;
-    Ok(Json(json!({ "id": l.id, "name": l.name, "value": l.value, "resource": l.resource, "isDefault": l.is_default })))
+    Ok(Json(l.into()))
 }
 
 async fn find_label(state: &AppState, scope: Scope, id: &str) -> ApiResult<Label> {
@@ -146,21 +180,27 @@ async fn find_label(state: &AppState, scope: Scope, id: &str) -> ApiResult<Label
     label::find(&state.db, scope, id).await?.ok_or_else(not_found)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct UpdateLabelRequest {
+pub struct UpdateLabelRequest {
     name: Option<String>,
     value: Option<String>,
     is_default: Option<bool>,
 }
 
+const LABEL: &str = "Label numeric identifier";
+
+/// Renames a label or changes its value.
+#[utoipa::path(put, path = "/labels/{labelId}", tag = "labels", operation_id = "UpdateLabel", security(("BearerAuth" = [])),
+    params(("labelId" = i64, Path, description = LABEL), WorkspaceParam), request_body = UpdateLabelRequest,
+    responses((status = 200, body = LabelResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<UpdateLabelRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<LabelResponse>> {
     let scope = scope(&caller, ws.workspace_id)?;
     let l = find_label(&state, scope, &id).await?;
     let name = req.name.unwrap_or(l.name.clone());
@@ -176,9 +216,13 @@ async fn update(
     }
     let is_default = req.is_default.unwrap_or(l.is_default);
     label::update(&state.db, l.id, &name, value.as_deref(), is_default).await?;
-    Ok(Json(json!({ "id": l.id, "name": name, "value": value, "isDefault": is_default })))
+    Ok(Json(LabelResponse { id: l.id, name, value, resource: l.resource, is_default }))
 }
 
+/// Deletes a label and detaches it from every run.
+#[utoipa::path(delete, path = "/labels/{labelId}", tag = "labels", operation_id = "DeleteLabel", security(("BearerAuth" = [])),
+    params(("labelId" = i64, Path, description = LABEL), WorkspaceParam),
+    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -191,9 +235,9 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct AssociateWorkflowLabelsRequest {
+pub struct AssociateWorkflowLabelsRequest {
     #[serde(default)]
     workflow_ids: Vec<String>,
     #[serde(default)]
@@ -221,4 +265,43 @@ async fn associate(
     }
     label::associate(&state.db, how, &ids, &req.label_ids).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Attaches labels to runs, keeping the ones they have.
+#[utoipa::path(post, path = "/workflow/labels/add", tag = "labels", operation_id = "AddLabelsToWorkflows", security(("BearerAuth" = [])),
+    params(WorkspaceParam), request_body = AssociateWorkflowLabelsRequest,
+    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+async fn add_to_runs(
+    state: State<AppState>,
+    caller: Caller,
+    ws: ApiQuery<WorkspaceParam>,
+    req: ApiJson<AssociateWorkflowLabelsRequest>,
+) -> ApiResult<StatusCode> {
+    associate(state, caller, ws, req, Association::Add).await
+}
+
+/// Detaches labels from runs.
+#[utoipa::path(post, path = "/workflow/labels/remove", tag = "labels", operation_id = "RemoveLabelsFromWorkflows", security(("BearerAuth" = [])),
+    params(WorkspaceParam), request_body = AssociateWorkflowLabelsRequest,
+    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+async fn remove_from_runs(
+    state: State<AppState>,
+    caller: Caller,
+    ws: ApiQuery<WorkspaceParam>,
+    req: ApiJson<AssociateWorkflowLabelsRequest>,
+) -> ApiResult<StatusCode> {
+    associate(state, caller, ws, req, Association::Remove).await
+}
+
+/// Replaces the labels of runs with exactly these.
+#[utoipa::path(post, path = "/workflow/labels/apply", tag = "labels", operation_id = "ApplyLabelsToWorkflows", security(("BearerAuth" = [])),
+    params(WorkspaceParam), request_body = AssociateWorkflowLabelsRequest,
+    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+async fn apply_to_runs(
+    state: State<AppState>,
+    caller: Caller,
+    ws: ApiQuery<WorkspaceParam>,
+    req: ApiJson<AssociateWorkflowLabelsRequest>,
+) -> ApiResult<StatusCode> {
+    associate(state, caller, ws, req, Association::Apply).await
 }

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource. Handlers parse, authorize, call the store and shape
-//! the response; SQL lives in `store`.
+//! the response; SQL lives in `store`. Every route is declared with its OpenAPI description, so
+//! the document in `openapi/openapi.yaml` cannot drift from the code.
 
 pub mod extract;
 pub mod label;
@@ -10,21 +11,66 @@ pub mod user;
 pub mod workflow;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
 use axum::Router;
 use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
 use crate::error::ApiError;
 
-pub fn router(state: AppState) -> Router {
-    let limit = state.config.max_body_size;
-    Router::new()
+/// Every documented route, and the OpenAPI document describing them.
+pub fn routes() -> (Router<AppState>, OpenApi) {
+    let (router, mut doc) = OpenApiRouter::new()
         .merge(service_info::router())
         .merge(trace::router())
         .merge(workflow::router())
+        .merge(label::router())
         .merge(token::router())
         .merge(user::router())
-        .merge(label::router())
+        .split_for_parts();
+    doc.info.title = "Tower API".into();
+    doc.info.version = service_info::API_VERSION.into();
+    doc.info.description = Some(
+        "Nextflow Tower / Seqera Platform compatible API: Nextflow trace ingestion, runs, tasks, labels and access tokens. \
+         Paths and shapes follow the Seqera Platform API; errors are {\"message\": \"...\"}."
+            .into(),
+    );
+    doc.info.license = None;
+    doc.info.contact = None;
+    let components = doc.components.get_or_insert_with(Default::default);
+    let mut bearer = Http::new(HttpAuthScheme::Bearer);
+    bearer.bearer_format = Some("jwt".into());
+    components.add_security_scheme("BearerAuth", SecurityScheme::Http(bearer));
+    (router, doc)
+}
+
+/// The OpenAPI document as YAML, as committed in `openapi/openapi.yaml`.
+pub fn openapi_yaml() -> String {
+    routes().1.to_yaml().expect("the OpenAPI document serializes")
+}
+
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_size;
+    let (api, doc) = routes();
+    let json = doc.to_pretty_json().expect("the OpenAPI document serializes");
+    let yaml = doc.to_yaml().expect("the OpenAPI document serializes");
+    let json_route = move || {
+        let json = json.clone();
+        async move { ([(header::CONTENT_TYPE, "application/json")], json).into_response() }
+    };
+    let yaml_route = move || {
+        let yaml = yaml.clone();
+        async move { ([(header::CONTENT_TYPE, "application/yaml")], yaml).into_response() }
+    };
+    api.route("/openapi", get(json_route.clone()))
+        .route("/openapi.json", get(json_route))
+        .route("/openapi.yaml", get(yaml_route))
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/swagger-ui").config(utoipa_swagger_ui::Config::from("../openapi.json")))
         .fallback(|| async { ApiError::not_found("No such API endpoint") })
         .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http())

@@ -3,32 +3,46 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::ApiJson;
 use crate::app::AppState;
 use crate::auth::{self, Caller};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::store::{self, token::AccessToken};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/tokens", get(list).post(create))
-        .route("/tokens/delete-all", delete(delete_all))
-        .route("/tokens/{token_id}", delete(delete_one))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(delete_all)).routes(routes!(delete_one))
 }
 
-async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+#[derive(Serialize, ToSchema)]
+pub struct ListAccessTokensResponse {
+    pub tokens: Vec<AccessToken>,
+}
+
+/// The caller's tokens, without their secrets.
+#[utoipa::path(get, path = "/tokens", tag = "tokens", operation_id = "TokenList", security(("BearerAuth" = [])),
+    responses((status = 200, body = ListAccessTokensResponse), (status = 401, body = ErrorResponse)))]
+async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<ListAccessTokensResponse>> {
     let tokens = store::token::list(&state.db, caller.user.id).await?;
-    Ok(Json(json!({ "tokens": tokens })))
+    Ok(Json(ListAccessTokensResponse { tokens }))
 }
 
-#[derive(Deserialize)]
-struct CreateAccessTokenRequest {
+#[derive(Deserialize, ToSchema)]
+pub struct CreateAccessTokenRequest {
+    /// 1 to 50 letters, digits, `-`, `_` or `.`.
     name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateAccessTokenResponse {
+    /// The token to send as `Authorization: Bearer <accessKey>`; shown only here.
+    pub access_key: String,
+    pub token: AccessToken,
 }
 
 /// Token names: 1 to 50 characters of letters, digits, `-`, `_` and `.`.
@@ -57,12 +71,24 @@ pub async fn create_token(db: &store::Db, user_id: i64, name: &str) -> ApiResult
     }
 }
 
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<CreateAccessTokenRequest>) -> ApiResult<Json<Value>> {
+/// Creates a personal access token; its secret is returned once.
+#[utoipa::path(post, path = "/tokens", tag = "tokens", operation_id = "CreateToken", security(("BearerAuth" = [])),
+    request_body = CreateAccessTokenRequest,
+    responses((status = 200, body = CreateAccessTokenResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateAccessTokenRequest>,
+) -> ApiResult<Json<CreateAccessTokenResponse>> {
     let name = req.name.unwrap_or_default();
     let (token, access_key) = create_token(&state.db, caller.user.id, name.trim()).await?;
-    Ok(Json(json!({ "accessKey": access_key, "token": token })))
+    Ok(Json(CreateAccessTokenResponse { access_key, token }))
 }
 
+/// Revokes one of the caller's tokens.
+#[utoipa::path(delete, path = "/tokens/{tokenId}", tag = "tokens", operation_id = "DeleteToken", security(("BearerAuth" = [])),
+    params(("tokenId" = i64, Path, description = "Token numeric identifier")),
+    responses((status = 204), (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn delete_one(State(state): State<AppState>, caller: Caller, Path(token_id): Path<String>) -> ApiResult<StatusCode> {
     let not_found = || ApiError::not_found(format!("Access token '{token_id}' not found"));
     let id: i64 = token_id.parse().map_err(|_| not_found())?;
@@ -74,6 +100,9 @@ async fn delete_one(State(state): State<AppState>, caller: Caller, Path(token_id
     }
 }
 
+/// Revokes every token of the caller.
+#[utoipa::path(delete, path = "/tokens/delete-all", tag = "tokens", operation_id = "DeleteAllTokens", security(("BearerAuth" = [])),
+    responses((status = 204), (status = 401, body = ErrorResponse)))]
 async fn delete_all(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     store::token::delete_all(&state.db, caller.user.id).await?;
     state.tokens.forget_user(caller.user.id);

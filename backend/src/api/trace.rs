@@ -2,9 +2,10 @@
 //! Every request is validated whole before anything is written, and written in one transaction.
 
 use axum::extract::{Path, State};
-use axum::routing::{post, put};
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use super::workflow::authorize_run;
@@ -14,19 +15,68 @@ use crate::domain::ids;
 use crate::domain::status::WorkflowStatus;
 use crate::domain::time::now_millis;
 use crate::domain::trace::*;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::store;
 
 /// Most task records accepted in one progress request (Nextflow sends at most 100).
 pub const MAX_TASKS_PER_REQUEST: usize = 1000;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/trace/create", post(create))
-        .route("/trace/{workflow_id}/begin", put(begin))
-        .route("/trace/{workflow_id}/progress", put(progress))
-        .route("/trace/{workflow_id}/heartbeat", put(heartbeat))
-        .route("/trace/{workflow_id}/complete", put(complete))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(begin))
+        .routes(routes!(progress))
+        .routes(routes!(heartbeat))
+        .routes(routes!(complete))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceCreateResponse {
+    pub workflow_id: String,
+    pub watch_url: String,
+    pub message: Option<String>,
+    pub metadata: TraceCreateMetadata,
+}
+
+/// What Nextflow copies into `workflow.platform`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceCreateMetadata {
+    pub user_id: i64,
+    pub user_name: String,
+    pub user_organization: Option<String>,
+    pub workspace_id: Option<i64>,
+    pub workspace_name: Option<String>,
+    pub workspace_full_name: Option<String>,
+    pub org_name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub enum TraceProcessingStatus {
+    #[allow(clippy::upper_case_acronyms)]
+    OK,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceBeginResponse {
+    pub status: TraceProcessingStatus,
+    pub workflow_id: String,
+    pub watch_url: String,
+}
+
+/// The answer to progress and complete requests.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceProgressResponse {
+    pub status: TraceProcessingStatus,
+    pub workflow_id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TraceHeartbeatResponse {
+    pub message: String,
 }
 
 fn watch_url(state: &AppState, id: &str) -> String {
@@ -45,13 +95,16 @@ fn reject_lengths(errors: Vec<String>) -> ApiResult<()> {
     }
 }
 
+#[utoipa::path(post, path = "/trace/create", tag = "trace", operation_id = "CreateTrace", security(("BearerAuth" = [])), params(WorkspaceParam),
+    request_body = TraceCreateRequest,
+    responses((status = 200, body = TraceCreateResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
 #[tracing::instrument(skip_all, fields(user = caller.user.id))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<TraceCreateRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TraceCreateResponse>> {
     authorize_workspace(&caller, ws.workspace_id)?;
     let session_id = required(&req.session_id, "sessionId")?;
     let run_name = required(&req.run_name, "runName")?;
@@ -93,21 +146,25 @@ async fn create(
         },
     };
     tracing::info!(workflow_id = %id, "run created");
-    Ok(Json(json!({
-        "workflowId": id,
-        "watchUrl": watch_url(&state, &id),
-        "metadata": {
-            "userId": caller.user.id,
-            "userName": caller.user.user_name,
-            "userOrganization": caller.user.organization,
-            "workspaceId": ws.workspace_id,
-            "workspaceName": null,
-            "workspaceFullName": null,
-            "orgName": null,
-        }
-    })))
+    Ok(Json(TraceCreateResponse {
+        watch_url: watch_url(&state, &id),
+        workflow_id: id,
+        message: None,
+        metadata: TraceCreateMetadata {
+            user_id: caller.user.id,
+            user_name: caller.user.user_name.clone(),
+            user_organization: caller.user.organization.clone(),
+            workspace_id: ws.workspace_id,
+            workspace_name: None,
+            workspace_full_name: None,
+            org_name: None,
+        },
+    }))
 }
 
+#[utoipa::path(put, path = "/trace/{workflowId}/begin", tag = "trace", operation_id = "UpdateTraceBegin", security(("BearerAuth" = [])), params(("workflowId" = String, Path, description = "Workflow string identifier"), WorkspaceParam),
+    request_body = TraceBeginRequest,
+    responses((status = 200, body = TraceBeginResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
 #[tracing::instrument(skip_all, fields(workflow_id = %id))]
 async fn begin(
     State(state): State<AppState>,
@@ -115,7 +172,7 @@ async fn begin(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<TraceBeginRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TraceBeginResponse>> {
     let wf = req.workflow.ok_or_else(|| ApiError::bad_request("Missing required field 'workflow'"))?;
     let missing = wf.missing_begin_fields();
     if !missing.is_empty() {
@@ -133,9 +190,12 @@ async fn begin(
     }
     let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::begin(&state.db, &row.id, &wf, &req.process_names, req.tower_launch, now_millis()).await?;
-    Ok(Json(json!({ "status": "OK", "workflowId": row.id, "watchUrl": watch_url(&state, &row.id) })))
+    Ok(Json(TraceBeginResponse { status: TraceProcessingStatus::OK, watch_url: watch_url(&state, &row.id), workflow_id: row.id }))
 }
 
+#[utoipa::path(put, path = "/trace/{workflowId}/progress", tag = "trace", operation_id = "UpdateTraceProgress", security(("BearerAuth" = [])), params(("workflowId" = String, Path, description = "Workflow string identifier"), WorkspaceParam),
+    request_body = TraceProgressRequest,
+    responses((status = 200, body = TraceProgressResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
 #[tracing::instrument(skip_all, fields(workflow_id = %id))]
 async fn progress(
     State(state): State<AppState>,
@@ -143,7 +203,7 @@ async fn progress(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<TraceProgressRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TraceProgressResponse>> {
     let tasks = req.tasks.ok_or_else(|| ApiError::bad_request("Missing required field 'tasks'"))?;
     let snapshot = req.progress.ok_or_else(|| ApiError::bad_request("Missing required field 'progress'"))?;
     if tasks.len() > MAX_TASKS_PER_REQUEST {
@@ -152,21 +212,27 @@ async fn progress(
     reject_lengths(tasks.iter().enumerate().flat_map(|(i, t)| t.length_errors(i)).collect())?;
     let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::progress(&state.db, &row.id, tasks, &snapshot, now_millis()).await?;
-    Ok(Json(json!({ "status": "OK", "workflowId": row.id })))
+    Ok(Json(TraceProgressResponse { status: TraceProcessingStatus::OK, workflow_id: row.id }))
 }
 
+#[utoipa::path(put, path = "/trace/{workflowId}/heartbeat", tag = "trace", operation_id = "UpdateTraceHeartbeat", security(("BearerAuth" = [])), params(("workflowId" = String, Path, description = "Workflow string identifier"), WorkspaceParam),
+    request_body = TraceHeartbeatRequest,
+    responses((status = 200, body = TraceHeartbeatResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
 async fn heartbeat(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<TraceHeartbeatRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TraceHeartbeatResponse>> {
     let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::heartbeat(&state.db, &row.id, req.progress.as_ref(), now_millis()).await?;
-    Ok(Json(json!({ "message": "OK" })))
+    Ok(Json(TraceHeartbeatResponse { message: "OK".into() }))
 }
 
+#[utoipa::path(put, path = "/trace/{workflowId}/complete", tag = "trace", operation_id = "UpdateTraceComplete", security(("BearerAuth" = [])), params(("workflowId" = String, Path, description = "Workflow string identifier"), WorkspaceParam),
+    request_body = TraceCompleteRequest,
+    responses((status = 200, body = TraceProgressResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
 #[tracing::instrument(skip_all, fields(workflow_id = %id))]
 async fn complete(
     State(state): State<AppState>,
@@ -174,7 +240,7 @@ async fn complete(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<TraceCompleteRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TraceProgressResponse>> {
     let wf = req.workflow.ok_or_else(|| ApiError::bad_request("Missing required field 'workflow'"))?;
     if wf.complete.is_none() {
         return Err(ApiError::bad_request("Missing required field 'workflow.complete'"));
@@ -197,5 +263,5 @@ async fn complete(
     let status = if wf.success == Some(true) { WorkflowStatus::Succeeded } else { WorkflowStatus::Failed };
     store::workflow::complete(&state.db, &row.id, &wf, status, &req.metrics, req.progress.as_ref(), now_millis()).await?;
     tracing::info!(status = status.as_str(), "run completed");
-    Ok(Json(json!({ "status": "OK", "workflowId": row.id })))
+    Ok(Json(TraceProgressResponse { status: TraceProcessingStatus::OK, workflow_id: row.id }))
 }

@@ -1,11 +1,16 @@
-//! Run read API with the Seqera Platform shapes: `GET /workflow/{id}` (DescribeWorkflowResponse),
-//! `/progress`, `/tasks`, `/task/{taskId}`, `/metrics`, and `PATCH /workflow/{id}` (schedRunId).
+//! Run API with the Seqera Platform paths and shapes: list and search runs, describe a run with
+//! its progress, tasks and metrics, stars, deletion, cancellation, logs, names; and
+//! `PATCH /workflow/{id}` (schedRunId). Every handler checks the caller may see the run.
+
+use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use super::label::LabelDto;
@@ -14,32 +19,31 @@ use crate::auth::{authorize_workspace, Caller};
 use crate::domain::ids::is_valid_workflow_id;
 use crate::domain::progress::{build_progress, ProgressData};
 use crate::domain::search;
-use crate::domain::status::WorkflowStatus;
+use crate::domain::status::{TaskStatus, WorkflowStatus};
 use crate::domain::time::{format_millis, now_millis};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::store::task::TaskRow;
 use crate::store::workflow::{RunOwner, WorkflowRow};
 use crate::store::{self};
-use axum::http::StatusCode;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/workflow", get(list))
-        .route("/workflow/delete", post(delete_many))
-        .route("/workflow/random-name", get(random_name))
-        .route("/workflow/validate", get(validate))
-        .route("/workflow/{workflow_id}", get(describe).patch(update).delete(delete_one))
-        .route("/workflow/{workflow_id}/star", get(star_get).post(star_add).delete(star_remove))
-        .route("/workflow/{workflow_id}/cancel", post(cancel))
-        .route("/workflow/{workflow_id}/launch", get(launch))
-        .route("/workflow/{workflow_id}/log", get(log))
-        .route("/workflow/{workflow_id}/log/{task_id}", get(task_log))
-        .route("/workflow/{workflow_id}/download", get(download))
-        .route("/workflow/{workflow_id}/download/{task_id}", get(task_download))
-        .route("/workflow/{workflow_id}/progress", get(progress))
-        .route("/workflow/{workflow_id}/tasks", get(tasks))
-        .route("/workflow/{workflow_id}/task/{task_id}", get(task))
-        .route("/workflow/{workflow_id}/metrics", get(metrics))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(delete_many))
+        .routes(routes!(random_name))
+        .routes(routes!(validate))
+        .routes(routes!(describe, update, delete_one))
+        .routes(routes!(progress))
+        .routes(routes!(tasks))
+        .routes(routes!(task))
+        .routes(routes!(metrics))
+        .routes(routes!(star_get, star_add, star_remove))
+        .routes(routes!(cancel))
+        .routes(routes!(launch))
+        .routes(routes!(log))
+        .routes(routes!(task_log))
+        .routes(routes!(download))
+        .routes(routes!(task_download))
 }
 
 /// The run's owner record, if the caller may see the run in this workspace context. A run that
@@ -69,71 +73,6 @@ fn parse_json(v: &Option<String>) -> Value {
     v.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(Value::Null)
 }
 
-fn ts(v: Option<i64>) -> Value {
-    v.map(|ms| Value::String(format_millis(ms))).unwrap_or(Value::Null)
-}
-
-/// `WorkflowMaxDbDto`: the run as Seqera returns it.
-pub fn workflow_json(w: &WorkflowRow) -> Value {
-    let mut o = Map::new();
-    let mut put = |k: &str, v: Value| {
-        o.insert(k.to_string(), v);
-    };
-    put("id", json!(w.id));
-    put("ownerId", json!(w.owner_id));
-    put("submit", ts(Some(w.submit)));
-    put("start", ts(w.start));
-    put("complete", ts(w.complete));
-    put("dateCreated", ts(Some(w.date_created)));
-    put("lastUpdated", ts(Some(w.last_updated)));
-    put("runName", json!(w.run_name));
-    put("sessionId", json!(w.session_id));
-    put("profile", json!(w.profile));
-    put("workDir", json!(w.work_dir));
-    put("commitId", json!(w.commit_id));
-    put("userName", json!(w.user_name));
-    put("scriptId", json!(w.script_id));
-    put("revision", json!(w.revision));
-    put("commandLine", json!(w.command_line));
-    put("projectName", json!(w.project_name));
-    put("scriptName", json!(w.script_name));
-    put("launchId", json!(w.launch_id));
-    put("status", json!(w.status));
-    put("configFiles", parse_json(&w.config_files));
-    put("params", parse_json(&w.params));
-    put("configText", json!(w.config_text));
-    put("manifest", parse_json(&w.manifest));
-    put("nextflow", parse_json(&w.nextflow));
-    put("stats", parse_json(&w.stats));
-    put("errorMessage", json!(w.error_message));
-    put("errorReport", json!(w.error_report));
-    put("deleted", json!(w.deleted));
-    put("projectDir", json!(w.project_dir));
-    put("homeDir", json!(w.home_dir));
-    put("container", json!(w.container));
-    put("repository", json!(w.repository));
-    put("containerEngine", json!(w.container_engine));
-    put("scriptFile", json!(w.script_file));
-    put("launchDir", json!(w.launch_dir));
-    put("duration", json!(w.duration));
-    put("exitStatus", json!(w.exit_status));
-    put("resume", json!(w.resume));
-    put("success", json!(w.success));
-    put("logFile", json!(w.log_file));
-    put("outFile", json!(w.out_file));
-    put("operationId", json!(w.operation_id));
-    put("wave", parse_json(&w.wave));
-    put("fusion", parse_json(&w.fusion));
-    put("requiresAttention", json!(false));
-    put("configProfiles", w.profile.as_deref().map(|p| json!(p.split(',').map(str::trim).collect::<Vec<_>>())).unwrap_or(Value::Null));
-    put("nextflowConfig", Value::Null);
-    put("towerConfig", Value::Null);
-    put("preRunScript", Value::Null);
-    put("postRunScript", Value::Null);
-    put("syntaxParser", Value::Null);
-    Value::Object(o)
-}
-
 pub async fn workflow_progress(state: &AppState, w: &WorkflowRow) -> ApiResult<ProgressData> {
     let (totals, counts, executors) = tokio::try_join!(
         store::task::resource_totals(&state.db, &w.id),
@@ -146,121 +85,123 @@ pub async fn workflow_progress(state: &AppState, w: &WorkflowRow) -> ApiResult<P
     Ok(p)
 }
 
+async fn labels_of(state: &AppState, ids: &[String]) -> ApiResult<HashMap<String, Vec<LabelDto>>> {
+    let mut out: HashMap<String, Vec<LabelDto>> = HashMap::new();
+    for (w, l) in store::label::of_workflows(&state.db, ids).await? {
+        out.entry(w).or_default().push(l.into());
+    }
+    Ok(out)
+}
+
+async fn describe_response(state: &AppState, w: &WorkflowRow) -> ApiResult<DescribeWorkflowResponse> {
+    let progress = workflow_progress(state, w).await?;
+    let labels = labels_of(state, std::slice::from_ref(&w.id)).await?.remove(&w.id).unwrap_or_default();
+    let platform = parse_json(&w.platform);
+    let platform = platform.get("computeEnv").filter(|c| !c.is_null()).map(|c| ComputePlatformDto {
+        id: c.get("id").and_then(Value::as_str).map(str::to_string),
+        name: c.get("platform").and_then(Value::as_str).map(str::to_string),
+    });
+    Ok(DescribeWorkflowResponse {
+        workflow: WorkflowDto::from(w),
+        cost: progress.workflow_progress.cost,
+        progress,
+        labels,
+        platform,
+        job_info: None,
+        optimized: None,
+        org_id: None,
+        org_name: None,
+        workspace_id: w.workspace_id,
+        workspace_name: None,
+        messages: vec![],
+        sched_run_id: w.sched_run_id.clone(),
+        cost_currency: "USD".into(),
+        cost_is_estimate: true,
+    })
+}
+
+const RUN: &str = "Workflow string identifier";
+
+/// A run with its progress and labels.
+#[utoipa::path(get, path = "/workflow/{workflowId}", tag = "workflows", operation_id = "DescribeWorkflow", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
+    responses((status = 200, body = DescribeWorkflowResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn describe(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DescribeWorkflowResponse>> {
     let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
-    Ok(Json(describe_json(&state, &w).await?))
+    Ok(Json(describe_response(&state, &w).await?))
 }
 
-async fn describe_json(state: &AppState, w: &WorkflowRow) -> ApiResult<Value> {
-    let progress = workflow_progress(state, w).await?;
-    let labels = labels_of(state, std::slice::from_ref(&w.id)).await?.remove(&w.id).unwrap_or_default();
-    let platform = parse_json(&w.platform);
-    Ok(json!({
-        "workflow": workflow_json(w),
-        "progress": progress,
-        "labels": labels,
-        "platform": platform.get("computeEnv").filter(|c| !c.is_null()).map(|c| json!({"id": c.get("id"), "name": c.get("platform")})),
-        "jobInfo": null,
-        "optimized": null,
-        "orgId": null,
-        "orgName": null,
-        "workspaceId": w.workspace_id,
-        "workspaceName": null,
-        "messages": [],
-        "schedRunId": w.sched_run_id,
-        "cost": progress.workflow_progress.cost,
-        "costCurrency": "USD",
-        "costIsEstimate": true,
-    }))
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct UpdateWorkflowRequest {
+pub struct UpdateWorkflowRequest {
     sched_run_id: Option<String>,
 }
 
+/// Sets the scheduler run id Nextflow reports for scheduler-launched runs.
+#[utoipa::path(patch, path = "/workflow/{workflowId}", tag = "workflows", operation_id = "UpdateWorkflow", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), WorkspaceParam), request_body = UpdateWorkflowRequest,
+    responses((status = 200, body = DescribeWorkflowResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<UpdateWorkflowRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DescribeWorkflowResponse>> {
     if req.sched_run_id.as_deref().is_some_and(|s| s.len() > 64) {
         return Err(ApiError::bad_request("schedRunId is longer than 64 characters"));
     }
-    let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    let w = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::set_sched_run_id(&state.db, &w.id, req.sched_run_id.as_deref(), now_millis()).await?;
     let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
-    Ok(Json(describe_json(&state, &w).await?))
+    Ok(Json(describe_response(&state, &w).await?))
 }
 
+/// Task counters, load, peaks and resource totals of the run and of each process.
+#[utoipa::path(get, path = "/workflow/{workflowId}/progress", tag = "workflows", operation_id = "DescribeWorkflowProgress", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
+    responses((status = 200, body = GetProgressResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn progress(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<GetProgressResponse>> {
     let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
-    Ok(Json(json!({ "progress": workflow_progress(&state, &w).await? })))
+    Ok(Json(GetProgressResponse { progress: workflow_progress(&state, &w).await? }))
 }
 
-/// `Task`: every field of the trace record.
-pub fn task_json(t: &TaskRow) -> Value {
-    json!({
-        "id": t.task_id, "taskId": t.task_id, "status": t.status, "hash": t.hash, "name": t.name,
-        "exit": t.exit_status, "exitStatus": t.exit_status,
-        "submit": ts(t.submit), "start": ts(t.start), "complete": ts(t.complete),
-        "process": t.process, "tag": t.tag, "module": t.module_list(), "container": t.container, "attempt": t.attempt,
-        "script": t.script, "scratch": t.scratch, "workdir": t.workdir, "queue": t.queue, "cpus": t.cpus,
-        "memory": t.memory, "disk": t.disk, "time": t.time, "env": t.env, "errorAction": t.error_action,
-        "duration": t.duration, "realtime": t.realtime, "pcpu": t.pcpu, "cpuModel": t.cpu_model,
-        "rchar": t.rchar, "wchar": t.wchar, "syscr": t.syscr, "syscw": t.syscw,
-        "readBytes": t.read_bytes, "writeBytes": t.write_bytes, "pmem": t.pmem, "vmem": t.vmem, "rss": t.rss,
-        "peakVmem": t.peak_vmem, "peakRss": t.peak_rss, "volCtxt": t.vol_ctxt, "invCtxt": t.inv_ctxt,
-        "nativeId": t.native_id, "executor": t.executor, "cloudZone": t.cloud_zone, "machineType": t.machine_type,
-        "priceModel": t.price_model, "numSpotInterruptions": t.num_spot_interruptions, "logStreamId": t.log_stream_id,
-        "resourceAllocation": TaskRow::json_field(&t.resource_allocation), "gpuMetrics": TaskRow::json_field(&t.gpu_metrics),
-        "accelerator": t.accelerator, "acceleratorType": t.accelerator_type, "hostname": t.hostname,
-        "cost": task_cost(t), "errorMessage": null,
-        "dateCreated": ts(Some(t.date_created)), "lastUpdated": ts(Some(t.last_updated)),
-    })
-}
-
-/// Estimated cost of a finished task: CPU-hours at the default rate.
-fn task_cost(t: &TaskRow) -> Value {
-    match (t.status.as_str(), t.realtime) {
-        ("COMPLETED" | "FAILED" | "ABORTED" | "CACHED", Some(rt)) => {
-            let cost = crate::domain::progress::COST_PER_CPU_HOUR * rt as f64 * t.cpus.unwrap_or(1) as f64 / 3_600_000.0;
-            json!((cost * 10_000.0).round() / 10_000.0)
-        }
-        _ => Value::Null,
-    }
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct TasksQuery {
     workspace_id: Option<i64>,
+    /// Page size, 1 to 1000 (default 50).
     max: Option<i64>,
     offset: Option<i64>,
+    /// Free text over name, process, tag and hash (`*` wildcards); status words filter by status.
     search: Option<String>,
+    /// A task field such as `taskId`, `name`, `status`, `realtime`, `peakRss`.
     sort_by: Option<String>,
+    /// `asc` or `desc`.
     sort_dir: Option<String>,
 }
 
+/// A page of the run's tasks.
+#[utoipa::path(get, path = "/workflow/{workflowId}/tasks", tag = "workflows", operation_id = "ListWorkflowTasks", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), TasksQuery),
+    responses((status = 200, body = ListTasksResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn tasks(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<TasksQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ListTasksResponse>> {
     let w = authorize_run(&state, &caller, &id, q.workspace_id).await?;
     let (max, offset) = super::paging(q.max, q.offset, 50)?;
     let sort_by = q.sort_by.as_deref().filter(|s| !s.is_empty()).unwrap_or("taskId");
@@ -274,70 +215,90 @@ async fn tasks(
     let search = search::parse_task_search(q.search.as_deref().unwrap_or(""));
     let query = store::task::TaskListQuery { search: &search, sort_column, descending, max, offset };
     let (rows, total) = store::task::list(&state.db, &w.id, &query).await?;
-    let tasks: Vec<Value> = rows.iter().map(|t| json!({ "task": task_json(t) })).collect();
-    Ok(Json(json!({ "tasks": tasks, "total": total })))
+    Ok(Json(ListTasksResponse { tasks: rows.iter().map(|t| DescribeTaskResponse { task: t.into() }).collect(), total }))
 }
 
+async fn find_task(state: &AppState, caller: &Caller, id: &str, task_id: &str, workspace_id: Option<i64>) -> ApiResult<TaskRow> {
+    let w = authorize_run(state, caller, id, workspace_id).await?;
+    let not_found = || ApiError::not_found(format!("Task '{task_id}' not found in workflow '{id}'"));
+    let task_id: i64 = task_id.parse().map_err(|_| not_found())?;
+    store::task::get(&state.db, &w.id, task_id).await?.ok_or_else(not_found)
+}
+
+const TASK: &str = "Task numeric identifier";
+
+/// One task with every trace field.
+#[utoipa::path(get, path = "/workflow/{workflowId}/task/{taskId}", tag = "workflows", operation_id = "DescribeWorkflowTask", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), ("taskId" = i64, Path, description = TASK), WorkspaceParam),
+    responses((status = 200, body = DescribeTaskResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn task(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, task_id)): Path<(String, String)>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<Value>> {
-    let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
-    let not_found = || ApiError::not_found(format!("Task '{task_id}' not found in workflow '{id}'"));
-    let task_id: i64 = task_id.parse().map_err(|_| not_found())?;
-    let t = store::task::get(&state.db, &w.id, task_id).await?.ok_or_else(not_found)?;
-    Ok(Json(json!({ "task": task_json(&t) })))
+) -> ApiResult<Json<DescribeTaskResponse>> {
+    let t = find_task(&state, &caller, &id, &task_id, ws.workspace_id).await?;
+    Ok(Json(DescribeTaskResponse { task: (&t).into() }))
 }
 
+/// Per-process resource distributions Nextflow sent when the run completed.
+#[utoipa::path(get, path = "/workflow/{workflowId}/metrics", tag = "workflows", operation_id = "DescribeWorkflowMetrics", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
+    responses((status = 200, body = GetWorkflowMetricsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn metrics(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<Value>> {
-    let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+) -> ApiResult<Json<GetWorkflowMetricsResponse>> {
+    let w = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     let rows = store::workflow::metrics(&state.db, &w.id).await?;
-    let metrics: Vec<Value> = rows
+    let metrics = rows
         .iter()
-        .map(|m| {
-            json!({
-                "id": m.id, "process": m.process,
-                "cpu": parse_json(&m.cpu), "mem": parse_json(&m.mem), "vmem": parse_json(&m.vmem), "time": parse_json(&m.time),
-                "reads": parse_json(&m.io_reads), "writes": parse_json(&m.io_writes), "cpuUsage": parse_json(&m.cpu_usage),
-                "memUsage": parse_json(&m.mem_usage), "timeUsage": parse_json(&m.time_usage), "gpuUsage": parse_json(&m.gpu_usage),
-                "gpuMemPeak": parse_json(&m.gpu_mem_peak), "gpuMemAvg": parse_json(&m.gpu_mem_avg),
-            })
+        .map(|m| WorkflowMetricsDto {
+            id: m.id,
+            process: m.process.clone(),
+            cpu: parse_json(&m.cpu),
+            mem: parse_json(&m.mem),
+            vmem: parse_json(&m.vmem),
+            time: parse_json(&m.time),
+            reads: parse_json(&m.io_reads),
+            writes: parse_json(&m.io_writes),
+            cpu_usage: parse_json(&m.cpu_usage),
+            mem_usage: parse_json(&m.mem_usage),
+            time_usage: parse_json(&m.time_usage),
+            gpu_usage: parse_json(&m.gpu_usage),
+            gpu_mem_peak: parse_json(&m.gpu_mem_peak),
+            gpu_mem_avg: parse_json(&m.gpu_mem_avg),
         })
         .collect();
-    Ok(Json(json!({ "metrics": metrics })))
+    Ok(Json(GetWorkflowMetricsResponse { metrics }))
 }
 
-async fn labels_of(state: &AppState, ids: &[String]) -> ApiResult<std::collections::HashMap<String, Vec<LabelDto>>> {
-    let mut out: std::collections::HashMap<String, Vec<LabelDto>> = Default::default();
-    for (w, l) in store::label::of_workflows(&state.db, ids).await? {
-        out.entry(w).or_default().push(l.into());
-    }
-    Ok(out)
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     workspace_id: Option<i64>,
+    /// Page size, 1 to 1000 (default 50).
     max: Option<i64>,
     offset: Option<i64>,
+    /// Free text (`*` wildcards) and `status:`, `label:`, `workflowId:`, `runName:`, `userName:`,
+    /// `projectName:`, `sessionId:`, `after:`, `before:`, `is:starred` filters.
     search: Option<String>,
+    /// Comma-separated: `labels` fills each run's labels.
     attributes: Option<String>,
     /// Accepted for compatibility: `totalSize` is always filled.
-    #[serde(rename = "includeTotalSize")]
-    _include_total_size: Option<bool>,
+    include_total_size: Option<bool>,
 }
 
-/// `GET /workflow`: the caller's runs (or a workspace's), newest first, with the search syntax.
-async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Value>> {
+/// The caller's runs (or a workspace's), newest first.
+#[utoipa::path(get, path = "/workflow", tag = "workflows", operation_id = "ListWorkflows", security(("BearerAuth" = [])),
+    params(ListQuery),
+    responses((status = 200, body = ListWorkflowsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListWorkflowsResponse>> {
     authorize_workspace(&caller, q.workspace_id)?;
+    let _ = q.include_total_size;
     let (max, offset) = super::paging(q.max, q.offset, 50)?;
     let search = search::parse_run_search(q.search.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
     let attributes: Vec<&str> = q.attributes.as_deref().unwrap_or("").split(',').map(str::trim).filter(|a| !a.is_empty()).collect();
@@ -356,30 +317,30 @@ async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQue
     let ids: Vec<String> = rows.iter().map(|w| w.id.clone()).collect();
     let starred = store::star::starred_among(&state.db, caller.user.id, &ids).await?;
     let mut labels = if attributes.contains(&"labels") { Some(labels_of(&state, &ids).await?) } else { None };
-    let workflows: Vec<Value> = rows
+    let workflows = rows
         .iter()
-        .map(|w| {
-            json!({
-                "workflow": workflow_json(w),
-                "progress": null,
-                "labels": labels.as_mut().map(|l| l.remove(&w.id).unwrap_or_default()),
-                "starred": starred.contains(&w.id),
-                "optimized": null,
-                "orgId": null,
-                "orgName": null,
-                "workspaceId": w.workspace_id,
-                "workspaceName": null,
-                "pipelineInfo": null,
-            })
+        .map(|w| ListWorkflowsElement {
+            workflow: w.into(),
+            progress: None,
+            labels: labels.as_mut().map(|l| l.remove(&w.id).unwrap_or_default()),
+            starred: starred.contains(&w.id),
+            optimized: None,
+            org_id: None,
+            org_name: None,
+            workspace_id: w.workspace_id,
+            workspace_name: None,
+            pipeline_info: None,
         })
         .collect();
-    Ok(Json(json!({ "workflows": workflows, "totalSize": total, "hasMore": offset + (rows.len() as i64) < total })))
+    Ok(Json(ListWorkflowsResponse { workflows, total_size: total, has_more: offset + (rows.len() as i64) < total }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
-struct DeleteQuery {
+#[into_params(parameter_in = Query)]
+struct ForceQuery {
     workspace_id: Option<i64>,
+    /// Also act on a run that is still active.
     #[serde(default)]
     force: bool,
 }
@@ -395,11 +356,15 @@ fn deletable(w: &WorkflowRow, force: bool) -> Result<(), String> {
     }
 }
 
+/// Deletes a run: it disappears at once and is purged later.
+#[utoipa::path(delete, path = "/workflow/{workflowId}", tag = "workflows", operation_id = "DeleteWorkflow", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), ForceQuery),
+    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 async fn delete_one(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<DeleteQuery>,
+    ApiQuery(q): ApiQuery<ForceQuery>,
 ) -> ApiResult<StatusCode> {
     let w = load_owned_workflow(&state, &caller, &id, q.workspace_id).await?;
     deletable(&w, q.force).map_err(ApiError::Conflict)?;
@@ -407,20 +372,23 @@ async fn delete_one(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct DeleteWorkflowsRequest {
+pub struct DeleteWorkflowsRequest {
     #[serde(default)]
     workflow_ids: Vec<String>,
 }
 
 /// Deletes the runs it may; the response lists those it could not.
+#[utoipa::path(post, path = "/workflow/delete", tag = "workflows", operation_id = "DeleteWorkflowMany", security(("BearerAuth" = [])),
+    params(ForceQuery), request_body = DeleteWorkflowsRequest,
+    responses((status = 200, body = DeleteWorkflowsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
 async fn delete_many(
     State(state): State<AppState>,
     caller: Caller,
-    ApiQuery(q): ApiQuery<DeleteQuery>,
+    ApiQuery(q): ApiQuery<ForceQuery>,
     ApiJson(req): ApiJson<DeleteWorkflowsRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DeleteWorkflowsResponse>> {
     authorize_workspace(&caller, q.workspace_id)?;
     let (mut ok, mut failed) = (Vec::new(), Vec::new());
     for id in &req.workflow_ids {
@@ -431,52 +399,67 @@ async fn delete_many(
         }
     }
     store::workflow::soft_delete(&state.db, &ok, now_millis()).await?;
-    Ok(Json(json!({ "failedWorkflowIds": failed })))
+    Ok(Json(DeleteWorkflowsResponse { failed_workflow_ids: failed }))
 }
 
+/// Whether the caller starred the run (404 when not).
+#[utoipa::path(get, path = "/workflow/{workflowId}/star", tag = "workflows", operation_id = "DescribeWorkflowStar", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
+    responses((status = 200, body = CreateWorkflowStarResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn star_get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CreateWorkflowStarResponse>> {
     let w = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     if store::star::is_starred(&state.db, &w.id, caller.user.id).await? {
-        Ok(Json(json!({ "workflowId": w.id })))
+        Ok(Json(CreateWorkflowStarResponse { workflow_id: w.id }))
     } else {
         Err(ApiError::not_found(format!("Run '{id}' is not starred")))
     }
 }
 
+/// Stars the run for the caller.
+#[utoipa::path(post, path = "/workflow/{workflowId}/star", tag = "workflows", operation_id = "CreateWorkflowStar", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
+    responses((status = 200, body = CreateWorkflowStarResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn star_add(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CreateWorkflowStarResponse>> {
     let w = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     store::star::star(&state.db, &w.id, caller.user.id, now_millis()).await?;
-    Ok(Json(json!({ "workflowId": w.id })))
+    Ok(Json(CreateWorkflowStarResponse { workflow_id: w.id }))
 }
 
+/// Removes the caller's star.
+#[utoipa::path(delete, path = "/workflow/{workflowId}/star", tag = "workflows", operation_id = "DeleteWorkflowStar", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
+    responses((status = 200, body = CreateWorkflowStarResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn star_remove(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CreateWorkflowStarResponse>> {
     let w = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
     store::star::unstar(&state.db, &w.id, caller.user.id).await?;
-    Ok(Json(json!({ "workflowId": w.id })))
+    Ok(Json(CreateWorkflowStarResponse { workflow_id: w.id }))
 }
 
-/// Only runs Tower launched can be cancelled from Tower; a run started with `nextflow run
-/// -with-tower` is stopped where it runs.
+/// Cancels a run Tower launched. A run started with `nextflow run -with-tower` is stopped where
+/// it runs: 400.
+#[utoipa::path(post, path = "/workflow/{workflowId}/cancel", tag = "workflows", operation_id = "CancelWorkflow", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), ForceQuery),
+    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<DeleteQuery>,
+    ApiQuery(q): ApiQuery<ForceQuery>,
 ) -> ApiResult<StatusCode> {
     let w = load_owned_workflow(&state, &caller, &id, q.workspace_id).await?;
     if w.launch_id.is_none() {
@@ -491,56 +474,81 @@ async fn cancel(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Runs started from the command line have no launch record: `{"launch": null}`, as `tw runs view` expects.
+/// The launch record of the run: null for runs started from the command line.
+#[utoipa::path(get, path = "/workflow/{workflowId}/launch", tag = "workflows", operation_id = "DescribeWorkflowLaunch", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
+    responses((status = 200, body = DescribeWorkflowLaunchResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn launch(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DescribeWorkflowLaunchResponse>> {
     authorize_run(&state, &caller, &id, ws.workspace_id).await?;
-    Ok(Json(json!({ "launch": null })))
+    Ok(Json(DescribeWorkflowLaunchResponse { launch: None }))
 }
 
 const NO_LOG: &str = "Nextflow does not send its log to Tower: the run's log stays in .nextflow.log where it was launched, and task logs in each task's work directory";
 
-fn empty_log() -> Json<Value> {
-    Json(
-        json!({ "log": { "entries": [], "truncated": false, "pending": false, "message": NO_LOG, "downloads": [], "rewindToken": null, "forwardToken": null } }),
-    )
+fn empty_log() -> Json<WorkflowLogResponse> {
+    Json(WorkflowLogResponse {
+        log: LogPage {
+            entries: vec![],
+            truncated: false,
+            pending: false,
+            message: NO_LOG.into(),
+            downloads: vec![],
+            rewind_token: None,
+            forward_token: None,
+        },
+    })
 }
 
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+struct LogQuery {
+    workspace_id: Option<i64>,
+    /// Cursor from a previous page.
+    next: Option<String>,
+    max_length: Option<i64>,
+}
+
+/// The run's log: empty with an explanation, as Nextflow does not upload it.
+#[utoipa::path(get, path = "/workflow/{workflowId}/log", tag = "workflows", operation_id = "GetWorkflowLog", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), LogQuery),
+    responses((status = 200, body = WorkflowLogResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn log(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<Value>> {
-    authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    ApiQuery(q): ApiQuery<LogQuery>,
+) -> ApiResult<Json<WorkflowLogResponse>> {
+    let _ = (q.next, q.max_length);
+    authorize_run(&state, &caller, &id, q.workspace_id).await?;
     Ok(empty_log())
 }
 
-async fn find_task(state: &AppState, caller: &Caller, id: &str, task_id: &str, workspace_id: Option<i64>) -> ApiResult<TaskRow> {
-    let w = authorize_run(state, caller, id, workspace_id).await?;
-    let not_found = || ApiError::not_found(format!("Task '{task_id}' not found in workflow '{id}'"));
-    let task_id: i64 = task_id.parse().map_err(|_| not_found())?;
-    store::task::get(&state.db, &w.id, task_id).await?.ok_or_else(not_found)
-}
-
+/// A task's log: empty with an explanation, as Nextflow does not upload it.
+#[utoipa::path(get, path = "/workflow/{workflowId}/log/{taskId}", tag = "workflows", operation_id = "GetWorkflowTaskLog", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), ("taskId" = i64, Path, description = TASK), LogQuery),
+    responses((status = 200, body = WorkflowLogResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn task_log(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, task_id)): Path<(String, String)>,
-    ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<Value>> {
-    find_task(&state, &caller, &id, &task_id, ws.workspace_id).await?;
+    ApiQuery(q): ApiQuery<LogQuery>,
+) -> ApiResult<Json<WorkflowLogResponse>> {
+    find_task(&state, &caller, &id, &task_id, q.workspace_id).await?;
     Ok(empty_log())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct DownloadQuery {
     workspace_id: Option<i64>,
+    /// The file to download, e.g. `nf-<workflowId>.log` or `.command.out`.
     file_name: Option<String>,
 }
 
@@ -556,6 +564,10 @@ fn empty_file(name: Option<String>) -> ApiResult<axum::response::Response> {
     Ok((headers, "").into_response())
 }
 
+/// Downloads a file of the run (empty: Nextflow does not upload its files).
+#[utoipa::path(get, path = "/workflow/{workflowId}/download", tag = "workflows", operation_id = "DownloadWorkflowLog", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), DownloadQuery),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn download(
     State(state): State<AppState>,
     caller: Caller,
@@ -566,6 +578,10 @@ async fn download(
     empty_file(q.file_name)
 }
 
+/// Downloads a file of a task (empty: Nextflow does not upload its files).
+#[utoipa::path(get, path = "/workflow/{workflowId}/download/{taskId}", tag = "workflows", operation_id = "DownloadWorkflowTaskLog", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), ("taskId" = i64, Path, description = TASK), DownloadQuery),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn task_download(
     State(state): State<AppState>,
     caller: Caller,
@@ -576,18 +592,25 @@ async fn task_download(
     empty_file(q.file_name)
 }
 
-async fn random_name(_caller: Caller) -> Json<Value> {
-    Json(json!({ "name": crate::domain::names::random_run_name() }))
+/// A random Nextflow-style run name.
+#[utoipa::path(get, path = "/workflow/random-name", tag = "workflows", operation_id = "GenerateRandomWorkflowName", security(("BearerAuth" = [])),
+    responses((status = 200, body = RandomWorkflowNameResponse), (status = 401, body = ErrorResponse)))]
+async fn random_name(_caller: Caller) -> Json<RandomWorkflowNameResponse> {
+    Json(RandomWorkflowNameResponse { name: crate::domain::names::random_run_name() })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct ValidateQuery {
     run_name: Option<String>,
     session_id: Option<String>,
 }
 
 /// 204 when the run name is well formed and, with a session id, not used in that session yet.
+#[utoipa::path(get, path = "/workflow/validate", tag = "workflows", operation_id = "ValidateWorkflowConstraints", security(("BearerAuth" = [])),
+    params(ValidateQuery),
+    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 async fn validate(State(state): State<AppState>, _caller: Caller, ApiQuery(q): ApiQuery<ValidateQuery>) -> ApiResult<StatusCode> {
     let name = q.run_name.unwrap_or_default();
     crate::domain::names::validate_run_name(&name).map_err(ApiError::BadRequest)?;
@@ -597,4 +620,434 @@ async fn validate(State(state): State<AppState>, _caller: Caller, ApiQuery(q): A
         }
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn ts(v: Option<i64>) -> Option<String> {
+    v.map(format_millis)
+}
+
+/// `WorkflowMaxDbDto`: a run as Seqera returns it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = WorkflowMaxDbDto)]
+pub struct WorkflowDto {
+    pub id: String,
+    pub owner_id: i64,
+    #[schema(format = DateTime)]
+    pub submit: Option<String>,
+    #[schema(format = DateTime)]
+    pub start: Option<String>,
+    #[schema(format = DateTime)]
+    pub complete: Option<String>,
+    #[schema(format = DateTime)]
+    pub date_created: Option<String>,
+    #[schema(format = DateTime)]
+    pub last_updated: Option<String>,
+    pub run_name: String,
+    pub session_id: String,
+    pub profile: Option<String>,
+    pub work_dir: Option<String>,
+    pub commit_id: Option<String>,
+    pub user_name: Option<String>,
+    pub script_id: Option<String>,
+    pub revision: Option<String>,
+    pub command_line: Option<String>,
+    pub project_name: Option<String>,
+    pub script_name: Option<String>,
+    pub launch_id: Option<String>,
+    pub status: WorkflowStatus,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub config_files: Value,
+    #[schema(value_type = Option<Object>)]
+    pub params: Value,
+    pub config_text: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub manifest: Value,
+    #[schema(value_type = Option<Object>)]
+    pub nextflow: Value,
+    #[schema(value_type = Option<Object>)]
+    pub stats: Value,
+    pub error_message: Option<String>,
+    pub error_report: Option<String>,
+    pub deleted: bool,
+    pub project_dir: Option<String>,
+    pub home_dir: Option<String>,
+    pub container: Option<String>,
+    pub repository: Option<String>,
+    pub container_engine: Option<String>,
+    pub script_file: Option<String>,
+    pub launch_dir: Option<String>,
+    pub duration: Option<i64>,
+    pub exit_status: Option<i32>,
+    pub resume: Option<bool>,
+    pub success: Option<bool>,
+    pub log_file: Option<String>,
+    pub out_file: Option<String>,
+    pub operation_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub wave: Value,
+    #[schema(value_type = Option<Object>)]
+    pub fusion: Value,
+    pub requires_attention: bool,
+    pub config_profiles: Option<Vec<String>>,
+    pub nextflow_config: Option<String>,
+    pub tower_config: Option<String>,
+    pub pre_run_script: Option<String>,
+    pub post_run_script: Option<String>,
+    pub syntax_parser: Option<String>,
+}
+
+impl From<&WorkflowRow> for WorkflowDto {
+    fn from(w: &WorkflowRow) -> Self {
+        WorkflowDto {
+            id: w.id.clone(),
+            owner_id: w.owner_id,
+            submit: ts(Some(w.submit)),
+            start: ts(w.start),
+            complete: ts(w.complete),
+            date_created: ts(Some(w.date_created)),
+            last_updated: ts(Some(w.last_updated)),
+            run_name: w.run_name.clone(),
+            session_id: w.session_id.clone(),
+            profile: w.profile.clone(),
+            work_dir: w.work_dir.clone(),
+            commit_id: w.commit_id.clone(),
+            user_name: w.user_name.clone(),
+            script_id: w.script_id.clone(),
+            revision: w.revision.clone(),
+            command_line: w.command_line.clone(),
+            project_name: w.project_name.clone(),
+            script_name: w.script_name.clone(),
+            launch_id: w.launch_id.clone(),
+            status: w.status(),
+            config_files: parse_json(&w.config_files),
+            params: parse_json(&w.params),
+            config_text: w.config_text.clone(),
+            manifest: parse_json(&w.manifest),
+            nextflow: parse_json(&w.nextflow),
+            stats: parse_json(&w.stats),
+            error_message: w.error_message.clone(),
+            error_report: w.error_report.clone(),
+            deleted: w.deleted,
+            project_dir: w.project_dir.clone(),
+            home_dir: w.home_dir.clone(),
+            container: w.container.clone(),
+            repository: w.repository.clone(),
+            container_engine: w.container_engine.clone(),
+            script_file: w.script_file.clone(),
+            launch_dir: w.launch_dir.clone(),
+            duration: w.duration,
+            exit_status: w.exit_status,
+            resume: w.resume,
+            success: w.success,
+            log_file: w.log_file.clone(),
+            out_file: w.out_file.clone(),
+            operation_id: w.operation_id.clone(),
+            wave: parse_json(&w.wave),
+            fusion: parse_json(&w.fusion),
+            requires_attention: false,
+            config_profiles: w.profile.as_deref().map(|p| p.split(',').map(|s| s.trim().to_string()).collect()),
+            nextflow_config: None,
+            tower_config: None,
+            pre_run_script: None,
+            post_run_script: None,
+            syntax_parser: None,
+        }
+    }
+}
+
+/// `Task`: every field of a task's trace record.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Task)]
+pub struct TaskDto {
+    pub id: i64,
+    pub task_id: i64,
+    pub status: TaskStatus,
+    pub hash: Option<String>,
+    pub name: Option<String>,
+    pub exit: Option<i32>,
+    pub exit_status: Option<i32>,
+    #[schema(format = DateTime)]
+    pub submit: Option<String>,
+    #[schema(format = DateTime)]
+    pub start: Option<String>,
+    #[schema(format = DateTime)]
+    pub complete: Option<String>,
+    pub process: Option<String>,
+    pub tag: Option<String>,
+    pub module: Vec<String>,
+    pub container: Option<String>,
+    pub attempt: Option<i32>,
+    pub script: Option<String>,
+    pub scratch: Option<String>,
+    pub workdir: Option<String>,
+    pub queue: Option<String>,
+    pub cpus: Option<i32>,
+    pub memory: Option<i64>,
+    pub disk: Option<i64>,
+    pub time: Option<i64>,
+    pub env: Option<String>,
+    pub error_action: Option<String>,
+    pub duration: Option<i64>,
+    pub realtime: Option<i64>,
+    pub pcpu: Option<f64>,
+    pub cpu_model: Option<String>,
+    pub rchar: Option<i64>,
+    pub wchar: Option<i64>,
+    pub syscr: Option<i64>,
+    pub syscw: Option<i64>,
+    pub read_bytes: Option<i64>,
+    pub write_bytes: Option<i64>,
+    pub pmem: Option<f64>,
+    pub vmem: Option<i64>,
+    pub rss: Option<i64>,
+    pub peak_vmem: Option<i64>,
+    pub peak_rss: Option<i64>,
+    pub vol_ctxt: Option<i64>,
+    pub inv_ctxt: Option<i64>,
+    pub native_id: Option<String>,
+    pub executor: Option<String>,
+    pub cloud_zone: Option<String>,
+    pub machine_type: Option<String>,
+    pub price_model: Option<String>,
+    pub num_spot_interruptions: Option<i32>,
+    pub log_stream_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub resource_allocation: Value,
+    #[schema(value_type = Option<Object>)]
+    pub gpu_metrics: Value,
+    pub accelerator: Option<i32>,
+    pub accelerator_type: Option<String>,
+    pub hostname: Option<String>,
+    /// Estimated cost: CPU-hours at the default rate, for finished tasks.
+    pub cost: Option<f64>,
+    pub error_message: Option<String>,
+    #[schema(format = DateTime)]
+    pub date_created: Option<String>,
+    #[schema(format = DateTime)]
+    pub last_updated: Option<String>,
+}
+
+impl From<&TaskRow> for TaskDto {
+    fn from(t: &TaskRow) -> Self {
+        let status = serde_json::from_value(Value::String(t.status.clone())).unwrap_or(TaskStatus::New);
+        TaskDto {
+            id: t.task_id,
+            task_id: t.task_id,
+            status,
+            hash: t.hash.clone(),
+            name: t.name.clone(),
+            exit: t.exit_status,
+            exit_status: t.exit_status,
+            submit: ts(t.submit),
+            start: ts(t.start),
+            complete: ts(t.complete),
+            process: t.process.clone(),
+            tag: t.tag.clone(),
+            module: t.module_list(),
+            container: t.container.clone(),
+            attempt: t.attempt,
+            script: t.script.clone(),
+            scratch: t.scratch.clone(),
+            workdir: t.workdir.clone(),
+            queue: t.queue.clone(),
+            cpus: t.cpus,
+            memory: t.memory,
+            disk: t.disk,
+            time: t.time,
+            env: t.env.clone(),
+            error_action: t.error_action.clone(),
+            duration: t.duration,
+            realtime: t.realtime,
+            pcpu: t.pcpu,
+            cpu_model: t.cpu_model.clone(),
+            rchar: t.rchar,
+            wchar: t.wchar,
+            syscr: t.syscr,
+            syscw: t.syscw,
+            read_bytes: t.read_bytes,
+            write_bytes: t.write_bytes,
+            pmem: t.pmem,
+            vmem: t.vmem,
+            rss: t.rss,
+            peak_vmem: t.peak_vmem,
+            peak_rss: t.peak_rss,
+            vol_ctxt: t.vol_ctxt,
+            inv_ctxt: t.inv_ctxt,
+            native_id: t.native_id.clone(),
+            executor: t.executor.clone(),
+            cloud_zone: t.cloud_zone.clone(),
+            machine_type: t.machine_type.clone(),
+            price_model: t.price_model.clone(),
+            num_spot_interruptions: t.num_spot_interruptions,
+            log_stream_id: t.log_stream_id.clone(),
+            resource_allocation: TaskRow::json_field(&t.resource_allocation),
+            gpu_metrics: TaskRow::json_field(&t.gpu_metrics),
+            accelerator: t.accelerator,
+            accelerator_type: t.accelerator_type.clone(),
+            hostname: t.hostname.clone(),
+            cost: task_cost(t),
+            error_message: None,
+            date_created: ts(Some(t.date_created)),
+            last_updated: ts(Some(t.last_updated)),
+        }
+    }
+}
+
+/// Estimated cost of a finished task: CPU-hours at the default rate.
+fn task_cost(t: &TaskRow) -> Option<f64> {
+    match (t.status.as_str(), t.realtime) {
+        ("COMPLETED" | "FAILED" | "ABORTED" | "CACHED", Some(rt)) => {
+            let cost = crate::domain::progress::COST_PER_CPU_HOUR * rt as f64 * t.cpus.unwrap_or(1) as f64 / 3_600_000.0;
+            Some((cost * 10_000.0).round() / 10_000.0)
+        }
+        _ => None,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ComputePlatformDto {
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeWorkflowResponse {
+    pub workflow: WorkflowDto,
+    pub progress: ProgressData,
+    pub labels: Vec<LabelDto>,
+    pub platform: Option<ComputePlatformDto>,
+    #[schema(value_type = Option<Object>)]
+    pub job_info: Option<Value>,
+    pub optimized: Option<bool>,
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub workspace_id: Option<i64>,
+    pub workspace_name: Option<String>,
+    pub messages: Vec<String>,
+    pub sched_run_id: Option<String>,
+    pub cost: f64,
+    pub cost_currency: String,
+    pub cost_is_estimate: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListWorkflowsElement {
+    pub workflow: WorkflowDto,
+    pub progress: Option<ProgressData>,
+    pub labels: Option<Vec<LabelDto>>,
+    pub starred: bool,
+    pub optimized: Option<bool>,
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub workspace_id: Option<i64>,
+    pub workspace_name: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub pipeline_info: Option<Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListWorkflowsResponse {
+    pub workflows: Vec<ListWorkflowsElement>,
+    pub total_size: i64,
+    pub has_more: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GetProgressResponse {
+    pub progress: ProgressData,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DescribeTaskResponse {
+    pub task: TaskDto,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListTasksResponse {
+    pub tasks: Vec<DescribeTaskResponse>,
+    pub total: i64,
+}
+
+/// Per-process resource distributions (`ResourceData` objects or null) sent by Nextflow at completion.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = WorkflowMetrics)]
+pub struct WorkflowMetricsDto {
+    pub id: i64,
+    pub process: String,
+    #[schema(value_type = Option<Object>)]
+    pub cpu: Value,
+    #[schema(value_type = Option<Object>)]
+    pub mem: Value,
+    #[schema(value_type = Option<Object>)]
+    pub vmem: Value,
+    #[schema(value_type = Option<Object>)]
+    pub time: Value,
+    #[schema(value_type = Option<Object>)]
+    pub reads: Value,
+    #[schema(value_type = Option<Object>)]
+    pub writes: Value,
+    #[schema(value_type = Option<Object>)]
+    pub cpu_usage: Value,
+    #[schema(value_type = Option<Object>)]
+    pub mem_usage: Value,
+    #[schema(value_type = Option<Object>)]
+    pub time_usage: Value,
+    #[schema(value_type = Option<Object>)]
+    pub gpu_usage: Value,
+    #[schema(value_type = Option<Object>)]
+    pub gpu_mem_peak: Value,
+    #[schema(value_type = Option<Object>)]
+    pub gpu_mem_avg: Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GetWorkflowMetricsResponse {
+    pub metrics: Vec<WorkflowMetricsDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogPage {
+    pub entries: Vec<String>,
+    pub truncated: bool,
+    pub pending: bool,
+    pub message: String,
+    pub downloads: Vec<String>,
+    pub rewind_token: Option<String>,
+    pub forward_token: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkflowLogResponse {
+    pub log: LogPage,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteWorkflowsResponse {
+    pub failed_workflow_ids: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateWorkflowStarResponse {
+    pub workflow_id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RandomWorkflowNameResponse {
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DescribeWorkflowLaunchResponse {
+    /// Null: runs started from the Nextflow command line have no launch record.
+    #[schema(value_type = Option<Object>)]
+    pub launch: Option<Value>,
 }

@@ -47,7 +47,7 @@ pub struct StatusCount {
     pub count: i64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Counters {
     pub pending: i64,
@@ -67,7 +67,7 @@ pub struct Counters {
     pub peak_tasks: i64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Resources {
     pub cpus: i64,
@@ -102,7 +102,7 @@ impl From<&ResourceTotals> for Resources {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkflowLoad {
     #[serde(flatten)]
@@ -113,12 +113,14 @@ pub struct WorkflowLoad {
     pub executors: Vec<String>,
     pub num_spot_interruptions: i64,
     #[serde(with = "super::time::opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub date_created: Option<i64>,
     #[serde(with = "super::time::opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_updated: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProcessLoad {
     pub process: String,
@@ -128,7 +130,7 @@ pub struct ProcessLoad {
     pub resources: Resources,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressData {
     pub workflow_progress: WorkflowLoad,

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::status::TaskStatus;
 use super::time::opt_datetime;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceCreateRequest {
     pub session_id: Option<String>,
@@ -21,7 +21,7 @@ pub struct TraceCreateRequest {
     pub instant: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceBeginRequest {
     pub workflow: Option<WorkflowRecord>,
@@ -29,28 +29,30 @@ pub struct TraceBeginRequest {
     pub process_names: Vec<String>,
     #[serde(default)]
     pub tower_launch: bool,
+    #[schema(value_type = Option<Object>)]
     pub dag: Option<Value>,
     pub instant: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceProgressRequest {
     pub tasks: Option<Vec<TaskRecord>>,
     pub progress: Option<ProgressSnapshot>,
     #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
     pub containers: Vec<Value>,
     pub instant: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceHeartbeatRequest {
     pub progress: Option<ProgressSnapshot>,
     pub instant: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceCompleteRequest {
     pub workflow: Option<WorkflowRecord>,
@@ -62,8 +64,9 @@ pub struct TraceCompleteRequest {
 
 /// The `workflow` object of begin and complete (Nextflow's `WorkflowMetadata`). Columns we
 /// query are typed; nested objects are kept as JSON; unknown keys are kept in `extra`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Workflow)]
 pub struct WorkflowRecord {
     pub id: Option<String>,
     pub run_name: Option<String>,
@@ -76,13 +79,17 @@ pub struct WorkflowRecord {
     pub commit_id: Option<String>,
     pub revision: Option<String>,
     #[serde(default, with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub start: Option<i64>,
     #[serde(default, with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub complete: Option<i64>,
     pub duration: Option<i64>,
+    #[schema(value_type = Option<String>)]
     pub container: Option<Value>,
     pub container_engine: Option<String>,
     pub command_line: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub nextflow: Option<Value>,
     pub success: Option<bool>,
     pub project_dir: Option<String>,
@@ -95,12 +102,18 @@ pub struct WorkflowRecord {
     pub error_report: Option<String>,
     pub profile: Option<String>,
     pub resume: Option<bool>,
+    #[schema(value_type = Option<Object>)]
     pub wave: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub fusion: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub platform: Option<Value>,
     pub config_files: Option<Vec<String>>,
+    #[schema(value_type = Option<Object>)]
     pub stats: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub manifest: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub params: Option<Value>,
     pub config_text: Option<String>,
     pub operation_id: Option<String>,
@@ -108,6 +121,7 @@ pub struct WorkflowRecord {
     pub out_file: Option<String>,
     pub launch_id: Option<String>,
     #[serde(flatten)]
+    #[schema(ignore)]
     pub extra: Map<String, Value>,
 }
 
@@ -141,8 +155,9 @@ impl WorkflowRecord {
 }
 
 /// One task record of a progress request (Nextflow's `TraceRecord`, camel-cased).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = TraceTaskRecord)]
 pub struct TaskRecord {
     pub task_id: i64,
     pub status: TaskStatus,
@@ -150,10 +165,13 @@ pub struct TaskRecord {
     pub name: Option<String>,
     pub exit: Option<i64>,
     #[serde(default, with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub submit: Option<i64>,
     #[serde(default, with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub start: Option<i64>,
     #[serde(default, with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub complete: Option<i64>,
     pub process: Option<String>,
     /// Nextflow sends non-string tags as they are; the protocol turns them into null.
@@ -199,7 +217,9 @@ pub struct TaskRecord {
     pub price_model: Option<String>,
     pub num_spot_interruptions: Option<i32>,
     pub log_stream_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub resource_allocation: Option<Map<String, Value>>,
+    #[schema(value_type = Option<Object>)]
     pub gpu_metrics: Option<Map<String, Value>>,
     pub accelerator: Option<i32>,
     pub accelerator_type: Option<String>,
@@ -207,8 +227,9 @@ pub struct TaskRecord {
 }
 
 /// Nextflow's aggregate progress (`WorkflowProgress`), sent with progress, heartbeat and complete.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = TraceProgressData)]
 pub struct ProgressSnapshot {
     #[serde(default)]
     pub pending: i64,
@@ -246,8 +267,9 @@ pub struct ProgressSnapshot {
     pub processes: Vec<ProcessProgress>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = TraceProgressDetail)]
 pub struct ProcessProgress {
     #[serde(default)]
     pub index: i64,
@@ -289,21 +311,34 @@ pub struct ProcessProgress {
 }
 
 /// Per-process resource distributions sent at completion (`metrics[]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = TraceProcessMetrics)]
 pub struct ProcessMetrics {
     pub process: String,
+    #[schema(value_type = Option<Object>)]
     pub cpu: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub mem: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub vmem: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub time: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub reads: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub writes: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub cpu_usage: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub mem_usage: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub time_usage: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub gpu_usage: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub gpu_mem_peak: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub gpu_mem_avg: Option<Value>,
 }
 

@@ -6,18 +6,22 @@ use super::{is_unique_violation, Db};
 use crate::domain::time::{now_millis, opt_datetime};
 use crate::with_pool;
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessToken {
     pub id: i64,
     pub name: String,
     #[serde(with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub date_created: Option<i64>,
     #[serde(with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_used: Option<i64>,
     #[serde(skip)]
+    #[schema(ignore)]
     pub user_id: i64,
     #[serde(skip)]
+    #[schema(ignore)]
     pub secret_hash: String,
 }
 

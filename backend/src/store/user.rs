@@ -6,8 +6,10 @@ use super::{is_unique_violation, BeginWrite, Db};
 use crate::domain::time::{now_millis, opt_datetime};
 use crate::with_pool;
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+/// `UserResponseDto`.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = UserResponseDto)]
 pub struct User {
     pub id: i64,
     pub user_name: String,
@@ -22,10 +24,13 @@ pub struct User {
     pub terms_of_use_consent: bool,
     pub deleted: bool,
     #[serde(with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub date_created: Option<i64>,
     #[serde(with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_updated: Option<i64>,
     #[serde(with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_access: Option<i64>,
 }
 
