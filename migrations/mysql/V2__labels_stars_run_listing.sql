@@ -38,3 +38,6 @@ CREATE INDEX ix_workflow_workspace_list ON tw_workflow (workspace_id, deleted, d
 -- Per-run task counts by status scan the run's primary-key range; an index on status would be
 -- rewritten on each of the three writes every task gets.
 DROP INDEX ix_task_workflow_status ON tw_task;
+
+-- Runs list filtered by status (status:failed), newest first.
+CREATE INDEX ix_workflow_owner_status_list ON tw_workflow (owner_id, workspace_id, deleted, status, date_created);

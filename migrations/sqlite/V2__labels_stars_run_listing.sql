@@ -35,3 +35,5 @@ CREATE INDEX ix_workflow_owner_list ON tw_workflow (owner_id, workspace_id, dele
 CREATE INDEX ix_workflow_workspace_list ON tw_workflow (workspace_id, deleted, date_created);
 
 DROP INDEX ix_task_workflow_status;
+
+CREATE INDEX ix_workflow_owner_status_list ON tw_workflow (owner_id, workspace_id, deleted, status, date_created);

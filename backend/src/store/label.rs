@@ -36,7 +36,7 @@ pub struct ListFilter<'a> {
 pub async fn list(db: &Db, scope: Scope, f: &ListFilter<'_>) -> sqlx::Result<(Vec<Label>, i64)> {
     let mut cond = SCOPE.to_string();
     if f.search.is_some() {
-        cond.push_str(&format!(" AND LOWER(name) LIKE ? {LIKE_ESCAPE}"));
+        cond.push_str(&format!(" AND name LIKE ? {LIKE_ESCAPE}"));
     }
     if f.resource.is_some() {
         cond.push_str(" AND resource = ?");
@@ -44,7 +44,7 @@ pub async fn list(db: &Db, scope: Scope, f: &ListFilter<'_>) -> sqlx::Result<(Ve
     if f.is_default.is_some() {
         cond.push_str(" AND is_default = ?");
     }
-    let like = f.search.map(|s| like_pattern(&s.to_lowercase().replace('*', "")));
+    let like = f.search.map(|s| like_pattern(&s.replace('*', "")));
     let rows_sql = format!(
         "SELECT id, name, value, resource, is_default, date_created FROM tw_label WHERE {cond} ORDER BY name, value, id LIMIT ? OFFSET ?"
     );

@@ -277,12 +277,10 @@ pub async fn list(db: &Db, workflow_id: &str, q: &TaskListQuery<'_>) -> sqlx::Re
     if !q.search.statuses.is_empty() {
         cond.push_str(&format!(" AND status IN ({})", vec!["?"; q.search.statuses.len()].join(", ")));
     }
-    let like = q.search.text.as_deref().map(|t| crate::domain::search::like_pattern(&t.to_lowercase()));
+    let like = q.search.text.as_deref().map(crate::domain::search::like_pattern);
     if like.is_some() {
         let esc = crate::domain::search::LIKE_ESCAPE;
-        cond.push_str(&format!(
-            " AND (LOWER(name) LIKE ? {esc} OR LOWER(process) LIKE ? {esc} OR LOWER(tag) LIKE ? {esc} OR LOWER(hash) LIKE ? {esc})"
-        ));
+        cond.push_str(&format!(" AND (name LIKE ? {esc} OR process LIKE ? {esc} OR tag LIKE ? {esc} OR hash LIKE ? {esc})"));
     }
     let dir = if q.descending { "DESC" } else { "ASC" };
     let page_sql =

@@ -390,9 +390,11 @@ pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<(Vec<WorkflowRo
         }
     }
     if let Some(text) = &s.text {
-        let like = like_pattern(&text.to_lowercase());
+        // LIKE is already case-insensitive on both dialects (utf8mb4_unicode_ci; SQLite for
+        // ASCII), and without LOWER() the database compares instead of calling a function per row.
+        let like = like_pattern(text);
         let esc = crate::domain::search::LIKE_ESCAPE;
-        cond.push(format!("(LOWER(w.run_name) LIKE ? {esc} OR LOWER(w.project_name) LIKE ? {esc} OR LOWER(w.session_id) LIKE ? {esc})"));
+        cond.push(format!("(w.run_name LIKE ? {esc} OR w.project_name LIKE ? {esc} OR w.session_id LIKE ? {esc})"));
         args.extend([Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)]);
     }
     if !s.statuses.is_empty() {
@@ -406,9 +408,9 @@ pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<(Vec<WorkflowRo
         };
         let value_cond = if value.is_some() { " AND l.value = ?" } else { "" };
         cond.push(format!(
-            "EXISTS (SELECT 1 FROM tw_workflow_label wl JOIN tw_label l ON l.id = wl.label_id WHERE wl.workflow_id = w.id AND LOWER(l.name) = ?{value_cond})"
+            "EXISTS (SELECT 1 FROM tw_workflow_label wl JOIN tw_label l ON l.id = wl.label_id WHERE wl.workflow_id = w.id AND l.name = ?{value_cond})"
         ));
-        args.push(Arg::Text(name.to_lowercase()));
+        args.push(Arg::Text(name));
         if let Some(v) = value {
             args.push(Arg::Text(v));
         }
