@@ -147,7 +147,7 @@ async fn main() {
         ("runs list, first page".into(), Box::new(|_| "/workflow?max=50".to_string()),
          format!("SELECT id, run_name, status, submit FROM tw_workflow WHERE owner_id = {user_id} AND workspace_id IS NULL AND deleted = FALSE ORDER BY date_created DESC, id DESC LIMIT 50")),
         ("runs list, search".into(), Box::new(|_| "/workflow?max=50&search=status:failed%20run_1*".to_string()),
-         format!("SELECT id, run_name, status, submit FROM tw_workflow WHERE owner_id = {user_id} AND workspace_id IS NULL AND deleted = FALSE AND status = 'FAILED' AND LOWER(run_name) LIKE 'run!_1%' ESCAPE '!' ORDER BY date_created DESC, id DESC LIMIT 50")),
+         format!("SELECT id, run_name, status, submit FROM tw_workflow WHERE owner_id = {user_id} AND workspace_id IS NULL AND deleted = FALSE AND status = 'FAILED' AND (run_name LIKE 'run!_1%' ESCAPE '!' OR project_name LIKE 'run!_1%' ESCAPE '!' OR session_id LIKE 'run!_1%' ESCAPE '!') ORDER BY date_created DESC, id DESC LIMIT 50")),
     ];
     let ids2 = ids.clone();
     pages.push((
