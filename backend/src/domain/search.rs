@@ -1,14 +1,18 @@
-//! The Seqera search syntax: `GET /workflow?search=` (free text with `*` wildcards plus
-//! `key:value` filters, all ANDed) and `GET /workflow/{id}/tasks?search=`.
+//! The Seqera search syntax, parsed into plain filters for the store: `GET /workflow?search=`
+//! (free text with `*` wildcards plus `key:value` filters, all ANDed), `GET /workflow/{id}/tasks?search=`
+//! and the task list's `sortBy`/`sortDir`.
 
-use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use super::status::{TaskStatus, WorkflowStatus};
 
+/// The filters of a runs-list search. Every field present must match; `statuses` match any one.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct RunSearch {
+    /// Free text, matched anywhere in run name, project name and session id (see [`like_pattern`]).
     pub text: Option<String>,
     pub statuses: Vec<WorkflowStatus>,
+    /// `name` or `name=value`; the run must carry every one.
     pub labels: Vec<String>,
     pub workflow_id: Option<String>,
     pub run_name: Option<String>,
@@ -17,120 +21,127 @@ pub struct RunSearch {
     pub session_id: Option<String>,
     /// Submitted at or after (epoch ms).
     pub after: Option<i64>,
-    /// Submitted before (epoch ms).
+    /// Submitted strictly before (epoch ms).
     pub before: Option<i64>,
     pub starred: bool,
 }
 
+/// One whitespace-separated term: as written (for messages) and with its quotes removed.
+struct Term {
+    raw: String,
+    value: String,
+}
+
 /// Splits on whitespace, keeping `"quoted values"` (also after `key:`) together.
-fn terms(input: &str) -> Result<Vec<String>, String> {
+fn terms(input: &str) -> Result<Vec<Term>, String> {
     let mut out = Vec::new();
-    let mut cur = String::new();
+    let mut start = None;
+    let mut value = String::new();
     let mut quoted = false;
-    for c in input.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
+    for (i, c) in input.char_indices() {
+        if c.is_whitespace() && !quoted {
+            if let Some(s) = start.take() {
+                out.push(Term { raw: input[s..i].to_string(), value: std::mem::take(&mut value) });
             }
-            c => cur.push(c),
+            continue;
+        }
+        start.get_or_insert(i);
+        if c == '"' {
+            quoted = !quoted;
+        } else {
+            value.push(c);
         }
     }
-    if quoted {
-        return Err(format!("Unterminated quote in search '{input}'"));
-    }
-    if !cur.is_empty() {
-        out.push(cur);
+    if let Some(s) = start {
+        if quoted {
+            return Err(format!("Search term '{}' has an unterminated quote", &input[s..]));
+        }
+        out.push(Term { raw: input[s..].to_string(), value });
     }
     Ok(out)
 }
 
+/// The filter keys of a runs-list search, lower-cased (keys match in any case).
+const RUN_KEYS: [&str; 10] = ["status", "label", "workflowid", "runname", "username", "projectname", "sessionid", "after", "before", "is"];
+
+/// Parses a runs-list search such as `rna* status:failed label:prod after:2024-05 runName:"my run"`.
+/// Unknown `key:value` terms are free text; a known key with a bad value is an error naming the term.
 pub fn parse_run_search(input: &str) -> Result<RunSearch, String> {
     let mut s = RunSearch::default();
     let mut text = Vec::new();
-    for term in terms(input)? {
-        let Some((key, value)) = term.split_once(':') else {
+    for Term { raw, value: term } in terms(input)? {
+        if term.is_empty() {
+            continue; // `""`
+        }
+        let known = term.split_once(':').map(|(k, v)| (k.to_lowercase(), v)).filter(|(k, _)| RUN_KEYS.contains(&k.as_str()));
+        let Some((key, value)) = known else {
             text.push(term);
             continue;
         };
-        let key_lc = key.to_lowercase();
-        let known = ["status", "label", "workflowid", "runname", "username", "projectname", "sessionid", "after", "before", "is"];
-        if !known.contains(&key_lc.as_str()) {
-            text.push(term.clone());
-            continue;
-        }
         if value.is_empty() {
-            return Err(format!("Search term '{term}' has no value"));
+            return Err(format!("Search term '{raw}' has no value"));
         }
         let v = value.to_string();
-        match key_lc.as_str() {
-            "status" => s.statuses.push(
-                WorkflowStatus::parse(&value.to_uppercase())
-                    .ok_or_else(|| format!("Unknown status '{value}': use submitted, running, succeeded, failed, cancelled or unknown"))?,
-            ),
+        match key.as_str() {
+            "status" => s.statuses.push(WorkflowStatus::parse(&value.to_uppercase()).ok_or_else(|| {
+                format!("Search term '{raw}': unknown status '{value}' (use submitted, running, succeeded, failed, cancelled or unknown)")
+            })?),
             "label" => s.labels.push(v),
             "workflowid" => s.workflow_id = Some(v),
             "runname" => s.run_name = Some(v),
             "username" => s.user_name = Some(v),
             "projectname" => s.project_name = Some(v),
             "sessionid" => s.session_id = Some(v),
-            "after" => s.after = Some(parse_date(value, false).ok_or_else(|| bad_date(&term))?),
-            "before" => s.before = Some(parse_date(value, true).ok_or_else(|| bad_date(&term))?),
+            "after" => s.after = Some(parse_date(value, false).ok_or_else(|| bad_date(&raw))?),
+            "before" => s.before = Some(parse_date(value, true).ok_or_else(|| bad_date(&raw))?),
             "is" if value.eq_ignore_ascii_case("starred") => s.starred = true,
-            _ => return Err(format!("Unknown search term '{term}': only is:starred is supported")),
+            _ => return Err(format!("Search term '{raw}' is not supported: the only 'is:' filter is is:starred")),
         }
     }
     s.text = (!text.is_empty()).then(|| text.join(" "));
     Ok(s)
 }
 
-fn bad_date(term: &str) -> String {
-    format!("Invalid date in '{term}': use YYYY, YYYY-MM, YYYY-MM-DD or an ISO-8601 date-time")
+fn bad_date(raw: &str) -> String {
+    format!("Search term '{raw}' has an invalid date: use YYYY, YYYY-MM, YYYY-MM-DD or an ISO-8601 date-time")
 }
 
-/// A (partial) date as epoch ms: the start of the period, or with `end` the start of the next
-/// one, so `after:2024-05` includes all of May and `before:2024-05` excludes it.
+/// A date as epoch ms. A date-time is that instant (UTC when it has no zone). A partial date is
+/// the start of its period, or with `end` the start of the next one, so `after:2024-05` includes
+/// all of May and `before:2024-05` excludes all of it.
 fn parse_date(v: &str, end: bool) -> Option<i64> {
-    if v.len() > 10 {
-        return super::time::parse_datetime(v);
+    if v.contains('T') {
+        return super::time::parse_datetime(v).or_else(|| {
+            ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+                .map(|d| Utc.from_utc_datetime(&d).timestamp_millis())
+        });
     }
     let parts: Vec<&str> = v.split('-').collect();
-    let nums: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let year = *nums.first()? as i32;
-    let date = match nums.len() {
-        1 => NaiveDate::from_ymd_opt(year, 1, 1).map(|d| if end { d.with_year(year + 1) } else { Some(d) })??,
-        2 => {
-            let d = NaiveDate::from_ymd_opt(year, nums[1], 1)?;
-            if end {
-                if nums[1] == 12 {
-                    NaiveDate::from_ymd_opt(year + 1, 1, 1)?
-                } else {
-                    NaiveDate::from_ymd_opt(year, nums[1] + 1, 1)?
-                }
-            } else {
-                d
-            }
-        }
-        3 => {
-            let d = NaiveDate::from_ymd_opt(year, nums[1], nums[2])?;
-            if end {
-                d.succ_opt()?
-            } else {
-                d
-            }
-        }
-        _ => return None,
+    let widths_ok = parts.iter().zip([4, 2, 2]).all(|(p, w)| p.len() == w && p.bytes().all(|b| b.is_ascii_digit()));
+    if parts.len() > 3 || !widths_ok {
+        return None;
+    }
+    let n = |i: usize| parts.get(i).map_or(Some(1), |p| p.parse::<u32>().ok());
+    let (year, month, day) = (n(0)? as i32, n(1)?, n(2)?);
+    let start = NaiveDate::from_ymd_opt(year, month, day)?;
+    let date = match (end, parts.len()) {
+        (false, _) => start,
+        (true, 1) => NaiveDate::from_ymd_opt(year + 1, 1, 1)?,
+        (true, 2) if month == 12 => NaiveDate::from_ymd_opt(year + 1, 1, 1)?,
+        (true, 2) => NaiveDate::from_ymd_opt(year, month + 1, 1)?,
+        (true, _) => start.succ_opt()?,
     };
     Some(Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0)?).timestamp_millis())
 }
 
-/// The escape character of our `LIKE` patterns: plain on both MySQL and SQLite, unlike `\`.
+/// The escape clause of our `LIKE` patterns. `!` rather than `\`: a backslash would have to be
+/// written `'\\'` on MySQL (which unescapes string literals) but `'\'` on SQLite.
 pub const LIKE_ESCAPE: &str = "ESCAPE '!'";
 
-/// Free text as an SQL `LIKE` pattern (used with [`LIKE_ESCAPE`]): `*` is any text; without `*`
-/// the text matches anywhere.
+/// Free text as an SQL `LIKE` pattern (used with [`LIKE_ESCAPE`]): `%`, `_` and `!` match
+/// themselves, `*` is any text, and text without `*` matches anywhere.
 pub fn like_pattern(text: &str) -> String {
     let escaped = text.replace('!', "!!").replace('%', "!%").replace('_', "!_");
     if escaped.contains('*') {
@@ -140,19 +151,25 @@ pub fn like_pattern(text: &str) -> String {
     }
 }
 
+/// The filters of a task-list search.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct TaskSearch {
+    /// Free text, matched anywhere in name, process, tag and hash (see [`like_pattern`]).
     pub text: Option<String>,
+    /// Match any one.
     pub statuses: Vec<TaskStatus>,
 }
 
-/// Task search: status words (`failed`, `status:running`) filter by status; the rest is free text
-/// over name, process, tag and hash.
+/// Task search: status words (`failed`, `status:running`, any case) filter by status; the rest is
+/// free text over name, process, tag and hash.
 pub fn parse_task_search(input: &str) -> TaskSearch {
     let mut s = TaskSearch::default();
     let mut text = Vec::new();
     for term in input.split_whitespace() {
-        let word = term.strip_prefix("status:").unwrap_or(term);
+        let word = match term.split_at_checked(7) {
+            Some((key, rest)) if key.eq_ignore_ascii_case("status:") => rest,
+            _ => term,
+        };
         match serde_json::from_value::<TaskStatus>(serde_json::Value::String(word.to_uppercase())) {
             Ok(st) => s.statuses.push(st),
             Err(_) => text.push(term),
@@ -162,7 +179,35 @@ pub fn parse_task_search(input: &str) -> TaskSearch {
     s
 }
 
-/// The `tw_task` column for a `sortBy` field name of the API.
+/// Order of a sorted list.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum SortDir {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl SortDir {
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+        }
+    }
+}
+
+/// `sortDir`: `asc` or `desc` in any case; absent or empty is ascending.
+pub fn parse_sort_dir(s: Option<&str>) -> Result<SortDir, String> {
+    match s.unwrap_or("") {
+        "" => Ok(SortDir::Asc),
+        d if d.eq_ignore_ascii_case("asc") => Ok(SortDir::Asc),
+        d if d.eq_ignore_ascii_case("desc") => Ok(SortDir::Desc),
+        other => Err(format!("sortDir must be asc or desc (got '{other}')")),
+    }
+}
+
+/// The `tw_task` column for a `sortBy` field name of the API; `None` for anything else, so the
+/// result is safe to put into SQL.
 pub fn task_sort_column(sort_by: &str) -> Option<&'static str> {
     Some(match sort_by {
         "taskId" | "id" => "task_id",
@@ -176,6 +221,7 @@ pub fn task_sort_column(sort_by: &str) -> Option<&'static str> {
         "start" => "start",
         "complete" => "complete",
         "duration" => "duration",
+        // Cost is derived from realtime × cpus; realtime orders it closely enough.
         "realtime" | "cost" => "realtime",
         "cpus" => "cpus",
         "memory" => "memory",
@@ -212,54 +258,263 @@ pub fn task_sort_column(sort_by: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    fn run(input: &str) -> RunSearch {
+        parse_run_search(input).unwrap()
+    }
+
+    fn err(input: &str) -> String {
+        parse_run_search(input).unwrap_err()
+    }
+
     #[test]
-    fn keyword_filters_free_text_and_quotes_are_recognised() {
-        let s = parse_run_search(r#"rna* status:RUNNING Status:failed label:prod label:env=dev runName:"my run" username:alice projectName:nf-core/rnaseq sessionId:abc workflowId:4Bi5 is:starred seq"#).unwrap();
-        assert_eq!(s.text.as_deref(), Some("rna* seq"));
-        assert_eq!(s.statuses, vec![WorkflowStatus::Running, WorkflowStatus::Failed]);
-        assert_eq!(s.labels, vec!["prod", "env=dev"]);
-        assert_eq!(s.run_name.as_deref(), Some("my run"));
-        assert_eq!(s.user_name.as_deref(), Some("alice"));
-        assert_eq!(s.project_name.as_deref(), Some("nf-core/rnaseq"));
-        assert_eq!((s.session_id.as_deref(), s.workflow_id.as_deref()), (Some("abc"), Some("4Bi5")));
+    fn an_empty_search_has_no_filters() {
+        assert_eq!(run(""), RunSearch::default());
+        assert_eq!(run("   \t "), RunSearch::default());
+    }
+
+    #[test]
+    fn every_key_fills_its_own_filter() {
+        let s = run(r#"status:running label:prod workflowId:4Bi5 runName:happy_turing userName:alice projectName:nf-core/rnaseq sessionId:abc-123 after:2024-05 before:2024-06 is:starred"#);
+        assert_eq!(
+            s,
+            RunSearch {
+                text: None,
+                statuses: vec![WorkflowStatus::Running],
+                labels: vec!["prod".into()],
+                workflow_id: Some("4Bi5".into()),
+                run_name: Some("happy_turing".into()),
+                user_name: Some("alice".into()),
+                project_name: Some("nf-core/rnaseq".into()),
+                session_id: Some("abc-123".into()),
+                after: Some(1714521600000),
+                before: Some(1719792000000),
+                starred: true,
+            }
+        );
+    }
+
+    #[test]
+    fn username_is_an_alias_of_user_name() {
+        assert_eq!(run("username:bob").user_name.as_deref(), Some("bob"));
+        assert_eq!(run("userName:bob").user_name.as_deref(), Some("bob"));
+    }
+
+    #[test]
+    fn keys_and_status_values_match_in_any_case() {
+        let s = run("STATUS:Failed Status:SUCCEEDED RUNNAME:x WorkflowID:w IS:STARRED Label:a");
+        assert_eq!(s.statuses, vec![WorkflowStatus::Failed, WorkflowStatus::Succeeded]);
+        assert_eq!((s.run_name.as_deref(), s.workflow_id.as_deref()), (Some("x"), Some("w")));
+        assert_eq!(s.labels, vec!["a"]);
         assert!(s.starred);
-        assert_eq!(parse_run_search("foo:bar").unwrap().text.as_deref(), Some("foo:bar"));
-        assert_eq!(parse_run_search("").unwrap(), RunSearch::default());
     }
 
     #[test]
-    fn partial_dates_cover_the_whole_period() {
-        let s = parse_run_search("after:2024-05 before:2024-05").unwrap();
-        assert_eq!(s.after, Some(1714521600000)); // 2024-05-01T00:00Z
-        assert_eq!(s.before, Some(1717200000000)); // 2024-06-01T00:00Z
-        assert_eq!(parse_run_search("before:2024-05-06").unwrap().before, Some(1715040000000));
-        assert_eq!(parse_run_search("after:2024").unwrap().after, Some(1704067200000));
-        assert_eq!(parse_run_search("before:2024-12").unwrap().before, Some(1735689600000));
-        assert_eq!(parse_run_search("after:2024-05-06T10:00:00Z").unwrap().after, Some(1714989600000));
+    fn every_run_status_is_accepted_and_repeats_are_kept_in_order() {
+        let s = run("status:submitted status:running status:succeeded status:failed status:cancelled status:unknown");
+        use WorkflowStatus::*;
+        assert_eq!(s.statuses, vec![Submitted, Running, Succeeded, Failed, Cancelled, Unknown]);
     }
 
     #[test]
-    fn bad_terms_are_refused_with_a_message_naming_them() {
-        assert!(parse_run_search("status:done").unwrap_err().contains("Unknown status 'done'"));
-        assert!(parse_run_search("after:2024-13").unwrap_err().contains("after:2024-13"));
-        assert!(parse_run_search("status:").unwrap_err().contains("no value"));
-        assert!(parse_run_search("is:big").unwrap_err().contains("is:big"));
-        assert!(parse_run_search("runName:\"x").unwrap_err().contains("Unterminated"));
+    fn labels_repeat_and_keep_name_value_pairs() {
+        assert_eq!(run("label:prod label:env=dev").labels, vec!["prod", "env=dev"]);
     }
 
     #[test]
-    fn wildcards_become_like_patterns_and_specials_are_escaped() {
+    fn quoted_values_keep_their_spaces() {
+        let s = run(r#"runName:"my run" projectName:"a b  c" "free text" rest"#);
+        assert_eq!(s.run_name.as_deref(), Some("my run"));
+        assert_eq!(s.project_name.as_deref(), Some("a b  c"));
+        assert_eq!(s.text.as_deref(), Some("free text rest"));
+        assert_eq!(run(r#"label:"x y""#).labels, vec!["x y"]);
+    }
+
+    #[test]
+    fn values_may_contain_colons() {
+        assert_eq!(run("sessionId:a:b").session_id.as_deref(), Some("a:b"));
+    }
+
+    #[test]
+    fn leftover_terms_join_into_one_free_text_with_single_spaces() {
+        let s = run("  rna*   status:failed\tseq  ");
+        assert_eq!(s.text.as_deref(), Some("rna* seq"));
+        assert_eq!(s.statuses, vec![WorkflowStatus::Failed]);
+    }
+
+    #[test]
+    fn unknown_keys_and_bare_colons_are_free_text() {
+        assert_eq!(run("foo:bar").text.as_deref(), Some("foo:bar"));
+        assert_eq!(run("https://github.com/nf-core/rnaseq").text.as_deref(), Some("https://github.com/nf-core/rnaseq"));
+        assert_eq!(run(":x y:").text.as_deref(), Some(":x y:"));
+        assert_eq!(run(r#""""#), RunSearch::default());
+    }
+
+    #[test]
+    fn after_is_inclusive_from_the_start_of_the_named_period() {
+        assert_eq!(run("after:2024").after, Some(1704067200000)); // 2024-01-01T00:00Z
+        assert_eq!(run("after:2024-05").after, Some(1714521600000)); // 2024-05-01T00:00Z
+        assert_eq!(run("after:2024-05-06").after, Some(1714953600000)); // 2024-05-06T00:00Z
+    }
+
+    #[test]
+    fn before_excludes_the_whole_named_period() {
+        assert_eq!(run("before:2024").before, Some(1735689600000)); // 2025-01-01T00:00Z
+        assert_eq!(run("before:2024-05").before, Some(1717200000000)); // 2024-06-01T00:00Z
+        assert_eq!(run("before:2024-12").before, Some(1735689600000)); // 2025-01-01T00:00Z
+        assert_eq!(run("before:2024-05-06").before, Some(1715040000000)); // 2024-05-07T00:00Z
+        assert_eq!(run("before:2024-02-29").before, Some(1709251200000)); // 2024-03-01T00:00Z
+    }
+
+    #[test]
+    fn full_date_times_are_exact_instants_and_utc_without_a_zone() {
+        for t in ["2024-05-06T10:00:00Z", "2024-05-06T12:00:00+02:00", "2024-05-06T10:00Z", "2024-05-06T10:00:00", "2024-05-06T10:00"] {
+            assert_eq!(run(&format!("after:{t}")).after, Some(1714989600000), "after:{t}");
+            assert_eq!(run(&format!("before:{t}")).before, Some(1714989600000), "before:{t}");
+        }
+        assert_eq!(run("after:2024-05-06T10:00:00.250Z").after, Some(1714989600250));
+    }
+
+    #[test]
+    fn an_unknown_status_is_an_error_naming_the_term() {
+        let e = err("status:done");
+        assert!(e.contains("'status:done'") && e.contains("unknown status 'done'") && e.contains("cancelled"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_date_is_an_error_naming_the_term() {
+        for bad in ["after:2024-13", "before:2024-02-30", "after:yesterday", "after:24", "after:2024-5", "after:+2024", "before:2024-05-06T25:00"] {
+            let e = err(bad);
+            assert!(e.contains(&format!("'{bad}'")) && e.contains("invalid date"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_known_key_without_a_value_is_an_error() {
+        for bad in ["status:", "label:", "runName:", "after:", "is:", r#"runName:"""#] {
+            assert!(err(bad).contains("has no value"), "{bad}");
+        }
+        assert_eq!(err("ok status:"), "Search term 'status:' has no value");
+    }
+
+    #[test]
+    fn is_accepts_only_starred() {
+        assert!(run("is:Starred").starred);
+        let e = err("is:big");
+        assert!(e.contains("'is:big'") && e.contains("is:starred"), "{e}");
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_an_error_naming_the_term() {
+        assert_eq!(err(r#"status:failed runName:"my run"#), r#"Search term 'runName:"my run' has an unterminated quote"#);
+        assert!(err(r#"""#).contains("unterminated quote"));
+    }
+
+    #[test]
+    fn text_without_a_wildcard_matches_anywhere() {
         assert_eq!(like_pattern("rna"), "%rna%");
-        assert_eq!(like_pattern("rna*seq"), "rna%seq");
-        assert_eq!(like_pattern("50%_a!b"), "%50!%!_a!!b%");
+        assert_eq!(like_pattern("my run"), "%my run%");
     }
 
     #[test]
-    fn task_search_splits_status_words_from_text() {
-        let s = parse_task_search("failed status:running ALIGN (3)");
-        assert_eq!(s.statuses, vec![TaskStatus::Failed, TaskStatus::Running]);
+    fn stars_are_the_only_wildcards() {
+        assert_eq!(like_pattern("rna*"), "rna%");
+        assert_eq!(like_pattern("*seq"), "%seq");
+        assert_eq!(like_pattern("rna*seq"), "rna%seq");
+        assert_eq!(like_pattern("*"), "%");
+    }
+
+    #[test]
+    fn like_specials_in_text_match_themselves() {
+        assert_eq!(like_pattern("50%"), "%50!%%");
+        assert_eq!(like_pattern("a_b"), "%a!_b%");
+        assert_eq!(like_pattern("a!b"), "%a!!b%");
+        assert_eq!(like_pattern(r"a\b"), r"%a\b%");
+        assert_eq!(like_pattern("a_*%"), "a!_%!%");
+    }
+
+    #[test]
+    fn task_search_takes_status_words_in_any_case_and_leaves_the_rest_as_text() {
+        let s = parse_task_search("failed STATUS:Running ALIGN (3) Cached");
+        assert_eq!(s.statuses, vec![TaskStatus::Failed, TaskStatus::Running, TaskStatus::Cached]);
         assert_eq!(s.text.as_deref(), Some("ALIGN (3)"));
-        assert_eq!(task_sort_column("peakRss"), Some("peak_rss"));
-        assert_eq!(task_sort_column("drop table"), None);
+    }
+
+    #[test]
+    fn task_search_knows_every_task_status() {
+        use TaskStatus::*;
+        let s = parse_task_search("new submitted running cached completed failed aborted");
+        assert_eq!(s, TaskSearch { text: None, statuses: vec![New, Submitted, Running, Cached, Completed, Failed, Aborted] });
+    }
+
+    #[test]
+    fn task_search_keeps_non_status_words_and_wildcards_as_text() {
+        let s = parse_task_search("status:done sample_* 3f/a1b2c3 failedX");
+        assert!(s.statuses.is_empty());
+        assert_eq!(s.text.as_deref(), Some("status:done sample_* 3f/a1b2c3 failedX"));
+        assert_eq!(parse_task_search(""), TaskSearch::default());
+    }
+
+    #[test]
+    fn sort_direction_defaults_to_ascending_and_ignores_case() {
+        assert_eq!(parse_sort_dir(None), Ok(SortDir::Asc));
+        assert_eq!(parse_sort_dir(Some("")), Ok(SortDir::Asc));
+        assert_eq!(parse_sort_dir(Some("ASC")), Ok(SortDir::Asc));
+        assert_eq!(parse_sort_dir(Some("Desc")), Ok(SortDir::Desc));
+        assert_eq!(SortDir::default().as_sql(), "ASC");
+        assert_eq!(SortDir::Desc.as_sql(), "DESC");
+        assert_eq!(parse_sort_dir(Some("down")), Err("sortDir must be asc or desc (got 'down')".to_string()));
+    }
+
+    #[test]
+    fn task_sort_fields_map_to_task_columns() {
+        let expected = [
+            ("taskId", "task_id"),
+            ("name", "name"),
+            ("process", "process"),
+            ("tag", "tag"),
+            ("status", "status"),
+            ("hash", "hash"),
+            ("exit", "exit_status"),
+            ("submit", "submit"),
+            ("start", "start"),
+            ("complete", "complete"),
+            ("duration", "duration"),
+            ("realtime", "realtime"),
+            ("cpus", "cpus"),
+            ("memory", "memory"),
+            ("pcpu", "pcpu"),
+            ("pmem", "pmem"),
+            ("peakRss", "peak_rss"),
+            ("peakVmem", "peak_vmem"),
+            ("rss", "rss"),
+            ("vmem", "vmem"),
+            ("rchar", "rchar"),
+            ("wchar", "wchar"),
+            ("readBytes", "read_bytes"),
+            ("writeBytes", "write_bytes"),
+            ("volCtxt", "vol_ctxt"),
+            ("invCtxt", "inv_ctxt"),
+            ("attempt", "attempt"),
+            ("executor", "executor"),
+            ("queue", "queue"),
+            ("container", "container"),
+            ("nativeId", "native_id"),
+            ("workdir", "workdir"),
+            ("cost", "realtime"),
+            ("machineType", "machine_type"),
+            ("cloudZone", "cloud_zone"),
+            ("time", "time"),
+            ("disk", "disk"),
+        ];
+        for (field, column) in expected {
+            assert_eq!(task_sort_column(field), Some(column), "{field}");
+        }
+    }
+
+    #[test]
+    fn unknown_sort_fields_are_refused_so_nothing_else_reaches_sql() {
+        for bad in ["", "drop table", "peak_rss", "PeakRss", "name; --"] {
+            assert_eq!(task_sort_column(bad), None, "{bad}");
+        }
     }
 }
