@@ -274,7 +274,9 @@ mod tests {
 
     #[test]
     fn every_key_fills_its_own_filter() {
-        let s = run(r#"status:running label:prod workflowId:4Bi5 runName:happy_turing userName:alice projectName:nf-core/rnaseq sessionId:abc-123 after:2024-05 before:2024-06 is:starred"#);
+        let s = run(
+            r#"status:running label:prod workflowId:4Bi5 runName:happy_turing userName:alice projectName:nf-core/rnaseq sessionId:abc-123 after:2024-05 before:2024-06 is:starred"#,
+        );
         assert_eq!(
             s,
             RunSearch {
@@ -382,7 +384,9 @@ mod tests {
 
     #[test]
     fn a_bad_date_is_an_error_naming_the_term() {
-        for bad in ["after:2024-13", "before:2024-02-30", "after:yesterday", "after:24", "after:2024-5", "after:+2024", "before:2024-05-06T25:00"] {
+        for bad in
+            ["after:2024-13", "before:2024-02-30", "after:yesterday", "after:24", "after:2024-5", "after:+2024", "before:2024-05-06T25:00"]
+        {
             let e = err(bad);
             assert!(e.contains(&format!("'{bad}'")) && e.contains("invalid date"), "{bad}: {e}");
         }
