@@ -11,7 +11,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use super::workflow::authorize_run;
 use crate::app::AppState;
-use crate::auth::{authorize_workspace, Caller};
+use crate::auth::permissions as perm;
+use crate::auth::Caller;
 use crate::domain::time::{now_millis, opt_datetime};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::store::label::{self, Association, Label, Scope};
@@ -57,21 +58,14 @@ impl From<Label> for LabelDto {
     }
 }
 
-fn scope(caller: &Caller, workspace_id: Option<i64>) -> ApiResult<Scope> {
-    authorize_workspace(caller, workspace_id)?;
+async fn scope(state: &AppState, caller: &Caller, workspace_id: Option<i64>, permission: &str) -> ApiResult<Scope> {
+    perm::require(state, caller, workspace_id, permission).await?;
     Ok(Scope { user_id: caller.user.id, workspace_id })
 }
 
 /// Label names and values: 2 to 39 letters and digits, with single `-` or `_` between them.
 pub fn validate_label_part(what: &str, s: &str) -> Result<(), String> {
-    let n = s.chars().count();
-    let chars: Vec<char> = s.chars().collect();
-    let ok = (2..=39).contains(&n)
-        && chars.first().is_some_and(char::is_ascii_alphanumeric)
-        && chars.last().is_some_and(char::is_ascii_alphanumeric)
-        && chars.iter().all(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        && !chars.windows(2).any(|w| !w[0].is_ascii_alphanumeric() && !w[1].is_ascii_alphanumeric());
-    if ok {
+    if crate::domain::names::is_resource_name(s) {
         Ok(())
     } else {
         Err(format!("Invalid label {what} '{s}': use 2 to 39 letters or digits, with single '-' or '_' between them"))
@@ -104,7 +98,7 @@ pub struct ListLabelsResponse {
 #[utoipa::path(get, path = "/labels", tag = "labels", operation_id = "ListLabels", security(("BearerAuth" = [])), params(ListQuery),
     responses((status = 200, body = ListLabelsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
 async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListLabelsResponse>> {
-    let scope = scope(&caller, q.workspace_id)?;
+    let scope = scope(&state, &caller, q.workspace_id, perm::LABEL_READ).await?;
     let resource = match q.kind.as_deref().map(str::to_lowercase).as_deref() {
         None | Some("all") => None,
         Some("simple") => Some(false),
@@ -155,7 +149,7 @@ async fn create(
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<CreateLabelRequest>,
 ) -> ApiResult<Json<LabelResponse>> {
-    let scope = scope(&caller, ws.workspace_id)?;
+    let scope = scope(&state, &caller, ws.workspace_id, perm::LABEL_WRITE).await?;
     let name = req.name.unwrap_or_default();
     validate_label_part("name", &name).map_err(ApiError::BadRequest)?;
     let value = req.value.filter(|v| !v.is_empty());
@@ -201,7 +195,7 @@ async fn update(
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<UpdateLabelRequest>,
 ) -> ApiResult<Json<LabelResponse>> {
-    let scope = scope(&caller, ws.workspace_id)?;
+    let scope = scope(&state, &caller, ws.workspace_id, perm::LABEL_WRITE).await?;
     let l = find_label(&state, scope, &id).await?;
     let name = req.name.unwrap_or(l.name.clone());
     validate_label_part("name", &name).map_err(ApiError::BadRequest)?;
@@ -229,7 +223,7 @@ async fn delete(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
 ) -> ApiResult<StatusCode> {
-    let scope = scope(&caller, ws.workspace_id)?;
+    let scope = scope(&state, &caller, ws.workspace_id, perm::LABEL_DELETE).await?;
     let l = find_label(&state, scope, &id).await?;
     label::delete(&state.db, l.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -252,13 +246,13 @@ async fn associate(
     ApiJson(req): ApiJson<AssociateWorkflowLabelsRequest>,
     how: Association,
 ) -> ApiResult<StatusCode> {
-    let scope = scope(&caller, ws.workspace_id)?;
+    let scope = scope(&state, &caller, ws.workspace_id, perm::LABEL_READ).await?;
     if req.workflow_ids.is_empty() {
         return Err(ApiError::bad_request("workflowIds must name at least one run"));
     }
     let mut ids = Vec::new();
     for w in &req.workflow_ids {
-        ids.push(authorize_run(&state, &caller, w, ws.workspace_id).await?.id);
+        ids.push(authorize_run(&state, &caller, w, ws.workspace_id, perm::WORKFLOW_LABEL_WRITE).await?.id);
     }
     for l in &req.label_ids {
         find_label(&state, scope, &l.to_string()).await?;

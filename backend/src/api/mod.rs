@@ -4,11 +4,13 @@
 
 pub mod extract;
 pub mod label;
+pub mod org;
 pub mod service_info;
 pub mod token;
 pub mod trace;
 pub mod user;
 pub mod workflow;
+pub mod workspace;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
@@ -32,6 +34,8 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(label::router())
         .merge(token::router())
         .merge(user::router())
+        .merge(org::router())
+        .merge(workspace::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();
     doc.info.version = service_info::API_VERSION.into();

@@ -10,13 +10,15 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use super::workflow::authorize_run;
 use crate::app::AppState;
-use crate::auth::{authorize_workspace, Caller};
+use crate::auth::permissions as perm;
+use crate::auth::Caller;
 use crate::domain::ids;
 use crate::domain::status::WorkflowStatus;
 use crate::domain::time::now_millis;
 use crate::domain::trace::*;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::store;
+use crate::store::workflow::RunOwner;
 
 /// Most task records accepted in one progress request (Nextflow sends at most 100).
 pub const MAX_TASKS_PER_REQUEST: usize = 1000;
@@ -95,6 +97,17 @@ fn reject_lengths(errors: Vec<String>) -> ApiResult<()> {
     }
 }
 
+/// The run a trace request reports on: only the user who created it (or a root user) reports on
+/// it, and only while they may still write runs in its workspace.
+async fn reported_run(state: &AppState, caller: &Caller, id: &str, workspace_id: Option<i64>) -> ApiResult<RunOwner> {
+    let run = authorize_run(state, caller, id, workspace_id, perm::WORKFLOW_WRITE).await?;
+    if run.owner_id == caller.user.id || caller.is_root {
+        Ok(run)
+    } else {
+        Err(ApiError::not_found(format!("Workflow '{id}' not found")))
+    }
+}
+
 #[utoipa::path(post, path = "/trace/create", tag = "trace", operation_id = "CreateTrace", security(("BearerAuth" = [])), params(WorkspaceParam),
     request_body = TraceCreateRequest,
     responses((status = 200, body = TraceCreateResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
@@ -105,7 +118,7 @@ async fn create(
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<TraceCreateRequest>,
 ) -> ApiResult<Json<TraceCreateResponse>> {
-    authorize_workspace(&caller, ws.workspace_id)?;
+    perm::require(&state, &caller, ws.workspace_id, perm::WORKFLOW_WRITE).await?;
     let session_id = required(&req.session_id, "sessionId")?;
     let run_name = required(&req.run_name, "runName")?;
     let check = WorkflowRecord {
@@ -120,7 +133,7 @@ async fn create(
     let id = match req.workflow_id.as_deref().filter(|s| !s.is_empty()) {
         // A run launched by Tower itself reports under the id it was given.
         Some(given) => {
-            authorize_run(&state, &caller, given, ws.workspace_id)
+            reported_run(&state, &caller, given, ws.workspace_id)
                 .await
                 .map_err(|_| ApiError::bad_request(format!("Unknown workflow launch id={given}")))?
                 .id
@@ -188,7 +201,7 @@ async fn begin(
             long.chars().take(40).collect::<String>()
         )));
     }
-    let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    let row = reported_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::begin(&state.db, &row.id, &wf, &req.process_names, req.tower_launch, now_millis()).await?;
     Ok(Json(TraceBeginResponse { status: TraceProcessingStatus::OK, watch_url: watch_url(&state, &row.id), workflow_id: row.id }))
 }
@@ -210,7 +223,7 @@ async fn progress(
         return Err(ApiError::bad_request(format!("Too many tasks in one request: {} (at most {MAX_TASKS_PER_REQUEST})", tasks.len())));
     }
     reject_lengths(tasks.iter().enumerate().flat_map(|(i, t)| t.length_errors(i)).collect())?;
-    let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    let row = reported_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::progress(&state.db, &row.id, tasks, &snapshot, now_millis()).await?;
     Ok(Json(TraceProgressResponse { status: TraceProcessingStatus::OK, workflow_id: row.id }))
 }
@@ -225,7 +238,7 @@ async fn heartbeat(
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<TraceHeartbeatRequest>,
 ) -> ApiResult<Json<TraceHeartbeatResponse>> {
-    let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    let row = reported_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::heartbeat(&state.db, &row.id, req.progress.as_ref(), now_millis()).await?;
     Ok(Json(TraceHeartbeatResponse { message: "OK".into() }))
 }
@@ -259,7 +272,7 @@ async fn complete(
     if let Some(dup) = req.metrics.iter().find(|m| !seen.insert(m.process.as_str())) {
         return Err(ApiError::bad_request(format!("metrics lists process '{}' more than once", dup.process)));
     }
-    let row = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    let row = reported_run(&state, &caller, &id, ws.workspace_id).await?;
     let status = if wf.success == Some(true) { WorkflowStatus::Succeeded } else { WorkflowStatus::Failed };
     store::workflow::complete(&state.db, &row.id, &wf, status, &req.metrics, req.progress.as_ref(), now_millis()).await?;
     tracing::info!(status = status.as_str(), "run completed");

@@ -15,7 +15,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use super::label::LabelDto;
 use crate::app::AppState;
-use crate::auth::{authorize_workspace, Caller};
+use crate::auth::permissions::{self as perm, can_view_run};
+use crate::auth::Caller;
 use crate::domain::ids::is_valid_workflow_id;
 use crate::domain::progress::{build_progress, ProgressData};
 use crate::domain::search;
@@ -48,15 +49,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The run's owner record, if the caller may see the run in this workspace context. A run that
 /// does not exist and a run the caller may not see get the same answer, so ids cannot be probed.
-pub async fn authorize_run(state: &AppState, caller: &Caller, id: &str, workspace_id: Option<i64>) -> ApiResult<RunOwner> {
-    authorize_workspace(caller, workspace_id)?;
+pub async fn authorize_run(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    workspace_id: Option<i64>,
+    permission: &str,
+) -> ApiResult<RunOwner> {
+    let access = perm::require(state, caller, workspace_id, permission).await?;
     let not_found = || ApiError::not_found(format!("Workflow '{id}' not found"));
     if !is_valid_workflow_id(id) {
         return Err(not_found());
     }
     let run = store::workflow::owner(&state.db, id).await?.ok_or_else(not_found)?;
-    let visible = (run.owner_id == caller.user.id || caller.is_root) && run.workspace_id == workspace_id;
-    if visible {
+    if can_view_run(caller, &access, run.owner_id, run.workspace_id) {
         Ok(run)
     } else {
         Err(not_found())
@@ -64,8 +70,14 @@ pub async fn authorize_run(state: &AppState, caller: &Caller, id: &str, workspac
 }
 
 /// The whole run, after [`authorize_run`].
-pub async fn load_owned_workflow(state: &AppState, caller: &Caller, id: &str, workspace_id: Option<i64>) -> ApiResult<WorkflowRow> {
-    let run = authorize_run(state, caller, id, workspace_id).await?;
+pub async fn load_owned_workflow(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    workspace_id: Option<i64>,
+    permission: &str,
+) -> ApiResult<WorkflowRow> {
+    let run = authorize_run(state, caller, id, workspace_id, permission).await?;
     store::workflow::get(&state.db, &run.id).await?.ok_or_else(|| ApiError::not_found(format!("Workflow '{id}' not found")))
 }
 
@@ -132,7 +144,7 @@ async fn describe(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
 ) -> ApiResult<Json<DescribeWorkflowResponse>> {
-    let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_READ).await?;
     Ok(Json(describe_response(&state, &w).await?))
 }
 
@@ -156,9 +168,9 @@ async fn update(
     if req.sched_run_id.as_deref().is_some_and(|s| s.len() > 64) {
         return Err(ApiError::bad_request("schedRunId is longer than 64 characters"));
     }
-    let w = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    let w = authorize_run(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_WRITE).await?;
     store::workflow::set_sched_run_id(&state.db, &w.id, req.sched_run_id.as_deref(), now_millis()).await?;
-    let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_WRITE).await?;
     Ok(Json(describe_response(&state, &w).await?))
 }
 
@@ -172,7 +184,7 @@ async fn progress(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
 ) -> ApiResult<Json<GetProgressResponse>> {
-    let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id).await?;
+    let w = load_owned_workflow(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_READ).await?;
     Ok(Json(GetProgressResponse { progress: workflow_progress(&state, &w).await? }))
 }
 
@@ -202,7 +214,7 @@ async fn tasks(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<TasksQuery>,
 ) -> ApiResult<Json<ListTasksResponse>> {
-    let w = authorize_run(&state, &caller, &id, q.workspace_id).await?;
+    let w = authorize_run(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_READ).await?;
     let (max, offset) = super::paging(q.max, q.offset, 50)?;
     let sort_by = q.sort_by.as_deref().filter(|s| !s.is_empty()).unwrap_or("taskId");
     let sort_column =
@@ -219,7 +231,7 @@ async fn tasks(
 }
 
 async fn find_task(state: &AppState, caller: &Caller, id: &str, task_id: &str, workspace_id: Option<i64>) -> ApiResult<TaskRow> {
-    let w = authorize_run(state, caller, id, workspace_id).await?;
+    let w = authorize_run(state, caller, id, workspace_id, perm::WORKFLOW_READ).await?;
     let not_found = || ApiError::not_found(format!("Task '{task_id}' not found in workflow '{id}'"));
     let task_id: i64 = task_id.parse().map_err(|_| not_found())?;
     store::task::get(&state.db, &w.id, task_id).await?.ok_or_else(not_found)
@@ -251,7 +263,7 @@ async fn metrics(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
 ) -> ApiResult<Json<GetWorkflowMetricsResponse>> {
-    let w = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    let w = authorize_run(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_READ).await?;
     let rows = store::workflow::metrics(&state.db, &w.id).await?;
     let metrics = rows
         .iter()
@@ -297,7 +309,7 @@ struct ListQuery {
     params(ListQuery),
     responses((status = 200, body = ListWorkflowsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
 async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListWorkflowsResponse>> {
-    authorize_workspace(&caller, q.workspace_id)?;
+    perm::require(&state, &caller, q.workspace_id, perm::WORKFLOW_READ).await?;
     let _ = q.include_total_size;
     let (max, offset) = super::paging(q.max, q.offset, 50)?;
     let search = search::parse_run_search(q.search.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
@@ -366,7 +378,7 @@ async fn delete_one(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ForceQuery>,
 ) -> ApiResult<StatusCode> {
-    let w = load_owned_workflow(&state, &caller, &id, q.workspace_id).await?;
+    let w = load_owned_workflow(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_DELETE).await?;
     deletable(&w, q.force).map_err(ApiError::Conflict)?;
     store::workflow::soft_delete(&state.db, std::slice::from_ref(&w.id), now_millis()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -389,10 +401,10 @@ async fn delete_many(
     ApiQuery(q): ApiQuery<ForceQuery>,
     ApiJson(req): ApiJson<DeleteWorkflowsRequest>,
 ) -> ApiResult<Json<DeleteWorkflowsResponse>> {
-    authorize_workspace(&caller, q.workspace_id)?;
+    perm::require(&state, &caller, q.workspace_id, perm::WORKFLOW_DELETE).await?;
     let (mut ok, mut failed) = (Vec::new(), Vec::new());
     for id in &req.workflow_ids {
-        match load_owned_workflow(&state, &caller, id, q.workspace_id).await {
+        match load_owned_workflow(&state, &caller, id, q.workspace_id, perm::WORKFLOW_DELETE).await {
             Ok(w) if deletable(&w, q.force).is_ok() => ok.push(w.id),
             Ok(_) | Err(ApiError::NotFound(_)) => failed.push(id.clone()),
             Err(e) => return Err(e),
@@ -412,7 +424,7 @@ async fn star_get(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
 ) -> ApiResult<Json<CreateWorkflowStarResponse>> {
-    let w = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    let w = authorize_run(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_STAR_READ).await?;
     if store::star::is_starred(&state.db, &w.id, caller.user.id).await? {
         Ok(Json(CreateWorkflowStarResponse { workflow_id: w.id }))
     } else {
@@ -430,7 +442,7 @@ async fn star_add(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
 ) -> ApiResult<Json<CreateWorkflowStarResponse>> {
-    let w = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    let w = authorize_run(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_STAR_WRITE).await?;
     store::star::star(&state.db, &w.id, caller.user.id, now_millis()).await?;
     Ok(Json(CreateWorkflowStarResponse { workflow_id: w.id }))
 }
@@ -445,7 +457,7 @@ async fn star_remove(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
 ) -> ApiResult<Json<CreateWorkflowStarResponse>> {
-    let w = authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    let w = authorize_run(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_STAR_DELETE).await?;
     store::star::unstar(&state.db, &w.id, caller.user.id).await?;
     Ok(Json(CreateWorkflowStarResponse { workflow_id: w.id }))
 }
@@ -461,7 +473,7 @@ async fn cancel(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ForceQuery>,
 ) -> ApiResult<StatusCode> {
-    let w = load_owned_workflow(&state, &caller, &id, q.workspace_id).await?;
+    let w = load_owned_workflow(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_EXECUTE).await?;
     if w.launch_id.is_none() {
         return Err(ApiError::bad_request(format!(
             "Run '{id}' was started from the Nextflow command line, not launched by Tower: stop it where it runs (e.g. Ctrl+C or kill the Nextflow process)"
@@ -484,7 +496,7 @@ async fn launch(
     Path(id): Path<String>,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
 ) -> ApiResult<Json<DescribeWorkflowLaunchResponse>> {
-    authorize_run(&state, &caller, &id, ws.workspace_id).await?;
+    authorize_run(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_READ).await?;
     Ok(Json(DescribeWorkflowLaunchResponse { launch: None }))
 }
 
@@ -525,7 +537,7 @@ async fn log(
     ApiQuery(q): ApiQuery<LogQuery>,
 ) -> ApiResult<Json<WorkflowLogResponse>> {
     let _ = (q.next, q.max_length);
-    authorize_run(&state, &caller, &id, q.workspace_id).await?;
+    authorize_run(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_READ).await?;
     Ok(empty_log())
 }
 
@@ -574,7 +586,7 @@ async fn download(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<DownloadQuery>,
 ) -> ApiResult<axum::response::Response> {
-    authorize_run(&state, &caller, &id, q.workspace_id).await?;
+    authorize_run(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_READ).await?;
     empty_file(q.file_name)
 }
 

@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod jwt;
+pub mod permissions;
 pub mod token;
 
 use axum::extract::FromRequestParts;
@@ -110,16 +111,6 @@ pub fn is_root(root_users: &[RootUser], user: &User) -> bool {
         RootUser::Id(id) => *id == user.id,
         RootUser::Email(e) => e.eq_ignore_ascii_case(&user.email),
     })
-}
-
-/// Checks the caller may act in the workspace named by a `workspaceId` parameter. Without the
-/// parameter the caller acts in their personal workspace. Organization workspaces do not exist
-/// in this version, so any other id is refused without saying whether it exists.
-pub fn authorize_workspace(_caller: &Caller, workspace_id: Option<i64>) -> Result<(), ApiError> {
-    match workspace_id {
-        None => Ok(()),
-        Some(id) => Err(ApiError::forbidden(format!("Workspace {id} does not exist or you are not a participant"))),
-    }
 }
 
 pub fn random_hex(bytes: usize) -> String {

@@ -220,6 +220,18 @@ pub fn random_run_name() -> String {
 }
 
 /// Run names: 1 to 80 letters, digits, `-` and `_`, starting with a letter or digit.
+/// Seqera's rule for organization, workspace, team and label names
+/// (`^[a-zA-Z\d](?:[a-zA-Z\d]|[-_](?=[a-zA-Z\d])){1,38}$`): 2 to 39 letters and digits, with
+/// single `-` or `_` between them.
+pub fn is_resource_name(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    (2..=39).contains(&chars.len())
+        && chars.first().is_some_and(char::is_ascii_alphanumeric)
+        && chars.last().is_some_and(char::is_ascii_alphanumeric)
+        && chars.iter().all(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        && !chars.windows(2).any(|w| !w[0].is_ascii_alphanumeric() && !w[1].is_ascii_alphanumeric())
+}
+
 pub fn validate_run_name(name: &str) -> Result<(), String> {
     let n = name.chars().count();
     let ok = (1..=80).contains(&n)

@@ -38,6 +38,11 @@ pub fn required_version(db: &Db) -> i32 {
     runner(db).get_migrations().iter().map(|m| m.version()).max().unwrap_or(0)
 }
 
+/// How many migrations this build embeds.
+pub fn migration_count(db: &Db) -> usize {
+    runner(db).get_migrations().len()
+}
+
 /// The newest migration applied to the database, 0 for an empty database.
 pub async fn current_version(db: &Db) -> anyhow::Result<i32> {
     let sql = format!("SELECT MAX(version) FROM {HISTORY_TABLE}");

@@ -5,6 +5,7 @@
 
 pub mod label;
 pub mod migrate;
+pub mod org;
 pub mod star;
 pub mod task;
 pub mod token;

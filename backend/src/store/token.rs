@@ -45,7 +45,7 @@ pub async fn create(db: &Db, user_id: i64, name: &str, secret_hash: &str) -> Res
 }
 
 /// `last_insert_id` under one name for both drivers.
-trait LastInsertId {
+pub(crate) trait LastInsertId {
     fn last_insert_id_i64(&self) -> i64;
 }
 impl LastInsertId for sqlx::mysql::MySqlQueryResult {

@@ -47,6 +47,11 @@ pub async fn find_by_email(db: &Db, email: &str) -> sqlx::Result<Option<User>> {
     with_pool!(db, p => sqlx::query_as(&sql).bind(email.trim().to_lowercase()).fetch_optional(p).await)
 }
 
+pub async fn find_by_user_name(db: &Db, user_name: &str) -> sqlx::Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM tw_user WHERE user_name = ? AND deleted = FALSE");
+    with_pool!(db, p => sqlx::query_as(&sql).bind(user_name.trim()).fetch_optional(p).await)
+}
+
 /// Returns the user with this e-mail, creating it (with a unique user name) when missing.
 /// Safe against concurrent callers: a lost insert race re-reads the winner's row.
 pub async fn ensure(db: &Db, email: &str) -> anyhow::Result<User> {
