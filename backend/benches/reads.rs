@@ -143,7 +143,8 @@ async fn main() {
 
     // (page, API path, equivalent SQL straight to the database, its bound argument)
     let sort_columns = ["realtime", "peakRss", "name", "status", "submit", "cpus"];
-    let mut pages: Vec<(String, Box<dyn Fn(usize) -> String>, String)> = vec![
+    type Page = (String, Box<dyn Fn(usize) -> String>, String);
+    let mut pages: Vec<Page> = vec![
         ("runs list, first page".into(), Box::new(|_| "/workflow?max=50".to_string()),
          format!("SELECT id, run_name, status, submit FROM tw_workflow WHERE owner_id = {user_id} AND workspace_id IS NULL AND deleted = FALSE ORDER BY date_created DESC, id DESC LIMIT 50")),
         ("runs list, search".into(), Box::new(|_| "/workflow?max=50&search=status:failed%20run_1*".to_string()),

@@ -8,5 +8,6 @@ mod cli;
 mod migrations;
 mod runs;
 mod service;
+mod tenancy;
 mod tokens;
 mod trace;
