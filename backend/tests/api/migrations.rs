@@ -117,7 +117,7 @@ async fn mysql_and_sqlite_migrations_produce_the_same_tables_columns_and_indexes
     let lite = schema_of(&sqlite).await;
     assert!(
         lite.contains("table tw_task")
-            && lite.contains("index tw_workflow.ix_workflow_owner_list unique=false (owner_id,workspace_id,deleted,date_created,run_name,project_name,session_id)"),
+            && lite.contains("index tw_workflow.ix_workflow_owner_list unique=false (owner_id,workspace_id,deleted,date_created,id,status,run_name,project_name,session_id)"),
         "{lite:#?}"
     );
     if !mysql_available() {
