@@ -3,12 +3,16 @@
 # the tests, without systemd or Docker, and prints the variables the tests read. Usage:
 #
 #   eval "$(bash .ci/services.sh start)"   # start (or reuse), export TOWER_TEST_MYSQL_URL / TOWER_TEST_REDIS_URL
+#                                          # and TOWER_TEST_OIDC_ISSUER
 #   bash .ci/services.sh env               # print the export lines without starting anything
 #   bash .ci/services.sh status            # exit 0 if both answer
 #   bash .ci/services.sh stop              # kill both (by pid file) and remove the temp dir
 #
 # Settings (environment): TOWER_CI_DIR (default /tmp/tower-ci), TOWER_CI_MYSQL_PORT (3307),
-# TOWER_CI_REDIS_PORT (6380), TOWER_CI_MYSQL_COLLATION (utf8mb4_unicode_ci).
+# TOWER_CI_REDIS_PORT (6380), TOWER_CI_MYSQL_COLLATION (utf8mb4_unicode_ci), TOWER_CI_OIDC_PORT (3390).
+#
+# The OpenID provider is the npm package oidc-provider run by .ci/oidc/provider.mjs (Node.js from
+# Debian when missing, packages with `npm ci` from .ci/oidc/package-lock.json).
 #
 # Only the `export ...` lines go to stdout; progress and errors go to stderr.
 #
@@ -30,6 +34,11 @@ RDIR="$DIR/redis"
 SOCK="$MDIR/mysqld.sock"
 MYSQL_PID="$MDIR/mysqld.pid"
 REDIS_PID="$RDIR/redis.pid"
+OIDC_PORT="${TOWER_CI_OIDC_PORT:-3390}"
+ODIR="$DIR/oidc"
+OIDC_PID="$ODIR/oidc.pid"
+OIDC_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/oidc"
+OIDC_ISSUER="http://127.0.0.1:$OIDC_PORT"
 MYSQL_URL="mysql://tower:tower@127.0.0.1:$MYSQL_PORT/tower"
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 
@@ -130,6 +139,37 @@ start_redis() {
   log "Redis $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p') on 127.0.0.1:$REDIS_PORT"
 }
 
+oidc_ready() {
+  curl -fsS --max-time 5 "$OIDC_ISSUER/.well-known/openid-configuration" 2>/dev/null | grep -qF "\"issuer\":\"$OIDC_ISSUER\""
+}
+
+start_oidc() {
+  if oidc_ready; then
+    log "reusing the OpenID provider at $OIDC_ISSUER"
+    return
+  fi
+  port_open "$OIDC_PORT" && die "127.0.0.1:$OIDC_PORT is taken by something that is not our OpenID provider"
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    ((EUID == 0)) || die "need root to install nodejs and npm"
+    log "installing nodejs npm"
+    apt-get update -q >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm </dev/null >&2
+  fi
+  if [[ ! -d $OIDC_SRC/node_modules/oidc-provider || $OIDC_SRC/package-lock.json -nt $OIDC_SRC/node_modules/.package-lock.json ]]; then
+    log "npm ci in $OIDC_SRC"
+    (cd "$OIDC_SRC" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+  mkdir -p "$ODIR"
+  OIDC_PORT=$OIDC_PORT OIDC_PID_FILE="$OIDC_PID" setsid -f node "$OIDC_SRC/provider.mjs" </dev/null >"$ODIR/oidc.log" 2>&1
+  local i
+  for ((i = 0; i < 60; i++)); do
+    oidc_ready && break
+    sleep 0.5
+  done
+  oidc_ready || { tail -n 30 "$ODIR/oidc.log" >&2 || true; die "the OpenID provider did not start (log: $ODIR/oidc.log)"; }
+  log "OpenID provider (oidc-provider $(node -p "require('$OIDC_SRC/node_modules/oidc-provider/package.json').version"), node $(node --version)) at $OIDC_ISSUER"
+}
+
 # Sends TERM to the pid in $1, waits up to 30 s, then KILL.
 stop_pidfile() {
   local file=$1 name=$2 pid i
@@ -148,6 +188,7 @@ stop_pidfile() {
 print_env() {
   echo "export TOWER_TEST_MYSQL_URL=$MYSQL_URL"
   echo "export TOWER_TEST_REDIS_URL=$REDIS_URL"
+  echo "export TOWER_TEST_OIDC_ISSUER=$OIDC_ISSUER"
 }
 
 case "${1:-start}" in
@@ -156,17 +197,20 @@ case "${1:-start}" in
     mkdir -p "$DIR"
     start_mariadb
     start_redis
+    start_oidc
     print_env
     ;;
   stop)
     stop_pidfile "$MYSQL_PID" MariaDB
     stop_pidfile "$REDIS_PID" Redis
+    stop_pidfile "$OIDC_PID" "OpenID provider"
     rm -rf "$DIR"
     ;;
   status)
     ok=0
     if tower_sql 'SELECT 1' >/dev/null; then log "MariaDB: up ($MYSQL_URL)"; else log "MariaDB: down"; ok=1; fi
     if redis_ping; then log "Redis: up ($REDIS_URL)"; else log "Redis: down"; ok=1; fi
+    if oidc_ready; then log "OpenID provider: up ($OIDC_ISSUER)"; else log "OpenID provider: down"; ok=1; fi
     exit "$ok"
     ;;
   env) print_env ;;

@@ -15,11 +15,13 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub tokens: Arc<crate::auth::cache::TokenCache>,
+    /// The OpenID provider's discovery document, fetched on first use.
+    pub oidc: Arc<crate::auth::oidc::Discovery>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
-        AppState { db, config: Arc::new(config), tokens: Default::default() }
+        AppState { db, config: Arc::new(config), tokens: Default::default(), oidc: Default::default() }
     }
 }
 

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::domain::email_pattern::EmailPatterns;
+
 /// A configuration error: which setting, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{var}: {message}")]
@@ -70,6 +72,12 @@ pub struct Config {
     pub max_body_size: usize,
     pub log_format: LogFormat,
     pub log_level: Option<String>,
+    /// Sign-in (OIDC, e-mail links) and browser sessions.
+    pub auth: AuthConfig,
+    /// The SMTP relay cron sends the outbox through.
+    pub mail: MailConfig,
+    /// Intervals and limits of the cron jobs.
+    pub cron: CronConfig,
 }
 
 /// Settings that `tower.yml` may carry, keyed by the environment variable they stand for.
@@ -88,6 +96,22 @@ const YAML_KEYS: &[(&str, &str)] = &[
     ("datasources.default.maxLifetime", "TOWER_DB_MAX_LIFETIME"),
     ("redisson.uri", "TOWER_REDIS_URL"),
     ("redisson.password", "TOWER_REDIS_PASSWORD"),
+    ("tower.trustedEmails", "TOWER_TRUSTED_EMAILS"),
+    ("tower.trusted-emails", "TOWER_TRUSTED_EMAILS"),
+    ("tower.auth.disable-email", "TOWER_AUTH_DISABLE_EMAIL"),
+    ("tower.auth.oidc.allow-list", "TOWER_AUTH_OIDC_ALLOW_LIST"),
+    ("auth.mail.duration", "AUTH_MAIL_DURATION"),
+    ("micronaut.security.token.generator.access-token.expiration", ACCESS_TOKEN_EXPIRATION),
+    ("micronaut.security.token.jwt.generator.access-token.expiration", ACCESS_TOKEN_EXPIRATION),
+    ("micronaut.security.token.jwt.generator.refresh-token.expiration", REFRESH_TOKEN_EXPIRATION),
+    ("micronaut.security.token.refresh.cookie.cookie-max-age", REFRESH_COOKIE_MAX_AGE),
+    ("mail.smtp.host", "TOWER_SMTP_HOST"),
+    ("mail.smtp.port", "TOWER_SMTP_PORT"),
+    ("mail.smtp.user", "TOWER_SMTP_USER"),
+    ("mail.smtp.password", "TOWER_SMTP_PASSWORD"),
+    ("mail.smtp.auth", "TOWER_SMTP_AUTH"),
+    ("mail.smtp.starttls.enable", "TOWER_SMTP_STARTTLS_ENABLED"),
+    ("mail.smtp.starttls.required", "TOWER_SMTP_STARTTLS_REQUIRED"),
 ];
 
 impl Config {
@@ -217,6 +241,9 @@ impl Config {
             max_body_size: parse_size(&get, "TOWER_MAX_BODY_SIZE", 16 * 1024 * 1024)?,
             log_format,
             log_level: get("TOWER_LOG_LEVEL"),
+            auth: AuthConfig::from_lookup(&get, unsafe_mode)?,
+            mail: MailConfig::from_lookup(&get)?,
+            cron: CronConfig::from_lookup(&get)?,
         })
     }
 }
@@ -404,6 +431,269 @@ fn unquote(v: &str) -> String {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Sign-in and sessions
+
+/// The environment names Micronaut derives from the `tower.yml` keys Seqera documents.
+const ACCESS_TOKEN_EXPIRATION: &str = "MICRONAUT_SECURITY_TOKEN_GENERATOR_ACCESS_TOKEN_EXPIRATION";
+const REFRESH_TOKEN_EXPIRATION: &str = "MICRONAUT_SECURITY_TOKEN_JWT_GENERATOR_REFRESH_TOKEN_EXPIRATION";
+const REFRESH_COOKIE_MAX_AGE: &str = "MICRONAUT_SECURITY_TOKEN_REFRESH_COOKIE_COOKIE_MAX_AGE";
+const OIDC_TOKEN_AUTH_METHOD: &str = "MICRONAUT_SECURITY_OAUTH2_CLIENTS_OIDC_OPENID_TOKEN_AUTH_METHOD";
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// Lifetime of the access JWT (cookie `JWT` and `access_token`).
+    pub access_token_ttl: Duration,
+    /// A session ends when it has not been refreshed for this long.
+    pub refresh_token_ttl: Duration,
+    /// `Max-Age` of the refresh and XSRF cookies.
+    pub refresh_cookie_max_age: Duration,
+    /// How long an e-mail sign-in link stays valid (`auth.mail.duration`).
+    pub mail_link_ttl: Duration,
+    /// `TOWER_TRUSTED_EMAILS`: who may create an account with an e-mail link; `None`: everybody.
+    pub trusted_emails: Option<EmailPatterns>,
+    /// `TOWER_AUTH_DISABLE_EMAIL`, effective only when OIDC is configured.
+    pub disable_email: bool,
+    pub oidc: Option<OidcConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    /// Always contains `openid`.
+    pub scopes: Vec<String>,
+    /// `TOWER_AUTH_OIDC_ALLOW_LIST`: who may sign in with OIDC; `None`: everybody the provider accepts.
+    pub allow_list: Option<EmailPatterns>,
+    /// Send the client secret in the token request body (`client_secret_post`) instead of HTTP Basic.
+    pub secret_in_body: Option<bool>,
+}
+
+impl AuthConfig {
+    /// Whether e-mail link sign-in is offered.
+    pub fn email_enabled(&self) -> bool {
+        !(self.disable_email && self.oidc.is_some())
+    }
+
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>, unsafe_mode: bool) -> Result<Self, ConfigError> {
+        let access_token_ttl = parse_duration(get, ACCESS_TOKEN_EXPIRATION, Duration::from_secs(3600))?;
+        let refresh_token_ttl = parse_duration(get, REFRESH_TOKEN_EXPIRATION, Duration::from_secs(6 * 3600))?;
+        let refresh_cookie_max_age = parse_duration(get, REFRESH_COOKIE_MAX_AGE, Duration::from_secs(12 * 3600))?;
+        if refresh_cookie_max_age < refresh_token_ttl {
+            return Err(ConfigError::new(
+                REFRESH_COOKIE_MAX_AGE,
+                format!(
+                    "{} s is shorter than {REFRESH_TOKEN_EXPIRATION} ({} s): the cookie would vanish while the session is still valid",
+                    refresh_cookie_max_age.as_secs(),
+                    refresh_token_ttl.as_secs()
+                ),
+            ));
+        }
+        let mail_link_ttl = parse_duration(get, "AUTH_MAIL_DURATION", Duration::from_secs(30 * 60))?;
+        let patterns = |var: &str| get(var).map(|v| EmailPatterns::parse(&v).map_err(|m| ConfigError::new(var, m))).transpose();
+        let trusted_emails = patterns("TOWER_TRUSTED_EMAILS")?;
+
+        let oidc = match (get("TOWER_OIDC_ISSUER"), get("TOWER_OIDC_CLIENT")) {
+            (None, None) => None,
+            (None, Some(_)) => return Err(ConfigError::new("TOWER_OIDC_ISSUER", "is required when TOWER_OIDC_CLIENT is set")),
+            (Some(_), None) => return Err(ConfigError::new("TOWER_OIDC_CLIENT", "is required when TOWER_OIDC_ISSUER is set")),
+            (Some(issuer), Some(client_id)) => {
+                let parsed = url::Url::parse(&issuer)
+                    .map_err(|e| ConfigError::new("TOWER_OIDC_ISSUER", format!("not a valid URL ({e}): {issuer}")))?;
+                match parsed.scheme() {
+                    "https" => {}
+                    "http" if unsafe_mode || is_local_host(parsed.host_str()) => {}
+                    _ => {
+                        return Err(ConfigError::new(
+                            "TOWER_OIDC_ISSUER",
+                            "must use https:// (set TOWER_ENABLE_UNSAFE_MODE=true to allow plain http)",
+                        ))
+                    }
+                }
+                let mut scopes = vec!["openid".to_string()];
+                for s in get("TOWER_OIDC_SCOPES").unwrap_or_else(|| "openid,email,profile".into()).split(',').map(str::trim) {
+                    if s.is_empty() || scopes.iter().any(|x| x == s) {
+                        continue;
+                    }
+                    if !s.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '\\') {
+                        return Err(ConfigError::new("TOWER_OIDC_SCOPES", format!("'{s}' is not a valid scope name")));
+                    }
+                    scopes.push(s.to_string());
+                }
+                let secret_in_body = match get(OIDC_TOKEN_AUTH_METHOD).map(|s| s.to_lowercase()).as_deref() {
+                    None => None,
+                    Some("client_secret_post") => Some(true),
+                    Some("client_secret_basic") => Some(false),
+                    Some(other) => {
+                        return Err(ConfigError::new(
+                            OIDC_TOKEN_AUTH_METHOD,
+                            format!("expected client_secret_basic or client_secret_post, got '{other}'"),
+                        ))
+                    }
+                };
+                Some(OidcConfig {
+                    issuer,
+                    client_id,
+                    client_secret: get("TOWER_OIDC_SECRET"),
+                    scopes,
+                    allow_list: patterns("TOWER_AUTH_OIDC_ALLOW_LIST")?,
+                    secret_in_body,
+                })
+            }
+        };
+        Ok(AuthConfig {
+            access_token_ttl,
+            refresh_token_ttl,
+            refresh_cookie_max_age,
+            mail_link_ttl,
+            trusted_emails,
+            disable_email: parse_bool(get, "TOWER_AUTH_DISABLE_EMAIL", false)?,
+            oidc,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail and cron
+
+/// The SMTP relay. Without `TOWER_SMTP_HOST`, mail stays in the outbox (and is logged) until a
+/// relay is configured: nothing fails at startup.
+#[derive(Debug, Clone, Default)]
+pub struct MailConfig {
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// User and password, sent only when `TOWER_SMTP_AUTH` is true and a user is set.
+    pub smtp_credentials: Option<(String, String)>,
+    pub starttls_enabled: bool,
+    pub starttls_required: bool,
+}
+
+impl MailConfig {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        // Seqera's templates write `null` for "no value" (an unauthenticated gateway).
+        let value = |var: &str| get(var).filter(|v| !v.eq_ignore_ascii_case("null"));
+        let smtp_host = value("TOWER_SMTP_HOST");
+        if let Some(h) = &smtp_host {
+            if h.contains("://") || h.contains('/') || h.chars().any(char::is_whitespace) {
+                return Err(ConfigError::new("TOWER_SMTP_HOST", format!("expected a host name without scheme or path, got '{h}'")));
+            }
+        }
+        let auth = parse_bool(get, "TOWER_SMTP_AUTH", true)?;
+        let smtp_credentials = match (auth, value("TOWER_SMTP_USER")) {
+            (true, Some(user)) => Some((user, value("TOWER_SMTP_PASSWORD").unwrap_or_default())),
+            _ => None,
+        };
+        Ok(MailConfig {
+            smtp_host,
+            smtp_port: parse_num::<u16>(get, "TOWER_SMTP_PORT", 587)?,
+            smtp_credentials,
+            starttls_enabled: parse_bool(get, "TOWER_SMTP_STARTTLS_ENABLED", false)?,
+            starttls_required: parse_bool(get, "TOWER_SMTP_STARTTLS_REQUIRED", false)?,
+        })
+    }
+}
+
+/// Intervals and limits of the cron jobs (`TOWER_CRON_*`).
+#[derive(Debug, Clone)]
+pub struct CronConfig {
+    /// How often the watchdog looks for silent runs.
+    pub watchdog_interval: Duration,
+    /// A SUBMITTED or RUNNING run with no trace request for this long becomes UNKNOWN.
+    pub unknown_after: Duration,
+    /// An UNKNOWN run silent for this long gets a completion time and stops being active.
+    pub zombie_after: Duration,
+    /// How often the outbox is sent.
+    pub mail_interval: Duration,
+    /// How long a cron owns a mail it is sending; a cron killed mid-send loses it after this.
+    pub mail_lease: Duration,
+    /// How long sent mail is kept.
+    pub mail_retention: Duration,
+    /// How often cleanup runs.
+    pub cleanup_interval: Duration,
+    /// Rows deleted per statement by cleanup, so no statement holds long locks.
+    pub cleanup_chunk_size: u32,
+    /// Runs that ended longer ago than this are deleted; `None` (default): kept forever.
+    pub run_retention: Option<Duration>,
+    /// A job lock not released (its cron died) is taken over after this long.
+    pub lock_timeout: Duration,
+}
+
+impl CronConfig {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let d = |var: &str, secs: u64| parse_duration(get, var, Duration::from_secs(secs));
+        let cleanup_chunk_size = parse_num::<u32>(get, "TOWER_CRON_CLEANUP_CHUNK_SIZE", 1000)?;
+        if cleanup_chunk_size == 0 {
+            return Err(ConfigError::new("TOWER_CRON_CLEANUP_CHUNK_SIZE", "must be at least 1"));
+        }
+        let run_retention = match get("TOWER_CRON_RUN_RETENTION") {
+            None => None,
+            Some(v) if v.eq_ignore_ascii_case("off") || v == "0" => None,
+            Some(_) => Some(d("TOWER_CRON_RUN_RETENTION", 0)?),
+        };
+        Ok(CronConfig {
+            watchdog_interval: d("TOWER_CRON_WATCHDOG_INTERVAL", 30)?,
+            unknown_after: d("TOWER_CRON_WATCHDOG_UNKNOWN_AFTER", 190)?,
+            zombie_after: d("TOWER_CRON_WATCHDOG_ZOMBIE_AFTER", 86_400)?,
+            mail_interval: d("TOWER_CRON_MAIL_INTERVAL", 10)?,
+            mail_lease: d("TOWER_CRON_MAIL_LEASE", 120)?,
+            mail_retention: d("TOWER_CRON_MAIL_RETENTION", 7 * 86_400)?,
+            cleanup_interval: d("TOWER_CRON_CLEANUP_INTERVAL", 300)?,
+            cleanup_chunk_size,
+            run_retention,
+            lock_timeout: d("TOWER_CRON_LOCK_TIMEOUT", 600)?,
+        })
+    }
+}
+
+/// Durations as Micronaut writes them: `90` (seconds), `500ms`, `30s`, `30m`, `6h`, `1d`, or ISO-8601
+/// such as `PT6H30M`. Must be at least one second.
+fn parse_duration(get: &impl Fn(&str) -> Option<String>, var: &str, default: Duration) -> Result<Duration, ConfigError> {
+    let Some(raw) = get(var) else { return Ok(default) };
+    let bad = || ConfigError::new(var, format!("expected a duration such as 3600, 30m, 6h or PT6H, got '{raw}'"));
+    let s = raw.to_lowercase();
+    let ms: u64 = if let Some(iso) = s.strip_prefix("pt") {
+        let mut total = 0u64;
+        let mut num = String::new();
+        for c in iso.chars() {
+            match c {
+                '0'..='9' => num.push(c),
+                'h' | 'm' | 's' => {
+                    let n: u64 = num.parse().map_err(|_| bad())?;
+                    total += n * match c {
+                        'h' => 3_600_000,
+                        'm' => 60_000,
+                        _ => 1000,
+                    };
+                    num.clear();
+                }
+                _ => return Err(bad()),
+            }
+        }
+        if !num.is_empty() || iso.is_empty() {
+            return Err(bad());
+        }
+        total
+    } else {
+        let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let (digits, unit) = s.split_at(split);
+        let n: u64 = digits.parse().map_err(|_| bad())?;
+        let mult = match unit.trim() {
+            "" | "s" => 1000,
+            "ms" => 1,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return Err(bad()),
+        };
+        n.checked_mul(mult).ok_or_else(bad)?
+    };
+    if ms < 1000 {
+        return Err(ConfigError::new(var, format!("must be at least one second, got '{raw}'")));
+    }
+    Ok(Duration::from_millis(ms))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -482,5 +772,91 @@ mod tests {
         let c = Config::from_lookup(|k| map.get(k).cloned()).unwrap();
         assert_eq!(c.db.url, DbUrl::MySql("mysql://tower:tower@db:3306/tower".into()));
         assert_eq!(c.root_users, vec![RootUser::Email("admin@example.com".into())]);
+    }
+
+    #[test]
+    fn sign_in_settings_use_seqera_names_and_defaults() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.auth.access_token_ttl, Duration::from_secs(3600));
+        assert_eq!(c.auth.refresh_token_ttl, Duration::from_secs(6 * 3600));
+        assert_eq!(c.auth.refresh_cookie_max_age, Duration::from_secs(12 * 3600));
+        assert_eq!(c.auth.mail_link_ttl, Duration::from_secs(1800));
+        assert!(c.auth.oidc.is_none() && c.auth.trusted_emails.is_none() && c.auth.email_enabled());
+
+        let c = cfg(&[
+            ("TOWER_OIDC_ISSUER", "https://idp.example.com/realms/x"),
+            ("TOWER_OIDC_CLIENT", "tower"),
+            ("TOWER_OIDC_SCOPES", "email, groups"),
+            ("TOWER_AUTH_OIDC_ALLOW_LIST", "*@example.com"),
+            ("TOWER_AUTH_DISABLE_EMAIL", "true"),
+            ("AUTH_MAIL_DURATION", "PT1H"),
+            (ACCESS_TOKEN_EXPIRATION, "600"),
+            (REFRESH_TOKEN_EXPIRATION, "2h"),
+        ])
+        .unwrap();
+        let oidc = c.auth.oidc.as_ref().unwrap();
+        assert_eq!(oidc.scopes, vec!["openid", "email", "groups"]);
+        assert!(oidc.allow_list.as_ref().unwrap().matches("A@Example.com"));
+        assert!(!c.auth.email_enabled());
+        assert_eq!(c.auth.mail_link_ttl, Duration::from_secs(3600));
+        assert_eq!(c.auth.access_token_ttl, Duration::from_secs(600));
+        assert_eq!(c.auth.refresh_token_ttl, Duration::from_secs(7200));
+    }
+
+    #[test]
+    fn bad_sign_in_settings_name_the_variable() {
+        assert_eq!(cfg(&[("TOWER_OIDC_CLIENT", "x")]).unwrap_err().var, "TOWER_OIDC_ISSUER");
+        assert_eq!(cfg(&[("TOWER_OIDC_ISSUER", "https://idp.example.com")]).unwrap_err().var, "TOWER_OIDC_CLIENT");
+        assert_eq!(
+            cfg(&[("TOWER_OIDC_ISSUER", "http://idp.example.com"), ("TOWER_OIDC_CLIENT", "x")]).unwrap_err().var,
+            "TOWER_OIDC_ISSUER"
+        );
+        assert_eq!(cfg(&[("TOWER_TRUSTED_EMAILS", "example.com")]).unwrap_err().var, "TOWER_TRUSTED_EMAILS");
+        assert_eq!(cfg(&[("AUTH_MAIL_DURATION", "soon")]).unwrap_err().var, "AUTH_MAIL_DURATION");
+        assert_eq!(cfg(&[("AUTH_MAIL_DURATION", "10ms")]).unwrap_err().var, "AUTH_MAIL_DURATION");
+        assert_eq!(cfg(&[(REFRESH_COOKIE_MAX_AGE, "1h")]).unwrap_err().var, REFRESH_COOKIE_MAX_AGE);
+    }
+
+    #[test]
+    fn smtp_and_cron_settings_use_seqera_names_and_tolerate_a_missing_relay() {
+        let c = cfg(&[]).unwrap();
+        assert!(c.mail.smtp_host.is_none());
+        assert_eq!(c.mail.smtp_port, 587);
+        assert_eq!(c.cron.unknown_after, Duration::from_secs(190));
+        assert_eq!(c.cron.zombie_after, Duration::from_secs(86_400));
+        assert!(c.cron.run_retention.is_none());
+
+        let c = cfg(&[
+            ("TOWER_SMTP_HOST", "smtp.example.com"),
+            ("TOWER_SMTP_PORT", "2525"),
+            ("TOWER_SMTP_USER", "mailer"),
+            ("TOWER_SMTP_PASSWORD", "pw"),
+            ("TOWER_SMTP_STARTTLS_REQUIRED", "true"),
+            ("TOWER_CRON_RUN_RETENTION", "365d"),
+            ("TOWER_CRON_MAIL_LEASE", "5s"),
+        ])
+        .unwrap();
+        assert_eq!(c.mail.smtp_host.as_deref(), Some("smtp.example.com"));
+        assert_eq!(c.mail.smtp_port, 2525);
+        assert_eq!(c.mail.smtp_credentials, Some(("mailer".into(), "pw".into())));
+        assert!(c.mail.starttls_required);
+        assert_eq!(c.cron.run_retention, Some(Duration::from_secs(365 * 86_400)));
+        assert_eq!(c.cron.mail_lease, Duration::from_secs(5));
+
+        // A gateway without authentication, written as Seqera's template does.
+        let c = cfg(&[("TOWER_SMTP_HOST", "relay"), ("TOWER_SMTP_USER", "null"), ("TOWER_SMTP_PASSWORD", "null")]).unwrap();
+        assert_eq!(c.mail.smtp_credentials, None);
+        let c = cfg(&[("TOWER_SMTP_HOST", "relay"), ("TOWER_SMTP_USER", "u"), ("TOWER_SMTP_AUTH", "false")]).unwrap();
+        assert_eq!(c.mail.smtp_credentials, None);
+    }
+
+    #[test]
+    fn bad_smtp_and_cron_settings_name_the_variable() {
+        assert_eq!(cfg(&[("TOWER_SMTP_HOST", "smtp://x")]).unwrap_err().var, "TOWER_SMTP_HOST");
+        assert_eq!(cfg(&[("TOWER_SMTP_PORT", "port")]).unwrap_err().var, "TOWER_SMTP_PORT");
+        assert_eq!(cfg(&[("TOWER_SMTP_STARTTLS_ENABLED", "maybe")]).unwrap_err().var, "TOWER_SMTP_STARTTLS_ENABLED");
+        assert_eq!(cfg(&[("TOWER_CRON_WATCHDOG_UNKNOWN_AFTER", "soon")]).unwrap_err().var, "TOWER_CRON_WATCHDOG_UNKNOWN_AFTER");
+        assert_eq!(cfg(&[("TOWER_CRON_CLEANUP_CHUNK_SIZE", "0")]).unwrap_err().var, "TOWER_CRON_CLEANUP_CHUNK_SIZE");
+        assert_eq!(cfg(&[("TOWER_CRON_RUN_RETENTION", "forever")]).unwrap_err().var, "TOWER_CRON_RUN_RETENTION");
     }
 }

@@ -8,4 +8,5 @@ pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod store;

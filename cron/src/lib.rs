@@ -1,5 +1,9 @@
-//! Tower cron: migrates the database at startup, then runs the scheduled jobs. Its `/health`
-//! answers UP only once migrations have succeeded, so deployments can gate the backend on it.
+//! Tower cron: migrates the database at startup, then runs the scheduled jobs ([`jobs`]). Its
+//! `/health` answers UP only once migrations have succeeded, so deployments can gate the backend
+//! on it.
+
+pub mod jobs;
+pub mod mailer;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -34,7 +38,7 @@ async fn health(State(ready): State<Arc<AtomicBool>>) -> (StatusCode, Json<serde
     }
 }
 
-/// Runs cron: health listener first (DOWN), migrations, then UP until shutdown.
+/// Runs cron: health listener first (DOWN), migrations, then UP and the jobs until shutdown.
 pub async fn run(
     config: Config,
     listener: TcpListener,
@@ -42,12 +46,29 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let ready = Arc::new(AtomicBool::new(false));
     let ready2 = ready.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, health_router(ready2)).with_graceful_shutdown(shutdown).await });
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let server = tokio::spawn(async move {
+        let r = axum::serve(listener, health_router(ready2)).with_graceful_shutdown(shutdown).await;
+        let _ = stop.send(true);
+        r
+    });
     let db = migrate(&config).await?;
     tower_backend::app::ensure_root_users(&db, &config.root_users).await?;
+    let ctx = jobs::Context::new(db.clone(), Arc::new(config))?;
+    log_mail_setup(&ctx);
+    let mut running = jobs::spawn(Arc::new(ctx), stopped);
     ready.store(true, Ordering::SeqCst);
     tracing::info!("tower-cron ready");
     server.await??;
+    while running.join_next().await.is_some() {}
     db.close().await;
     Ok(())
+}
+
+/// One line at startup on where mail goes.
+pub fn log_mail_setup(ctx: &jobs::Context) {
+    match &ctx.mailer {
+        Some(m) => tracing::info!(relay = %m.relay, "mail is sent through SMTP"),
+        None => tracing::warn!("TOWER_SMTP_HOST is not set: mail (sign-in links, run notifications) waits in the outbox until it is"),
+    }
 }

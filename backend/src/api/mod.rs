@@ -2,6 +2,7 @@
 //! the response; SQL lives in `store`. Every route is declared with its OpenAPI description, so
 //! the document in `openapi/openapi.yaml` cannot drift from the code.
 
+pub mod auth;
 pub mod extract;
 pub mod label;
 pub mod org;
@@ -29,6 +30,7 @@ use crate::error::ApiError;
 pub fn routes() -> (Router<AppState>, OpenApi) {
     let (router, mut doc) = OpenApiRouter::new()
         .merge(service_info::router())
+        .merge(auth::router())
         .merge(trace::router())
         .merge(workflow::router())
         .merge(label::router())

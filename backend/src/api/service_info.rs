@@ -63,8 +63,8 @@ async fn service_info(State(state): State<AppState>) -> Json<ServiceInfoResponse
             api_version: API_VERSION.into(),
             commit_id: COMMIT_ID.into(),
             server_url: c.server_url.clone(),
-            auth_types: vec!["token".into()],
-            login_path: "/login".into(),
+            auth_types: auth_types(&c.auth),
+            login_path: login_path(&c.auth),
             logout_url: None,
             contact_email: c.contact_email.clone(),
             heartbeat_interval: 60,
@@ -80,6 +80,29 @@ async fn service_info(State(state): State<AppState>) -> Json<ServiceInfoResponse
             eval_workspace_ids: vec![],
         },
     })
+}
+
+/// The sign-in methods offered: `token` (personal access token) always, `email` unless disabled,
+/// `oidc` when an OpenID provider is configured.
+fn auth_types(auth: &crate::config::AuthConfig) -> Vec<String> {
+    let mut types = vec!["token".to_string()];
+    if auth.email_enabled() {
+        types.push("email".into());
+    }
+    if auth.oidc.is_some() {
+        types.push("oidc".into());
+    }
+    types
+}
+
+/// Where the web app sends people to sign in: straight to the OpenID provider when that is the
+/// only interactive method (as Seqera does), otherwise the sign-in page.
+fn login_path(auth: &crate::config::AuthConfig) -> String {
+    if auth.oidc.is_some() && !auth.email_enabled() {
+        "/api/oauth/login/oidc".into()
+    } else {
+        "/login".into()
+    }
 }
 
 #[derive(Serialize, ToSchema)]

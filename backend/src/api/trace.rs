@@ -17,7 +17,9 @@ use crate::domain::status::WorkflowStatus;
 use crate::domain::time::now_millis;
 use crate::domain::trace::*;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::mail::RunSummary;
 use crate::store;
+use crate::store::mail::NewMail;
 use crate::store::workflow::RunOwner;
 
 /// Most task records accepted in one progress request (Nextflow sends at most 100).
@@ -274,7 +276,43 @@ async fn complete(
     }
     let row = reported_run(&state, &caller, &id, ws.workspace_id).await?;
     let status = if wf.success == Some(true) { WorkflowStatus::Succeeded } else { WorkflowStatus::Failed };
-    store::workflow::complete(&state.db, &row.id, &wf, status, &req.metrics, req.progress.as_ref(), now_millis()).await?;
+    let mail = completion_mail(&state, &row, &wf, status, req.progress.as_ref()).await?;
+    store::workflow::complete(&state.db, &row.id, &wf, status, &req.metrics, req.progress.as_ref(), mail.as_ref(), now_millis()).await?;
     tracing::info!(status = status.as_str(), "run completed");
     Ok(Json(TraceProgressResponse { status: TraceProcessingStatus::OK, workflow_id: row.id }))
+}
+
+/// The mail the run's owner gets when the run ends, if they turned notifications on and the run
+/// had not ended already (a retried completion mails nothing more).
+async fn completion_mail(
+    state: &AppState,
+    run: &RunOwner,
+    wf: &WorkflowRecord,
+    status: WorkflowStatus,
+    progress: Option<&ProgressSnapshot>,
+) -> ApiResult<Option<NewMail>> {
+    let Some(owner) = store::user::find_by_id(&state.db, run.owner_id).await?.filter(|u| u.notification && !u.deleted) else {
+        return Ok(None);
+    };
+    let Some(row) = store::workflow::get(&state.db, &run.id).await? else { return Ok(None) };
+    if WorkflowStatus::parse(&row.status).is_some_and(WorkflowStatus::is_final) {
+        return Ok(None);
+    }
+    let counts = progress.cloned().or_else(|| row.progress_snapshot()).unwrap_or_default();
+    let summary = RunSummary {
+        workflow_id: &row.id,
+        workspace_id: row.workspace_id,
+        run_name: wf.run_name.as_deref().unwrap_or(&row.run_name),
+        project_name: wf.project_name.as_deref().or(row.project_name.as_deref()),
+        status,
+        start: wf.start.or(row.start),
+        complete: wf.complete,
+        duration: wf.duration,
+        succeeded: counts.succeeded,
+        cached: counts.cached,
+        failed: counts.failed,
+        ignored: counts.ignored,
+        error_message: wf.error_message.as_deref().or(wf.error_report.as_deref()),
+    };
+    Ok(Some(crate::mail::run_completed(&state.config.server_url, &owner.email, &summary)))
 }

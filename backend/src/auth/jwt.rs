@@ -3,6 +3,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -18,7 +19,7 @@ fn mac(secret: &str) -> Hmac<Sha256> {
     Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any size")
 }
 
-pub fn sign(claims: &Claims, secret: &str) -> String {
+pub fn sign<C: Serialize>(claims: &C, secret: &str) -> String {
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialize"));
     let signing_input = format!("{header}.{payload}");
@@ -29,8 +30,17 @@ pub fn sign(claims: &Claims, secret: &str) -> String {
 
 /// The claims of a well-signed, unexpired HS256 token.
 pub fn verify(token: &str, secret: &str, now_secs: i64) -> Option<Claims> {
+    let claims: Claims = verify_as(token, secret)?;
+    (claims.exp > now_secs).then_some(claims)
+}
+
+/// The claims of a well-signed HS256 token, in the caller's shape; expiry is the caller's to check.
+pub fn verify_as<C: DeserializeOwned>(token: &str, secret: &str) -> Option<C> {
     let mut parts = token.split('.');
     let (h, p, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
     #[derive(Deserialize)]
     struct Header {
         alg: String,
@@ -42,8 +52,7 @@ pub fn verify(token: &str, secret: &str, now_secs: i64) -> Option<Claims> {
     let mut m = mac(secret);
     m.update(format!("{h}.{p}").as_bytes());
     m.verify_slice(&URL_SAFE_NO_PAD.decode(s).ok()?).ok()?;
-    let claims: Claims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()?;
-    (claims.exp > now_secs).then_some(claims)
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
 //! Who is calling: personal access tokens (Bearer, or HTTP Basic `@token:<token>` as older
-//! Nextflow clients send), and signed JWTs (Bearer). Also the permission checks shared by
-//! every handler.
+//! Nextflow clients send), signed JWTs (Bearer), and browser sessions (the `JWT` cookie, see
+//! [`session`]). Also the permission checks shared by every handler.
 
 pub mod cache;
+pub mod email_link;
 pub mod jwt;
+pub mod oidc;
 pub mod permissions;
+pub mod session;
 pub mod token;
 
 use axum::extract::FromRequestParts;
@@ -34,13 +37,15 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or_else(|| ApiError::Unauthorized("Missing access token: send 'Authorization: Bearer <token>'".into()))?
-            .to_str()
-            .map_err(|_| invalid())?;
-        authenticate(state, header).await
+        // An Authorization header wins over a session cookie; Bearer and Basic callers are not
+        // exposed to CSRF, so only the cookie path checks the XSRF header.
+        let Some(header) = parts.headers.get(AUTHORIZATION) else {
+            return match session::cookie(&parts.headers, session::ACCESS_COOKIE) {
+                Some(jwt) => session::authenticate_cookie(state, parts, jwt).await,
+                None => Err(ApiError::Unauthorized("Missing access token: send 'Authorization: Bearer <token>'".into())),
+            };
+        };
+        authenticate(state, header.to_str().map_err(|_| invalid())?).await
     }
 }
 
@@ -55,9 +60,7 @@ pub async fn authenticate(state: &AppState, header: &str) -> Result<Caller, ApiE
     if scheme.eq_ignore_ascii_case("bearer") {
         // Nextflow's own rule: exactly two dots is a JWT (base64 tokens contain no dots).
         if value.matches('.').count() == 2 {
-            let claims = jwt::verify(value, &state.config.jwt_secret, now_millis() / 1000).ok_or_else(invalid)?;
-            let user_id = claims.sub.parse::<i64>().map_err(|_| invalid())?;
-            let user = store::user::find_by_id(&state.db, user_id).await?.ok_or_else(invalid)?;
+            let (user, _) = session::verify_access(state, value).await?;
             return Ok(caller(state, user, None));
         }
         personal_token(state, value).await

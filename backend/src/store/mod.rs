@@ -3,9 +3,13 @@
 //! [`with_pool!`], and the few dialect differences (upsert syntax, casts, locking) live in
 //! [`Dialect`].
 
+pub mod cron;
 pub mod label;
+pub mod mail;
 pub mod migrate;
 pub mod org;
+pub mod session;
+pub mod sign_in;
 pub mod star;
 pub mod task;
 pub mod token;

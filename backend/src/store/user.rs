@@ -102,6 +102,41 @@ pub async fn touch_last_access(db: &Db, id: i64, now: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Fills in first and last name where the user has none yet (from an identity provider's claims).
+pub async fn fill_names(db: &Db, id: i64, first_name: Option<&str>, last_name: Option<&str>) -> sqlx::Result<()> {
+    let clip = |s: Option<&str>| s.map(|v| v.trim().chars().take(100).collect::<String>()).filter(|v| !v.is_empty());
+    let (first, last) = (clip(first_name), clip(last_name));
+    if first.is_none() && last.is_none() {
+        return Ok(());
+    }
+    with_pool!(db, p => sqlx::query(
+        "UPDATE tw_user SET first_name = COALESCE(first_name, ?), last_name = COALESCE(last_name, ?), last_updated = ? WHERE id = ?",
+    )
+    .bind(first).bind(last).bind(now_millis()).bind(id)
+    .execute(p).await.map(|_| ()))
+}
+
+/// The profile fields a user may change.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub user_name: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub organization: Option<String>,
+    pub description: Option<String>,
+    pub notification: bool,
+}
+
+/// Updates a user's profile. Fails with a unique violation when the user name is taken.
+pub async fn update_profile(db: &Db, id: i64, p: &Profile, now: i64) -> sqlx::Result<()> {
+    with_pool!(db, pool => sqlx::query(
+        "UPDATE tw_user SET user_name = ?, first_name = ?, last_name = ?, organization = ?, description = ?, notification = ?, last_updated = ? WHERE id = ?",
+    )
+    .bind(&p.user_name).bind(&p.first_name).bind(&p.last_name).bind(&p.organization).bind(&p.description)
+    .bind(p.notification).bind(now).bind(id)
+    .execute(pool).await.map(|_| ()))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -3,6 +3,7 @@
 
 use sqlx::{Database, Encode, Type};
 
+use super::mail::NewMail;
 use super::task;
 use super::{BeginWrite, Db};
 use crate::domain::status::WorkflowStatus;
@@ -244,12 +245,17 @@ where
 }
 
 /// SQL that moves a run back to RUNNING when a trace request shows it is alive.
-const ALIVE_STATUS: &str = "CASE WHEN status IN ('SUBMITTED', 'UNKNOWN') THEN 'RUNNING' ELSE status END";
+const ALIVE_STATUS: &str = "status = CASE WHEN status IN ('SUBMITTED', 'UNKNOWN') THEN 'RUNNING' ELSE status END";
+/// SQL that drops the completion time the watchdog gives an UNKNOWN run it gave up on, when the
+/// run turns out to be alive. It must come before [`ALIVE_STATUS`]: MySQL evaluates assignments
+/// left to right, each seeing the ones before.
+const REVIVE: &str = "complete = CASE WHEN status = 'UNKNOWN' THEN NULL ELSE complete END, \
+                      duration = CASE WHEN status = 'UNKNOWN' THEN NULL ELSE duration END";
 const NOT_FINAL: &str = "status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED')";
 
 pub async fn begin(db: &Db, id: &str, r: &WorkflowRecord, process_names: &[String], tower_launch: bool, now: i64) -> sqlx::Result<()> {
     let sql = format!(
-        "UPDATE tw_workflow SET {}, process_names = ?, tower_launch = ?, status = {ALIVE_STATUS}, last_updated = ? WHERE id = ? AND {NOT_FINAL}",
+        "UPDATE tw_workflow SET {}, process_names = ?, tower_launch = ?, {ALIVE_STATUS}, last_updated = ? WHERE id = ? AND {NOT_FINAL}",
         record_assignments()
     );
     let names = serde_json::to_string(process_names).unwrap_or_default();
@@ -265,7 +271,7 @@ pub async fn progress(db: &Db, id: &str, tasks: Vec<TaskRecord>, snapshot: &Prog
     let tasks = task::dedupe(tasks);
     let dialect = db.dialect();
     let snapshot = serde_json::to_string(snapshot).unwrap_or_default();
-    let update = format!("UPDATE tw_workflow SET progress = ?, status = {ALIVE_STATUS}, last_updated = ? WHERE id = ?");
+    let update = format!("UPDATE tw_workflow SET progress = ?, {REVIVE}, {ALIVE_STATUS}, last_updated = ? WHERE id = ?");
     super::retry_on_conflict(|| async {
         with_pool!(db, p => {
             let mut tx = p.begin_write().await?;
@@ -286,14 +292,16 @@ pub async fn progress(db: &Db, id: &str, tasks: Vec<TaskRecord>, snapshot: &Prog
 }
 
 pub async fn heartbeat(db: &Db, id: &str, snapshot: Option<&ProgressSnapshot>, now: i64) -> sqlx::Result<()> {
-    let sql = format!("UPDATE tw_workflow SET progress = COALESCE(?, progress), status = {ALIVE_STATUS}, last_updated = ? WHERE id = ?");
+    let sql = format!("UPDATE tw_workflow SET progress = COALESCE(?, progress), {REVIVE}, {ALIVE_STATUS}, last_updated = ? WHERE id = ?");
     let snapshot = snapshot.map(|s| serde_json::to_string(s).unwrap_or_default());
     with_pool!(db, p => sqlx::query(&sql).bind(snapshot).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-/// Stores the final run record, its status, progress and per-process metrics. Metrics are
-/// replaced as a whole, so a retried request leaves the same rows.
+/// Stores the final run record, its status, progress and per-process metrics, and the owner's
+/// notification mail when there is one, in one transaction. Metrics are replaced as a whole, so a
+/// retried request leaves the same rows; the mail's message id makes a retry mail nothing more.
+#[allow(clippy::too_many_arguments)]
 pub async fn complete(
     db: &Db,
     id: &str,
@@ -301,8 +309,10 @@ pub async fn complete(
     status: WorkflowStatus,
     metrics: &[ProcessMetrics],
     snapshot: Option<&ProgressSnapshot>,
+    mail: Option<&NewMail>,
     now: i64,
 ) -> sqlx::Result<()> {
+    let insert_mail = super::mail::insert_sql(db.dialect());
     let sql = format!(
         "UPDATE tw_workflow SET {}, status = ?, progress = COALESCE(?, progress), last_updated = ? WHERE id = ?",
         record_assignments()
@@ -321,6 +331,9 @@ pub async fn complete(
                 .bind(json(&m.reads)).bind(json(&m.writes)).bind(json(&m.cpu_usage)).bind(json(&m.mem_usage))
                 .bind(json(&m.time_usage)).bind(json(&m.gpu_usage)).bind(json(&m.gpu_mem_peak)).bind(json(&m.gpu_mem_avg))
                 .execute(&mut *tx).await?;
+        }
+        if let Some(m) = mail {
+            super::mail::bind_mail(sqlx::query(insert_mail), m, now).execute(&mut *tx).await?;
         }
         tx.commit().await
     })

@@ -8,6 +8,7 @@ mod cli;
 mod migrations;
 mod runs;
 mod service;
+mod signin;
 mod tenancy;
 mod tokens;
 mod trace;

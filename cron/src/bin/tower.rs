@@ -44,6 +44,12 @@ async fn main() -> ExitCode {
 
 async fn run(config: Config, frontend: tower_frontend::Config) -> anyhow::Result<()> {
     let backend = Application::build(config, SchemaMode::Migrate).await?;
+    // The scheduled jobs run here too: the watchdog, cleanup, and mail (kept in the outbox and
+    // logged unless TOWER_SMTP_HOST is set).
+    let ctx = tower_cron::jobs::Context::new(backend.state().db.clone(), backend.state().config.clone())?;
+    tower_cron::log_mail_setup(&ctx);
+    let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+    let mut jobs = tower_cron::jobs::spawn(std::sync::Arc::new(ctx), jobs_stopped);
     let addr = format!("0.0.0.0:{}", frontend.port);
     let listener =
         tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} (TOWER_FRONTEND_PORT): {e}"))?;
@@ -58,6 +64,8 @@ async fn run(config: Config, frontend: tower_frontend::Config) -> anyhow::Result
     tracing::info!(web = %addr, "tower is running");
     shutdown_signal().await;
     let _ = stop.send(());
+    let _ = stop_jobs.send(true);
+    while jobs.join_next().await.is_some() {}
     backend.await??;
     frontend.await??;
     Ok(())

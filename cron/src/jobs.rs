@@ -1,0 +1,197 @@
+//! The scheduled jobs: the run watchdog, the mail outbox and cleanup. Each job runs at once and
+//! then every interval from `TOWER_CRON_*`, under a database lock of its own, so two crons (one
+//! started by mistake, or a restarted one while the old one lingers) never run the same job at
+//! the same moment. Every job is idempotent: running it again, or after a crash, does no harm.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tower_backend::config::Config;
+use tower_backend::domain::time::now_millis;
+use tower_backend::store::{self, Db};
+
+use crate::mailer::Mailer;
+
+/// Mails claimed per round of the mail job.
+const MAIL_BATCH: i64 = 50;
+/// Runs the watchdog changes per statement batch.
+const WATCHDOG_BATCH: i64 = 500;
+/// The longest wait between two attempts at a failing mail.
+const MAX_BACKOFF_MS: i64 = 3_600_000;
+
+/// What the jobs share.
+pub struct Context {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Who holds locks and leases: unique per process.
+    pub owner: String,
+    pub mailer: Option<Mailer>,
+}
+
+impl Context {
+    pub fn new(db: Db, config: Arc<Config>) -> anyhow::Result<Context> {
+        let mailer = Mailer::from_config(&config)?;
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "cron".into());
+        let owner = format!("{}-{}-{}", host.chars().take(40).collect::<String>(), std::process::id(), tower_backend::auth::random_hex(4));
+        Ok(Context { db, config, owner, mailer })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    Watchdog,
+    Mail,
+    Cleanup,
+}
+
+impl Job {
+    pub const ALL: [Job; 3] = [Job::Watchdog, Job::Mail, Job::Cleanup];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::Watchdog => "watchdog",
+            Job::Mail => "mail",
+            Job::Cleanup => "cleanup",
+        }
+    }
+
+    fn interval(self, config: &Config) -> Duration {
+        match self {
+            Job::Watchdog => config.cron.watchdog_interval,
+            Job::Mail => config.cron.mail_interval,
+            Job::Cleanup => config.cron.cleanup_interval,
+        }
+    }
+
+    /// Runs the job once under its lock. Returns `None` when another cron holds the lock.
+    pub async fn run_locked(self, ctx: &Context) -> anyhow::Result<Option<String>> {
+        let now = now_millis();
+        let expires = now + ctx.config.cron.lock_timeout.as_millis() as i64;
+        if !store::cron::acquire_lock(&ctx.db, self.name(), &ctx.owner, now, expires).await? {
+            return Ok(None);
+        }
+        let result = match self {
+            Job::Watchdog => watchdog(ctx).await,
+            Job::Mail => send_mail(ctx).await,
+            Job::Cleanup => cleanup(ctx).await,
+        };
+        if let Err(e) = store::cron::release_lock(&ctx.db, self.name(), &ctx.owner).await {
+            tracing::warn!(job = self.name(), error = %e, "cannot release the job lock; it expires on its own");
+        }
+        result.map(Some)
+    }
+}
+
+/// Runs every job on its interval until `stop` turns true.
+pub fn spawn(ctx: Arc<Context>, stop: watch::Receiver<bool>) -> JoinSet<()> {
+    let mut set = JoinSet::new();
+    for job in Job::ALL {
+        let (ctx, mut stop) = (ctx.clone(), stop.clone());
+        set.spawn(async move {
+            let interval = job.interval(&ctx.config);
+            tracing::info!(job = job.name(), interval_s = interval.as_secs_f64(), "job scheduled");
+            loop {
+                match job.run_locked(&ctx).await {
+                    Ok(Some(summary)) if !summary.is_empty() => tracing::info!(job = job.name(), "{summary}"),
+                    Ok(Some(_)) => tracing::debug!(job = job.name(), "nothing to do"),
+                    Ok(None) => tracing::debug!(job = job.name(), "another cron holds the job lock"),
+                    Err(e) => tracing::error!(job = job.name(), error = format!("{e:#}"), "job failed; it runs again at the next interval"),
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = stop.wait_for(|s| *s) => break,
+                }
+            }
+        });
+    }
+    set
+}
+
+/// SUBMITTED/RUNNING runs silent for `unknown_after` become UNKNOWN; UNKNOWN runs silent for
+/// `zombie_after` get a completion time.
+pub async fn watchdog(ctx: &Context) -> anyhow::Result<String> {
+    let now = now_millis();
+    let c = &ctx.config.cron;
+    let unknown = store::cron::mark_silent_runs_unknown(&ctx.db, now - c.unknown_after.as_millis() as i64, WATCHDOG_BATCH).await?;
+    for id in &unknown {
+        tracing::info!(workflow_id = %id, "run silent for {} s: status UNKNOWN", c.unknown_after.as_secs());
+    }
+    let zombies = store::cron::end_zombie_runs(&ctx.db, now - c.zombie_after.as_millis() as i64, WATCHDOG_BATCH).await?;
+    for id in &zombies {
+        tracing::info!(workflow_id = %id, "run silent for {} s: given a completion time, no longer active", c.zombie_after.as_secs());
+    }
+    Ok(if unknown.is_empty() && zombies.is_empty() {
+        String::new()
+    } else {
+        format!("{} run(s) now UNKNOWN, {} run(s) given up on", unknown.len(), zombies.len())
+    })
+}
+
+/// Sends the due mail of the outbox, each under a lease; a failed send is retried later with an
+/// exponential backoff (from `TOWER_CRON_MAIL_INTERVAL` up to an hour), forever: nothing is
+/// dropped. Without an SMTP relay the mail waits in the outbox.
+pub async fn send_mail(ctx: &Context) -> anyhow::Result<String> {
+    let Some(mailer) = &ctx.mailer else {
+        let (count, oldest) = store::mail::pending(&ctx.db).await?;
+        if count == 0 {
+            return Ok(String::new());
+        }
+        let age = oldest.map(|t| (now_millis() - t) / 1000).unwrap_or(0);
+        return Ok(format!("{count} mail(s) wait in the outbox (oldest {age} s): SMTP is not configured, set TOWER_SMTP_HOST"));
+    };
+    let (mut sent, mut failed) = (0, 0);
+    loop {
+        let now = now_millis();
+        let lease_until = now + ctx.config.cron.mail_lease.as_millis() as i64;
+        let batch = store::mail::claim(&ctx.db, &ctx.owner, now, lease_until, MAIL_BATCH).await?;
+        let full = batch.len() as i64 == MAIL_BATCH;
+        for mail in batch {
+            match mailer.send(&mail).await {
+                Ok(()) => {
+                    store::mail::mark_sent(&ctx.db, mail.id, now_millis()).await?;
+                    tracing::info!(message_id = %mail.message_id, kind = %mail.kind, attempt = mail.attempts, "mail sent");
+                    sent += 1;
+                }
+                Err(e) => {
+                    let base = ctx.config.cron.mail_interval.as_millis() as i64;
+                    let backoff = base.saturating_mul(1 << (mail.attempts - 1).clamp(0, 20)).min(MAX_BACKOFF_MS);
+                    let error = format!("{e:#}");
+                    store::mail::mark_failed(&ctx.db, mail.id, &ctx.owner, now_millis() + backoff, &error).await?;
+                    tracing::warn!(message_id = %mail.message_id, attempt = mail.attempts, retry_in_s = backoff / 1000, relay = %mailer.relay, error, "mail not sent");
+                    failed += 1;
+                }
+            }
+        }
+        if !full || failed > 0 {
+            break;
+        }
+    }
+    Ok(if sent + failed == 0 { String::new() } else { format!("{sent} mail(s) sent, {failed} to retry") })
+}
+
+/// Purges deleted runs (and, with `TOWER_CRON_RUN_RETENTION`, runs that ended long ago) with
+/// their tasks in bounded chunks, expired sign-in links and sessions, and old sent mail.
+pub async fn cleanup(ctx: &Context) -> anyhow::Result<String> {
+    let c = &ctx.config.cron;
+    let chunk = c.cleanup_chunk_size as i64;
+    let now = now_millis();
+    let ended_before = c.run_retention.map(|r| now - r.as_millis() as i64);
+    let runs = store::cron::runs_to_purge(&ctx.db, ended_before, 100).await?;
+    let mut tasks = 0;
+    for id in &runs {
+        tasks += store::cron::purge_run(&ctx.db, id, chunk).await?;
+        tracing::info!(workflow_id = %id, "run purged");
+    }
+    let (links, sessions) = store::cron::expire_sign_ins(&ctx.db, now, now, chunk).await?;
+    let mails = store::mail::delete_sent_before(&ctx.db, now - c.mail_retention.as_millis() as i64, chunk).await?;
+    Ok(if runs.is_empty() && links + sessions + mails == 0 {
+        String::new()
+    } else {
+        format!(
+            "purged {} run(s) with {tasks} task(s); deleted {links} expired sign-in link(s), {sessions} expired session(s), {mails} old sent mail(s)",
+            runs.len()
+        )
+    })
+}
