@@ -112,6 +112,7 @@ export interface Workflow {
   nextflow?: NextflowMeta | null;
   stats?: Record<string, unknown> | null;
   requiresAttention?: boolean;
+  launchId?: string | null;
   deleted?: boolean;
 }
 
