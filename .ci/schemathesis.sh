@@ -46,4 +46,7 @@ st --config-file "$work/schemathesis.toml" run openapi/openapi.yaml --url "$url"
   -H "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --exclude-operation-id DeleteAllTokens --exclude-operation-id DeleteToken \
-  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --workers 2 --no-color
+  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --workers 2 --no-color \
+  --phases examples,fuzzing,stateful
+# The coverage phase is left out: on this CPython (3.11.7) it crashes inside hypothesis with
+# "SystemError: AST constructor recursion depth mismatch" (a CPython bug), before it sends a request.

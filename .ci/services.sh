@@ -139,6 +139,16 @@ start_redis() {
   log "Redis $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p') on 127.0.0.1:$REDIS_PORT"
 }
 
+# The mail tests start their own SMTP servers (.ci/smtp/server.py, one per test, so each test
+# sees only its own mail); they need aiosmtpd from PyPI.
+ensure_aiosmtpd() {
+  if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    log "installing aiosmtpd (PyPI) for the SMTP test server"
+    python3 -m pip install -q --disable-pip-version-check "aiosmtpd==1.4.6" >&2
+  fi
+  log "aiosmtpd $(python3 -c 'import aiosmtpd; print(aiosmtpd.__version__)') for .ci/smtp/server.py"
+}
+
 oidc_ready() {
   curl -fsS --max-time 5 "$OIDC_ISSUER/.well-known/openid-configuration" 2>/dev/null | grep -qF "\"issuer\":\"$OIDC_ISSUER\""
 }
@@ -198,6 +208,7 @@ case "${1:-start}" in
     start_mariadb
     start_redis
     start_oidc
+    ensure_aiosmtpd
     print_env
     ;;
   stop)
