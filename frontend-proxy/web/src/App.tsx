@@ -67,24 +67,24 @@ function NotFound() {
 function SignedIn() {
   const me = useUserInfo();
   const location = useLocation();
-  const navigate = useNavigate();
   const client = useQueryClient();
+  const [expired, setExpired] = useState(false);
 
+  // Any call that finds the session gone (after one refresh attempt) ends up here.
   useEffect(
     () =>
       onSessionEnded(() => {
+        setExpired(true);
         client.setQueryData(keys.userInfo, null);
-        const next = location.pathname + location.search;
-        navigate(`/login?expired=1&next=${encodeURIComponent(next)}`, { replace: true });
       }),
-    [client, navigate, location.pathname, location.search],
+    [client],
   );
 
   if (me.isPending) return <Loading what="your session" />;
   if (me.isError) return <ErrorBox error={me.error} retry={() => me.refetch()} title="Cannot check your session" />;
   if (!me.data) {
-    const next = location.pathname + location.search;
-    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/login?${expired ? 'expired=1&' : ''}next=${next}`} replace />;
   }
   return (
     <div className="frame">

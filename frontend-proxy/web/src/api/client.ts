@@ -119,13 +119,11 @@ export async function api<T = unknown>(path: string, o: RequestOptions = {}): Pr
   let r: Response;
   try {
     r = await send(path, o);
-    if (r.status === 401 && !o.noRefresh) {
-      if (await refreshSession()) {
-        r = await send(path, o);
-      }
-      if (r.status === 401) {
-        sessionEndedListeners.forEach((fn) => fn());
-      }
+    // No XSRF cookie means there is no session to renew (it lives as long as the refresh
+    // token): then a 401 is simply "not signed in", not "your session ended".
+    if (r.status === 401 && !o.noRefresh && readCookie('XSRF-TOKEN')) {
+      if (await refreshSession()) r = await send(path, o);
+      if (r.status === 401) sessionEndedListeners.forEach((fn) => fn());
     }
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;

@@ -112,7 +112,7 @@ function Workspaces({ orgId }: { orgId: number }) {
       >
         <label className="field">
           <span>New workspace name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required pattern="[A-Za-z0-9][A-Za-z0-9_-]*" maxLength={40} />
+          <input value={name} onChange={(e) => setName(e.target.value)} required pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" maxLength={40} />
         </label>
         <label className="field">
           <span>Visibility</span>

@@ -67,7 +67,7 @@ function CreateOrg() {
       >
         <label className="field">
           <span>Short name (letters, digits, - and _)</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required pattern="[A-Za-z0-9][A-Za-z0-9_-]*" maxLength={40} />
+          <input value={name} onChange={(e) => setName(e.target.value)} required pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" maxLength={40} />
         </label>
         <label className="field">
           <span>Full name</span>

@@ -75,8 +75,8 @@ function RunningChart({ tl }: { tl: Timeline }) {
           </g>
         ))}
         <path d={d} className="area" />
-        {ticks(tl.length).map((t) => (
-          <text key={t} x={x(t)} y={H - 4} textAnchor="middle" className="axis-text">
+        {ticks(tl.length).map((t, i, all) => (
+          <text key={t} x={x(t)} y={H - 4} textAnchor={i === 0 ? 'start' : i === all.length - 1 ? 'end' : 'middle'} className="axis-text">
             {formatDuration(t)}
           </text>
         ))}
@@ -111,8 +111,8 @@ function Gantt({ tl }: { tl: Timeline }) {
               </g>
             );
           })}
-          {ticks(tl.length).map((t) => (
-            <text key={t} x={Math.min(W - 30, Math.max(20, x(t)))} y={H - 4} textAnchor="middle" className="axis-text">
+          {ticks(tl.length).map((t, i, all) => (
+            <text key={t} x={x(t)} y={H - 4} textAnchor={i === 0 ? 'start' : i === all.length - 1 ? 'end' : 'middle'} className="axis-text">
               {formatDuration(t)}
             </text>
           ))}

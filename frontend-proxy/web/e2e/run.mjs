@@ -1,0 +1,422 @@
+// End-to-end tests of the web app against the real services: tower-cron (migrations),
+// tower-backend on a fresh SQLite file and tower-frontend serving dist/, driven through
+// Debian's Chromium by playwright-core. A captured Nextflow run is replayed through the trace
+// API while the run page is open, and the page must follow it live.
+//
+// Usage: node e2e/run.mjs   (after `npm run build`; needs target/debug/tower-{cron,backend,frontend},
+// or TOWER_BIN_DIR; Chromium at /usr/bin/chromium or CHROMIUM). Screenshots and service logs go
+// to e2e-artifacts/. Prints one line per test and "N passed, N failed" at the end.
+
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { replay } from './replay.mjs';
+
+const web = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = resolve(web, '../..');
+const bin = resolve(process.env.TOWER_BIN_DIR ?? join(repo, 'target/debug'));
+const artifacts = join(web, 'e2e-artifacts');
+const fixtures = join(web, 'e2e/fixtures');
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const LIVE_TIMEOUT = 20_000;
+
+for (const b of ['tower-cron', 'tower-backend', 'tower-frontend']) {
+  if (!existsSync(join(bin, b))) {
+    console.error(`missing ${join(bin, b)}: build the Rust binaries first (cargo build), or set TOWER_BIN_DIR`);
+    process.exit(2);
+  }
+}
+if (!existsSync(join(web, 'dist/index.html'))) {
+  console.error('missing dist/index.html: run `npm run build` first');
+  process.exit(2);
+}
+
+rmSync(artifacts, { recursive: true, force: true });
+mkdirSync(artifacts, { recursive: true });
+const tmp = mkdtempSync(join(tmpdir(), 'tower-e2e-'));
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+const backendPort = await freePort();
+const frontendPort = await freePort();
+const site = `http://localhost:${frontendPort}`;
+const backendUrl = `http://127.0.0.1:${backendPort}`;
+const env = {
+  ...process.env,
+  TOWER_DB_URL: `sqlite://${tmp}/tower.db`,
+  TOWER_SERVER_URL: site,
+  TOWER_ENABLE_UNSAFE_MODE: 'true',
+  TOWER_LOG_LEVEL: 'info',
+};
+
+const children = [];
+function start(name, extraEnv) {
+  const log = openSync(join(artifacts, `${name}.log`), 'w');
+  const child = spawn(join(bin, name), [], { env: { ...env, ...extraEnv }, stdio: ['ignore', log, log] });
+  children.push(child);
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`# ${name} exited early (code ${code}, signal ${signal}); see e2e-artifacts/${name}.log`);
+  });
+  return child;
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+let stopping = false;
+let context;
+async function stop() {
+  stopping = true;
+  if (context) await context.close().catch(() => {});
+  for (const c of children) c.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const started = Date.now();
+execFileSync(join(bin, 'tower-cron'), ['migrate'], { env, stdio: ['ignore', openSync(join(artifacts, 'tower-cron-migrate.log'), 'w'), 'pipe'] });
+const token = execFileSync(join(bin, 'tower-backend'), ['token', 'create', '--email', 'e2e@example.com', '--name', 'e2e'], { env }).toString().trim();
+start('tower-backend', { TOWER_BACKEND_SERVER_PORT: String(backendPort) });
+start('tower-frontend', { TOWER_FRONTEND_PORT: String(frontendPort), TOWER_BACKEND_URL: backendUrl, TOWER_FRONTEND_WEB_DIR: join(web, 'dist') });
+await waitFor(`${backendUrl}/health`);
+await waitFor(`${site}/health`);
+
+context = await chromium.launchPersistentContext(mkdtempSync(join(tmp, 'chromium-')), {
+  executablePath: chromiumPath,
+  headless: true,
+  viewport: { width: 1280, height: 900 },
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = context.pages()[0] ?? (await context.newPage());
+page.setDefaultTimeout(10_000);
+const pageErrors = [];
+page.on('pageerror', (e) => pageErrors.push(e.message));
+page.on('console', (m) => {
+  // Refused resources (CSP) or React errors are bugs; failed API calls (404 star) are expected.
+  if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+});
+
+let shotNo = 0;
+async function shot(name, fullPage = true) {
+  shotNo++;
+  await page.screenshot({ path: join(artifacts, `${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage });
+}
+
+let passed = 0;
+let failed = 0;
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${name}\n  ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n  ')}`);
+    await shot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
+  }
+}
+
+/** API call with a bearer token, for checks outside the browser. */
+async function apiStatus(path, bearer = token) {
+  const r = await fetch(`${site}/api${path}`, { headers: { Authorization: `Bearer ${bearer}` } });
+  return r.status;
+}
+
+/** Waits until the runs list shows exactly these run names, in this order. */
+async function expectRuns(names) {
+  await page.waitForFunction(
+    (want) => JSON.stringify([...document.querySelectorAll('.run-row .run-name')].map((e) => e.textContent)) === JSON.stringify(want),
+    names,
+    { timeout: LIVE_TIMEOUT },
+  );
+}
+
+const counter = (k) => page.locator(`[data-testid=counter-${k}] .counter-value`);
+
+/** Waits until the run page shows the counters of `progress` and the bar of `process`. */
+async function expectProgress(progress, process) {
+  for (const k of ['pending', 'submitted', 'running', 'cached', 'succeeded', 'failed']) {
+    await page.waitForFunction(
+      ([sel, want]) => document.querySelector(sel)?.getAttribute('data-value') === String(want),
+      [`[data-testid=counter-${k}] .counter-value`, progress[k]],
+      { timeout: LIVE_TIMEOUT },
+    );
+  }
+  const p = progress.processes.find((x) => x.name === process);
+  const total = ['pending', 'submitted', 'running', 'succeeded', 'failed', 'cached', 'aborted'].reduce((a, k) => a + p[k], 0);
+  const completed = p.succeeded + p.cached;
+  await page.locator(`[data-testid=process][data-process="${process}"] [data-testid=process-count]`).filter({ hasText: `${completed} of ${total}` }).waitFor({ timeout: LIVE_TIMEOUT });
+}
+
+let successId;
+let failedId;
+
+try {
+  await test('sign-in: an anonymous visit asks to sign in, a wrong token is refused, the right one opens the runs', async () => {
+    await page.goto(`${site}/runs`);
+    await page.waitForURL(/\/login\?next=%2Fruns/);
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
+    await page.getByText('E-mail me a sign-in link').waitFor();
+    await shot('sign-in');
+    await page.fill('input[name=token]', 'not-a-token');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.locator('.form-error').waitFor();
+    await page.fill('input[name=token]', token);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${site}/runs`);
+    await page.getByText('No runs here yet').waitFor();
+    await shot('runs-empty');
+  });
+
+  await test('getting started: the exact nextflow command for this server, with a fresh token that works', async () => {
+    await page.getByRole('link', { name: 'Getting started' }).click();
+    const snippet = page.getByTestId('nextflow-snippet');
+    await snippet.filter({ hasText: `nextflow run hello -with-tower ${site}/api` }).waitFor();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByText('Token created and filled in below').waitFor();
+    const text = await snippet.innerText();
+    const m = text.match(/export TOWER_ACCESS_TOKEN=(\S+)/);
+    assert.ok(m && !m[1].startsWith('<'), `snippet has a token: ${text}`);
+    assert.equal(await apiStatus('/user-info', m[1]), 200, 'the snippet token authenticates');
+    await shot('getting-started');
+  });
+
+  await test('tokens: create one (shown once, copyable), see it listed, revoke it', async () => {
+    await page.getByRole('link', { name: 'Tokens' }).click();
+    await page.fill('input[name=token-name]', 'ci-laptop');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const value = (await page.getByTestId('new-token-value').innerText()).trim();
+    assert.equal(await apiStatus('/user-info', value), 200, 'new token works');
+    await page.getByTestId('token-row').filter({ hasText: 'ci-laptop' }).waitFor();
+    await page.getByRole('button', { name: 'Copy' }).first().waitFor();
+    await shot('tokens');
+    await page.getByRole('button', { name: 'Revoke token ci-laptop' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByTestId('token-row').filter({ hasText: 'ci-laptop' }).waitFor({ state: 'detached' });
+    assert.equal(await apiStatus('/user-info', value), 401, 'revoked token is refused');
+  });
+
+  await test('live run page: a captured run replayed through the trace API updates status, counters and bars without reload', async () => {
+    const r = replay({ baseUrl: backendUrl, token, dir: join(fixtures, 'workflow_success') });
+    await r.next(); // create + begin
+    successId = r.workflowId;
+    await page.goto(`${site}/watch/${successId}`);
+    await page.locator('.run-head .status', { hasText: 'running' }).waitFor();
+    await page.locator('.live-on').waitFor();
+    assert.equal(await counter('succeeded').getAttribute('data-value'), '0');
+    let step = 0;
+    while (r.remaining > 1) {
+      const file = await r.next();
+      await expectProgress(r.lastProgress, 'sayHello');
+      if (++step === 2) await shot('run-live');
+      assert.ok(file);
+    }
+    await page.locator('[data-testid=task-row]').nth(1).waitFor();
+    await r.next(); // complete
+    await page.locator('.run-head .status', { hasText: 'succeeded' }).waitFor({ timeout: LIVE_TIMEOUT });
+    await expectProgress(r.lastProgress, 'sayHello');
+    await page.locator('.metrics-card .box').first().waitFor({ timeout: LIVE_TIMEOUT });
+    await page.locator('.timeline-card .span').first().waitFor();
+    await page.locator('.live-on').waitFor({ state: 'detached' });
+    await shot('run-succeeded');
+  });
+
+  await test('runs search: Seqera syntax, status chips, wildcards and a clear error for a bad term', async () => {
+    failedId = await replay({ baseUrl: backendUrl, token, dir: join(fixtures, 'workflow_failed'), overrides: { runName: 'angry_turing' } }).all();
+    await page.goto(`${site}/runs`);
+    await expectRuns(['angry_turing', 'prickly_brenner']);
+    await page.getByText('2 runs').waitFor();
+    const search = page.getByRole('searchbox', { name: 'Search runs' });
+    await search.fill('status:failed');
+    await page.waitForURL(/search=status%3Afailed/);
+    await expectRuns(['angry_turing']);
+    await page.getByText('1 run', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'failed', exact: true }).getAttribute('aria-pressed'), 'true');
+    await shot('runs-search-failed');
+    await page.getByRole('button', { name: 'failed', exact: true }).click(); // chip off
+    await expectRuns(['angry_turing', 'prickly_brenner']);
+    await page.getByRole('button', { name: 'succeeded', exact: true }).click(); // chip on
+    await page.waitForURL(/search=status%3Asucceeded/);
+    await expectRuns(['prickly_brenner']);
+    await search.fill('angry*');
+    await page.waitForURL(/search=angry/);
+    await expectRuns(['angry_turing']);
+    await search.fill('runName:prickly_brenner after:2019-05');
+    await expectRuns(['prickly_brenner']);
+    await search.fill('status:done');
+    await page.getByText("unknown status 'done'").waitFor();
+    await search.fill('nothing-matches-this');
+    await page.getByText('No run matches').waitFor();
+    await search.fill('');
+    await expectRuns(['angry_turing', 'prickly_brenner']);
+    await shot('runs');
+  });
+
+  await test('run and task: the failed run shows its error report, a task row opens every field in a drawer', async () => {
+    await page.locator('.run-row', { hasText: 'angry_turing' }).getByRole('link').click();
+    await page.waitForURL(new RegExp(`/watch/${failedId}`));
+    await page.getByText('Workflow execution completed unsuccessfully').waitFor();
+    await page.getByText('Error report').click();
+    await page.getByText('salmon index --threads 1').first().waitFor();
+    await page.locator('[data-testid=task-row]').first().click();
+    await page.waitForURL(/\?task=1/);
+    const drawer = page.getByTestId('task-drawer');
+    await drawer.getByText("echo 'Ciao world!'").waitFor();
+    await drawer.getByText('TERMINATE').waitFor();
+    await drawer.getByText('Peak RSS').waitFor();
+    await shot('task-drawer', false);
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    assert.doesNotMatch(page.url(), /task=/);
+    // Keyboard: a focused row opens with Enter.
+    await page.locator('[data-testid=task-row]').nth(1).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\?task=2/);
+    await page.getByTestId('task-drawer').getByText('sayHello').first().waitFor();
+    await page.keyboard.press('Escape');
+    // Task search runs on the server.
+    await page.fill('input[name=task-search]', 'nomatch');
+    await page.getByText('No task matches').waitFor();
+    await page.fill('input[name=task-search]', 'failed');
+    await page.locator('[data-testid=task-row]').nth(1).waitFor();
+  });
+
+  await test('star: a starred run is found with is:starred', async () => {
+    await page.getByRole('button', { name: 'Star this run' }).click();
+    await page.getByRole('button', { name: 'Unstar this run' }).waitFor();
+    await page.goto(`${site}/runs?search=is%3Astarred`);
+    await expectRuns(['angry_turing']);
+  });
+
+  await test('delete: a finished run after confirmation, and a run stuck as running after typing its name', async () => {
+    await page.goto(`${site}/runs`);
+    await expectRuns(['angry_turing', 'prickly_brenner']);
+    await page.getByRole('button', { name: 'Delete run angry_turing' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('cannot be undone').waitFor();
+    await shot('delete-confirm', false);
+    await dialog.getByRole('button', { name: 'Delete run' }).click();
+    await expectRuns(['prickly_brenner']);
+    assert.equal(await apiStatus(`/workflow/${failedId}`), 404);
+
+    const stuck = replay({ baseUrl: backendUrl, token, dir: join(fixtures, 'workflow_success'), overrides: { runName: 'stuck_run' } });
+    await stuck.next();
+    await stuck.next();
+    await page.goto(`${site}/watch/${stuck.workflowId}`);
+    await page.locator('.run-head .status', { hasText: 'running' }).waitFor();
+    await page.getByRole('button', { name: 'Delete run stuck_run' }).click();
+    const confirm = page.getByRole('dialog').getByRole('button', { name: 'Delete run' });
+    assert.equal(await confirm.isDisabled(), true, 'needs the name typed');
+    await page.getByRole('dialog').getByRole('textbox').fill('stuck_run');
+    await confirm.click();
+    await page.waitForURL(`${site}/runs`);
+    assert.equal(await apiStatus(`/workflow/${stuck.workflowId}`), 404);
+  });
+
+  await test('organizations: create an organization and a workspace, switch to it', async () => {
+    await page.getByRole('link', { name: 'Organizations' }).click();
+    await page.getByText('You are not in any organization yet').waitFor();
+    await page.getByLabel('Short name (letters, digits, - and _)').fill('e2e-org');
+    await page.getByLabel('Full name').fill('E2E Organization');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByRole('link', { name: 'E2E Organization' }).click();
+    await page.getByRole('heading', { name: 'E2E Organization' }).waitFor();
+    await page.getByLabel('New workspace name').fill('analysis');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.getByRole('link', { name: 'analysis' }).first().waitFor();
+    await shot('organization');
+    await page.getByRole('tab', { name: 'Members' }).click();
+    await page.getByRole('cell', { name: 'e2e@example.com' }).waitFor();
+    await page.getByRole('tab', { name: 'Workspaces' }).click();
+    await page.getByRole('link', { name: 'analysis' }).first().click();
+    await page.getByRole('heading', { name: 'Participants' }).waitFor();
+    await shot('workspace');
+    const option = page.locator('.ws-switch option', { hasText: 'e2e-org / analysis' });
+    await option.waitFor({ state: 'attached' });
+    await page.locator('.ws-switch select').selectOption({ label: 'e2e-org / analysis' });
+    await page.waitForURL(/\/ws\/\d+\/runs/);
+    await page.getByText('No runs here yet').waitFor();
+  });
+
+  await test('profile page shows who is signed in', async () => {
+    await page.goto(`${site}/profile`);
+    await page.getByText('e2e@example.com').waitFor();
+    await shot('profile');
+  });
+
+  await test('phone width and dark mode: the run page fits 390 px and switches theme', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${site}/watch/${successId}`);
+    await page.locator('.run-head .status', { hasText: 'succeeded' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
+    await shot('run-phone');
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.reload();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark', 'theme is remembered');
+    await page.locator('.metrics-card .box').first().waitFor();
+    await shot('run-dark');
+    await page.goto(`${site}/runs`);
+    await shot('runs-dark');
+    await page.evaluate(() => localStorage.removeItem('tower-theme'));
+  });
+
+  await test('session: an expired access cookie is renewed silently; a dead session goes back to sign-in', async () => {
+    await context.clearCookies({ name: 'JWT' });
+    await page.goto(`${site}/runs`);
+    await expectRuns(['prickly_brenner']);
+    assert.ok((await context.cookies()).some((c) => c.name === 'JWT'), 'renewed JWT cookie');
+    await context.clearCookies({ name: 'JWT' });
+    await context.clearCookies({ name: 'JWT_REFRESH_TOKEN' });
+    await page.goto(`${site}/tokens`);
+    await page.waitForURL(/\/login\?expired=1/);
+    await page.getByText('Your session has ended').waitFor();
+    await shot('session-ended');
+  });
+
+  await test('sign out: signs in again, signs out, and protected pages ask to sign in', async () => {
+    await page.fill('input[name=token]', token);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${site}/tokens`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+    await page.goto(`${site}/runs`);
+    await page.waitForURL(/\/login\?next=/);
+  });
+
+  await test('no script errors or blocked resources (CSP) in the browser console', async () => {
+    assert.deepEqual(pageErrors, []);
+  });
+} finally {
+  await stop();
+}
+
+console.log(`\n${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s; screenshots in ${artifacts})`);
+process.exit(failed ? 1 : 0);
