@@ -418,5 +418,6 @@ try {
   await stop();
 }
 
-console.log(`\n${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s; screenshots in ${artifacts})`);
+console.log(`\nbrowser tests took ${((Date.now() - started) / 1000).toFixed(0)} s; screenshots and service logs in ${artifacts}`);
+console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
