@@ -89,7 +89,8 @@ export function refreshSession(): Promise<boolean> {
     .then((r) => r.ok)
     .catch(() => false)
     .finally(() => {
-      setTimeout(() => (refreshing = null), 0);
+      // Callers already waiting hold the promise; the next 401 gets a fresh refresh.
+      refreshing = null;
     });
   return refreshing;
 }

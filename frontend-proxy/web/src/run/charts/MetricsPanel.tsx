@@ -60,35 +60,37 @@ function BoxPlot({ boxes, unit, title }: { boxes: ReturnType<typeof boxesOf>; un
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} className="chart-svg" role="img" aria-label={`Box plot of ${title} per process`}>
-        {ticks.map((t) => (
-          <g key={t}>
-            <line x1={x(t)} x2={x(t)} y1={pad.t} y2={H - pad.b} className="grid-line" />
-            <text x={x(t)} y={H - 6} textAnchor="middle" className="axis-text">
-              {formatMetric(t, unit)}
-            </text>
-          </g>
-        ))}
-        {boxes.map((b, i) => {
-          const s = b.stats;
-          const cy = pad.t + i * row + row / 2;
-          const h = row * 0.55;
-          return (
-            <g key={b.process} className="box">
-              <title>{`${b.process}\nmin ${formatMetric(s.min, unit)}${s.minLabel ? ` (${s.minLabel})` : ''}\nQ1 ${formatMetric(s.q1, unit)}\nmedian ${formatMetric(s.q2, unit)}\nQ3 ${formatMetric(s.q3, unit)}\nmax ${formatMetric(s.max, unit)}${s.maxLabel ? ` (${s.maxLabel})` : ''}\nmean ${formatMetric(s.mean, unit)}`}</title>
-              <text x={pad.l - 8} y={cy + 4} textAnchor="end" className="axis-text box-label">
-                {shortProcessName(b.process).slice(0, 22)}
+      <div className="chart-scroll">
+        <svg viewBox={`0 0 ${W} ${H}`} className="chart-svg" role="img" aria-label={`Box plot of ${title} per process`}>
+          {ticks.map((t) => (
+            <g key={t}>
+              <line x1={x(t)} x2={x(t)} y1={pad.t} y2={H - pad.b} className="grid-line" />
+              <text x={x(t)} y={H - 6} textAnchor="middle" className="axis-text">
+                {formatMetric(t, unit)}
               </text>
-              <line x1={x(s.min)} x2={x(s.max)} y1={cy} y2={cy} className="whisker" />
-              <line x1={x(s.min)} x2={x(s.min)} y1={cy - h / 3} y2={cy + h / 3} className="whisker" />
-              <line x1={x(s.max)} x2={x(s.max)} y1={cy - h / 3} y2={cy + h / 3} className="whisker" />
-              <rect x={x(s.q1)} y={cy - h / 2} width={Math.max(1.5, x(s.q3) - x(s.q1))} height={h} className="box-rect" />
-              <line x1={x(s.q2)} x2={x(s.q2)} y1={cy - h / 2} y2={cy + h / 2} className="median" />
-              <path d={`M${x(s.mean)} ${cy - 4}l4 4l-4 4l-4 -4z`} className="mean" />
             </g>
-          );
-        })}
-      </svg>
+          ))}
+          {boxes.map((b, i) => {
+            const s = b.stats;
+            const cy = pad.t + i * row + row / 2;
+            const h = row * 0.55;
+            return (
+              <g key={b.process} className="box">
+                <title>{`${b.process}\nmin ${formatMetric(s.min, unit)}${s.minLabel ? ` (${s.minLabel})` : ''}\nQ1 ${formatMetric(s.q1, unit)}\nmedian ${formatMetric(s.q2, unit)}\nQ3 ${formatMetric(s.q3, unit)}\nmax ${formatMetric(s.max, unit)}${s.maxLabel ? ` (${s.maxLabel})` : ''}\nmean ${formatMetric(s.mean, unit)}`}</title>
+                <text x={pad.l - 8} y={cy + 4} textAnchor="end" className="axis-text box-label">
+                  {shortProcessName(b.process).slice(0, 22)}
+                </text>
+                <line x1={x(s.min)} x2={x(s.max)} y1={cy} y2={cy} className="whisker" />
+                <line x1={x(s.min)} x2={x(s.min)} y1={cy - h / 3} y2={cy + h / 3} className="whisker" />
+                <line x1={x(s.max)} x2={x(s.max)} y1={cy - h / 3} y2={cy + h / 3} className="whisker" />
+                <rect x={x(s.q1)} y={cy - h / 2} width={Math.max(1.5, x(s.q3) - x(s.q1))} height={h} className="box-rect" />
+                <line x1={x(s.q2)} x2={x(s.q2)} y1={cy - h / 2} y2={cy + h / 2} className="median" />
+                <path d={`M${x(s.mean)} ${cy - 4}l4 4l-4 4l-4 -4z`} className="mean" />
+              </g>
+            );
+          })}
+        </svg>
+      </div>
       <details>
         <summary>Values</summary>
         <table className="table table-compact">

@@ -65,22 +65,24 @@ function RunningChart({ tl }: { tl: Timeline }) {
   return (
     <figure className="chart">
       <figcaption>Running tasks over time (peak {tl.peak})</figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} className="chart-svg" role="img" aria-label={`Running tasks over ${formatDuration(tl.length)}, peak ${tl.peak}`}>
-        {[0, peak].map((n) => (
-          <g key={n}>
-            <line x1={pad.l} x2={W - pad.r} y1={y(n)} y2={y(n)} className="grid-line" />
-            <text x={pad.l - 4} y={y(n) + 4} textAnchor="end" className="axis-text">
-              {n}
+      <div className="chart-scroll">
+        <svg viewBox={`0 0 ${W} ${H}`} className="chart-svg" role="img" aria-label={`Running tasks over ${formatDuration(tl.length)}, peak ${tl.peak}`}>
+          {[0, peak].map((n) => (
+            <g key={n}>
+              <line x1={pad.l} x2={W - pad.r} y1={y(n)} y2={y(n)} className="grid-line" />
+              <text x={pad.l - 4} y={y(n) + 4} textAnchor="end" className="axis-text">
+                {n}
+              </text>
+            </g>
+          ))}
+          <path d={d} className="area" />
+          {ticks(tl.length).map((t, i, all) => (
+            <text key={t} x={x(t)} y={H - 4} textAnchor={i === 0 ? 'start' : i === all.length - 1 ? 'end' : 'middle'} className="axis-text">
+              {formatDuration(t)}
             </text>
-          </g>
-        ))}
-        <path d={d} className="area" />
-        {ticks(tl.length).map((t, i, all) => (
-          <text key={t} x={x(t)} y={H - 4} textAnchor={i === 0 ? 'start' : i === all.length - 1 ? 'end' : 'middle'} className="axis-text">
-            {formatDuration(t)}
-          </text>
-        ))}
-      </svg>
+          ))}
+        </svg>
+      </div>
     </figure>
   );
 }
@@ -98,7 +100,7 @@ function Gantt({ tl }: { tl: Timeline }) {
   return (
     <figure className="chart">
       <figcaption>Tasks from submission to completion (pale: waiting to start)</figcaption>
-      <div className="gantt-scroll">
+      <div className="chart-scroll gantt-scroll">
         <svg viewBox={`0 0 ${W} ${H}`} className="chart-svg gantt" role="img" aria-label={`${spans.length} tasks over ${formatDuration(tl.length)}`}>
           {spans.map((s, i) => {
             const top = pad.t + i * row;
