@@ -231,7 +231,12 @@ impl Backend {
     async fn begin_run(&self, token: &str, run_name: &str) -> String {
         let session = "5b2e8d1c-0000-4000-8000-00000000abcd";
         let (s, body) = self
-            .call(reqwest::Method::POST, "/trace/create", Some(token), Some(json!({"sessionId": session, "runName": run_name, "projectName": "nf-core/demo"})))
+            .call(
+                reqwest::Method::POST,
+                "/trace/create",
+                Some(token),
+                Some(json!({"sessionId": session, "runName": run_name, "projectName": "nf-core/demo"})),
+            )
             .await;
         assert_eq!(s, 200, "{body}");
         let id = body["workflowId"].as_str().unwrap().to_string();
@@ -550,7 +555,8 @@ async fn the_watchdog_marks_silent_runs_unknown_revives_them_and_ends_zombies() 
         assert_eq!(backend.status(&token, &fresh).await.0, "RUNNING");
 
         // A heartbeat brings it back.
-        let (s, _) = backend.call(reqwest::Method::PUT, &format!("/trace/{id}/heartbeat"), Some(&token), Some(json!({"progress": {}}))).await;
+        let (s, _) =
+            backend.call(reqwest::Method::PUT, &format!("/trace/{id}/heartbeat"), Some(&token), Some(json!({"progress": {}}))).await;
         assert_eq!(s, 200);
         assert_eq!(backend.status(&token, &id).await.0, "RUNNING");
 
@@ -596,7 +602,14 @@ async fn cleanup_purges_deleted_runs_in_chunks_and_expires_sign_ins_and_old_mail
                 let tasks: Vec<Value> = (1..=100)
                     .map(|i| json!({"taskId": batch * 100 + i, "status": "COMPLETED", "name": format!("T ({i})"), "process": "T", "hash": "ab/cdef12"}))
                     .collect();
-                let (s, b) = backend.call(reqwest::Method::PUT, &format!("/trace/{id}/progress"), Some(&token), Some(json!({"tasks": tasks, "progress": {}}))).await;
+                let (s, b) = backend
+                    .call(
+                        reqwest::Method::PUT,
+                        &format!("/trace/{id}/progress"),
+                        Some(&token),
+                        Some(json!({"tasks": tasks, "progress": {}})),
+                    )
+                    .await;
                 assert_eq!(s, 200, "{b}");
             }
         }
@@ -608,7 +621,15 @@ async fn cleanup_purges_deleted_runs_in_chunks_and_expires_sign_ins_and_old_mail
         let now = now_millis();
         exec(pool, &format!("INSERT INTO tw_session (user_id, refresh_hash, method, date_created, last_refreshed, expires) VALUES ({ann}, '{}', 'token', 0, 0, {})", "a".repeat(64), now - 1000)).await;
         exec(pool, &format!("INSERT INTO tw_session (user_id, refresh_hash, method, date_created, last_refreshed, expires) VALUES ({ann}, '{}', 'token', 0, 0, {})", "b".repeat(64), now + 3_600_000)).await;
-        exec(pool, &format!("INSERT INTO tw_sign_in_link (email, token_hash, date_created, expires) VALUES ('ann@example.com', '{}', 0, {})", "c".repeat(64), now - 1000)).await;
+        exec(
+            pool,
+            &format!(
+                "INSERT INTO tw_sign_in_link (email, token_hash, date_created, expires) VALUES ('ann@example.com', '{}', 0, {})",
+                "c".repeat(64),
+                now - 1000
+            ),
+        )
+        .await;
         store::mail::enqueue(pool, &mail(1, "ann@example.com"), now).await.unwrap();
         store::mail::enqueue(pool, &mail(2, "ann@example.com"), now).await.unwrap();
         store::mail::enqueue(pool, &mail(3, "ann@example.com"), now).await.unwrap();
@@ -621,7 +642,11 @@ async fn cleanup_purges_deleted_runs_in_chunks_and_expires_sign_ins_and_old_mail
         assert_eq!(scalar_i64(pool, &format!("SELECT COUNT(*) FROM tw_task WHERE workflow_id = '{doomed}'")).await, 0);
         assert_eq!(scalar_i64(pool, &format!("SELECT COUNT(*) FROM tw_workflow WHERE id = '{doomed}'")).await, 0);
         assert_eq!(scalar_i64(pool, &format!("SELECT COUNT(*) FROM tw_workflow_star WHERE workflow_id = '{doomed}'")).await, 0);
-        assert_eq!(scalar_i64(pool, &format!("SELECT COUNT(*) FROM tw_task WHERE workflow_id = '{kept}'")).await, 300, "other runs untouched");
+        assert_eq!(
+            scalar_i64(pool, &format!("SELECT COUNT(*) FROM tw_task WHERE workflow_id = '{kept}'")).await,
+            300,
+            "other runs untouched"
+        );
         assert_eq!(scalar_i64(pool, "SELECT COUNT(*) FROM tw_session").await, 1, "the live session stays");
         assert_eq!(scalar_i64(pool, "SELECT COUNT(*) FROM tw_mail").await, 2, "recent and unsent mail stays");
         assert!(Job::Cleanup.run_locked(&ctx).await.unwrap().unwrap().is_empty(), "idempotent");
@@ -634,7 +659,11 @@ async fn cleanup_purges_deleted_runs_in_chunks_and_expires_sign_ins_and_old_mail
         let summary = Job::Cleanup.run_locked(&backend.ctx()).await.unwrap().unwrap();
         assert!(summary.contains("purged 1 run(s)"), "{summary}");
         assert_eq!(scalar_i64(&backend.state.db, &format!("SELECT COUNT(*) FROM tw_workflow WHERE id = '{old}'")).await, 0);
-        assert_eq!(scalar_i64(&backend.state.db, &format!("SELECT COUNT(*) FROM tw_workflow WHERE id = '{kept}'")).await, 1, "a running run stays");
+        assert_eq!(
+            scalar_i64(&backend.state.db, &format!("SELECT COUNT(*) FROM tw_workflow WHERE id = '{kept}'")).await,
+            1,
+            "a running run stays"
+        );
         backend.finish().await;
         db.finish().await;
     }

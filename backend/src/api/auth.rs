@@ -113,7 +113,7 @@ pub struct EmailSignInResponse {
 
 /// Mails a sign-in link (valid once, for `AUTH_MAIL_DURATION`). The answer is the same whether or
 /// not the address has an account or may sign in, so it reveals nothing about either.
-#[utoipa::path(post, path = "/auth/email", tag = "auth", operation_id = "EmailSignInRequest", request_body = EmailSignInRequest,
+#[utoipa::path(post, path = "/auth/email", tag = "auth", operation_id = "EmailSignIn", request_body = EmailSignInRequest,
     responses(
         (status = 202, description = "Taken: a link is mailed if the address may sign in", body = EmailSignInResponse),
         (status = 400, description = "Not an e-mail address", body = ErrorResponse),

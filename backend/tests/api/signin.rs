@@ -69,12 +69,6 @@ impl Browser {
         self.jars.entry(self.server_url.clone()).or_default().insert(name.into(), value.into());
     }
 
-    pub fn forget_cookie(&mut self, name: &str) {
-        if let Some(j) = self.jars.get_mut(&self.server_url) {
-            j.remove(name);
-        }
-    }
-
     pub async fn request(&mut self, method: reqwest::Method, url: &str, form: Option<&[(&str, &str)]>, headers: &[(&str, &str)]) -> Resp {
         let (target, origin) = self.route(url);
         let mut req = self.client.request(method, &target);

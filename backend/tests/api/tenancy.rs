@@ -364,7 +364,7 @@ fn needs(operation_id: &str) -> Option<Needs> {
         | "DeleteWorkspaceUser" => Ws(WORKSPACE_WRITE),
         "DeleteWorkspace" => Ws(WORKSPACE_DELETE),
         "LeaveWorkspaceParticipant" => Participant,
-        "ListWorkspacesUser" => SelfOrRoot,
+        "ListWorkspacesUser" | "DescribeUser" | "UpdateUser" => SelfOrRoot,
         "OidcLogin" | "OidcCallback" | "EmailSignIn" | "EmailSignInVerify" | "TokenSignIn" | "RefreshAccessToken" | "Logout" => SignIn,
         _ => return None,
     })
@@ -494,6 +494,7 @@ fn body(op: &str, w: &World) -> Option<Value> {
         "CreateLabel" => json!({"name": unique("l")}),
         "UpdateLabel" => json!({"name": unique("l")}),
         "CreateToken" => json!({"name": unique("t")}),
+        "UpdateUser" => json!({"email": "orgowner@matrix.example.com", "userName": "orgowner", "notification": true}),
         "CreateOrganization" => json!({"organization": {"name": unique("o"), "fullName": "New org"}}),
         "UpdateOrganization" => json!({"fullName": "Renamed"}),
         "CreateOrganizationMember" => json!({"user": format!("{}@matrix.example.com", unique("new"))}),
@@ -514,7 +515,11 @@ fn body(op: &str, w: &World) -> Option<Value> {
 /// Path and query of an operation, with the world's ids (or ids that exist nowhere).
 fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i64, missing: bool) -> String {
     let (org, ws, run) = if missing { (987654321, 987654322, "ZZZZZZZZZZZZZZ".to_string()) } else { (w.org, w.ws, w.run.clone()) };
-    let user = if op.id == "ListWorkspacesUser" { who.ids[&Persona::OrgOwner] } else { w.target_user };
+    let user = if matches!(op.id.as_str(), "ListWorkspacesUser" | "DescribeUser" | "UpdateUser") {
+        who.ids[&Persona::OrgOwner]
+    } else {
+        w.target_user
+    };
     let mut path = op.path.clone();
     for (k, v) in [
         ("orgId", org.to_string()),
