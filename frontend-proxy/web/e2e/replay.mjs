@@ -64,9 +64,10 @@ export function loadFixture(dir) {
 /**
  * A replay that the caller drives one step at a time: `await r.next()` sends the next request
  * and returns its file name, or null when done. `overrides` replace workflow fields (e.g. a
- * distinct runName when the same capture is replayed twice).
+ * distinct runName when the same capture is replayed twice); `workspaceId` reports into an
+ * organization workspace.
  */
-export function replay({ baseUrl, token, dir, overrides = {} }) {
+export function replay({ baseUrl, token, dir, overrides = {}, workspaceId = null }) {
   const steps = loadFixture(dir);
   const tasks = new Map();
   const peaks = {};
@@ -77,7 +78,9 @@ export function replay({ baseUrl, token, dir, overrides = {} }) {
   let lastProgress = null;
 
   async function call(method, path, body) {
-    const r = await fetch(`${baseUrl}${path}`, {
+    // As Nextflow does with TOWER_WORKSPACE_ID: the raw id appended to every trace URL.
+    const url = `${baseUrl}${path}${workspaceId ? `?workspaceId=${workspaceId}` : ''}`;
+    const r = await fetch(url, {
       method,
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json; charset=utf-8', 'User-Agent': 'Nextflow/19.05.0-TOWER' },
       body: JSON.stringify(body),

@@ -305,9 +305,15 @@ try {
     await page.locator('[data-testid=task-row]').nth(1).waitFor();
   });
 
-  await test('star: a starred run is found with is:starred', async () => {
+  await test('star and label a run, then find it with is:starred and label:', async () => {
     await page.getByRole('button', { name: 'Star this run' }).click();
     await page.getByRole('button', { name: 'Unstar this run' }).waitFor();
+    await page.locator('summary', { hasText: 'Labels' }).click();
+    await page.getByLabel('New label (name or name=value)').fill('patient=3658');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.locator('.run-head .label', { hasText: 'patient=3658' }).waitFor();
+    await page.goto(`${site}/runs?search=${encodeURIComponent('label:patient=3658')}`);
+    await expectRuns(['angry_turing']);
     await page.goto(`${site}/runs?search=is%3Astarred`);
     await expectRuns(['angry_turing']);
   });
@@ -360,6 +366,14 @@ try {
     await page.locator('.ws-switch select').selectOption({ label: 'e2e-org / analysis' });
     await page.waitForURL(/\/ws\/\d+\/runs/);
     await page.getByText('No runs here yet').waitFor();
+    // A run reported into the workspace (TOWER_WORKSPACE_ID) shows up there, and the watch link
+    // Nextflow prints (/watch/<id>, no workspace) finds it.
+    const wsId = Number(page.url().match(/\/ws\/(\d+)\//)[1]);
+    const id = await replay({ baseUrl: backendUrl, token, dir: join(fixtures, 'workflow_success'), overrides: { runName: 'team_run' }, workspaceId: wsId }).all();
+    await expectRuns(['team_run']);
+    await page.goto(`${site}/watch/${id}`);
+    await page.waitForURL(`${site}/ws/${wsId}/watch/${id}`);
+    await page.getByText('in e2e-org / analysis').waitFor();
   });
 
   await test('profile page shows who is signed in', async () => {

@@ -40,6 +40,15 @@ export function useWorkspaces(userId: number | undefined) {
   });
 }
 
+/** `org / workspace` for a workspace id, from the user's workspace list (null for personal). */
+export function useWorkspaceLabel(ws: number | null): string | null {
+  const me = useUserInfo();
+  const list = useWorkspaces(ws ? me.data?.user.id : undefined);
+  if (!ws) return null;
+  const w = list.data?.find((o) => o.workspaceId === ws);
+  return w ? `${w.orgName} / ${w.workspaceName}` : `workspace ${ws}`;
+}
+
 export async function signInWithToken(token: string): Promise<void> {
   await api('/auth/token', { method: 'POST', body: { token: token.trim() }, noRefresh: true });
 }

@@ -9,7 +9,7 @@ import { api, ApiError } from '../api/client';
 import { keys, wsQuery, type WorkspaceId } from '../api/keys';
 import { cancelRun, describeRun } from '../api/runs';
 import type { DescribeWorkflowResponse, Workflow, WorkflowLoad } from '../api/types';
-import { useUserInfo, useWorkspaces } from '../auth/session';
+import { useUserInfo, useWorkspaceLabel, useWorkspaces } from '../auth/session';
 import {
   displayName,
   formatBytes,
@@ -33,6 +33,7 @@ import { Icon } from '../ui/Icons';
 import { Card, CopyButton, Empty, ErrorBox, Loading, RunStatus, Tabs, useNow } from '../ui/kit';
 import { useToast } from '../ui/toast';
 import { Donut, Gauge } from './Gauges';
+import { LabelsEditor } from './LabelsEditor';
 import { TaskDrawer } from './TaskDrawer';
 import { TasksTable } from './TasksTable';
 
@@ -105,6 +106,7 @@ function RunView({ ws, data, live, refreshError }: { ws: WorkspaceId; data: Desc
   const navigate = useNavigate();
   const tone = runTone(w);
   const repo = repositoryLink(w.repository);
+  const wsLabel = useWorkspaceLabel(ws);
   const starred = useQuery({
     queryKey: keys.star(ws, w.id),
     // 404 means "not starred" here.
@@ -139,7 +141,7 @@ function RunView({ ws, data, live, refreshError }: { ws: WorkspaceId; data: Desc
               {w.runName}
             </span>
             <LiveBadge status={live} />
-            {data.workspaceName ? <span className="muted">in {data.orgName ? `${data.orgName} / ` : ''}{data.workspaceName}</span> : null}
+            {wsLabel ? <span className="muted">in {wsLabel}</span> : null}
           </div>
           {data.labels.length ? (
             <div className="labels">
@@ -154,6 +156,7 @@ function RunView({ ws, data, live, refreshError }: { ws: WorkspaceId; data: Desc
         </div>
         <div className="run-head-actions">
           <StarButton ws={ws} id={w.id} starred={starred.data ?? false} />
+          <LabelsEditor ws={ws} runId={w.id} current={data.labels} />
           {/* Only runs Tower launched can be cancelled from here; command-line runs are stopped where they run. */}
           {active && w.launchId ? <CancelButton ws={ws} w={w} /> : null}
           <DeleteRunButton ws={ws} id={w.id} runName={w.runName} status={w.status} withText onDeleted={() => navigate(paths.runs(ws))} />
