@@ -47,7 +47,8 @@ async fn own_profile(state: &AppState, caller: &Caller, user_id: i64) -> ApiResu
 /// A user's profile.
 #[utoipa::path(get, path = "/users/{userId}", tag = "users", operation_id = "DescribeUser", security(("BearerAuth" = [])),
     params(("userId" = i64, Path, description = "User numeric identifier")),
-    responses((status = 200, body = DescribeUserResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = DescribeUserResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse),
+        (status = 403, body = ErrorResponse)))]
 async fn describe_user(State(state): State<AppState>, caller: Caller, Path(user_id): Path<i64>) -> ApiResult<Json<DescribeUserResponse>> {
     let user = own_profile(&state, &caller, user_id).await?;
     Ok(Json(DescribeUserResponse { user, default_workspace_id: None, need_consent: false }))
