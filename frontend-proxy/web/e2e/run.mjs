@@ -69,7 +69,7 @@ function start(name, extraEnv) {
   const child = spawn(join(bin, name), [], { env: { ...env, ...extraEnv }, stdio: ['ignore', log, log] });
   children.push(child);
   child.on('exit', (code, signal) => {
-    if (!stopping) console.error(`# ${name} exited early (code ${code}, signal ${signal}); see e2e-artifacts/${name}.log`);
+    if (!stopping && !child.expectedExit) console.error(`# ${name} exited early (code ${code}, signal ${signal}); see e2e-artifacts/${name}.log`);
   });
   return child;
 }
@@ -423,6 +423,39 @@ try {
     await page.waitForURL(/\/login/);
     await page.goto(`${site}/runs`);
     await page.waitForURL(/\/login\?next=/);
+  });
+
+  await test('e-mail link: a new user asks for a link, opens it from the mail and is signed in', async () => {
+    await page.goto(`${site}/login`);
+    await page.getByLabel('E-mail address').fill('newcomer@example.com');
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByText('Check your inbox').waitFor();
+    await shot('sign-in-email-sent');
+    // The mail waits in the outbox table for cron to send it; read the link from there.
+    const body = execFileSync('python3', [
+      '-c',
+      'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("select body_text from tw_mail where recipient=? order by id desc", (sys.argv[2],)).fetchone()[0])',
+      join(tmp, 'tower.db'),
+      'newcomer@example.com',
+    ]).toString();
+    const link = body.match(/https?:\/\/\S+\/api\/auth\/email\/verify\?token=\w+/)?.[0];
+    assert.ok(link, `sign-in link in the mail: ${body}`);
+    assert.ok(link.startsWith(site), 'the link points at this site');
+    await page.goto(link);
+    await page.waitForURL(`${site}/runs`);
+    await page.getByText('No runs here yet').waitFor();
+    await page.getByRole('link', { name: /newcomer/ }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+  });
+
+  await test('backend down: the sign-in page says the server cannot be reached', async () => {
+    children[0].expectedExit = true;
+    children[0].kill('SIGTERM');
+    await new Promise((r) => children[0].once('exit', r));
+    await page.goto(`${site}/login`);
+    await page.getByText(/not reachable/).waitFor();
+    await shot('backend-down');
   });
 
   await test('no script errors or blocked resources (CSP) in the browser console', async () => {
