@@ -13,7 +13,8 @@ export const keys = {
   run: (ws: WorkspaceId, id: string) => ['run', ws ?? 0, id] as const,
   runDetail: (ws: WorkspaceId, id: string) => ['run', ws ?? 0, id, 'detail'] as const,
   tasks: (ws: WorkspaceId, id: string, params: object) => ['run', ws ?? 0, id, 'tasks', params] as const,
-  allTasks: (ws: WorkspaceId, id: string) => ['run', ws ?? 0, id, 'all-tasks'] as const,
+  // Outside runKey on purpose: the timeline reads every task, so it refreshes on its own, slower clock.
+  timeline: (ws: WorkspaceId, id: string, active: boolean) => ['run-timeline', ws ?? 0, id, active] as const,
   task: (ws: WorkspaceId, id: string, taskId: number) => ['run', ws ?? 0, id, 'task', taskId] as const,
   metrics: (ws: WorkspaceId, id: string) => ['run', ws ?? 0, id, 'metrics'] as const,
   star: (ws: WorkspaceId, id: string) => ['run', ws ?? 0, id, 'star'] as const,

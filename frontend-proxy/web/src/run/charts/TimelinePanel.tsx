@@ -2,7 +2,7 @@
 // from submission (waiting, pale) through start to completion (coloured by status).
 
 import { useMemo, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { keys, type WorkspaceId } from '../../api/keys';
 import { allTasks } from '../../api/runs';
@@ -13,6 +13,7 @@ import { Card, Empty, ErrorBox, Loading } from '../../ui/kit';
 
 const MAX_ROWS = 400;
 const LIMIT = 5000;
+const TIMELINE_REFRESH_MS = 10_000;
 
 function ticks(length: number, n = 5): number[] {
   if (length <= 0) return [0];
@@ -21,9 +22,11 @@ function ticks(length: number, n = 5): number[] {
 
 export default function TimelinePanel({ ws, runId, active }: { ws: WorkspaceId; runId: string; active: boolean }) {
   const q = useQuery({
-    queryKey: keys.allTasks(ws, runId),
+    // `active` is part of the key, so the run ending triggers one last full read.
+    queryKey: keys.timeline(ws, runId, active),
     queryFn: ({ signal }) => allTasks(ws, runId, LIMIT, signal),
-    staleTime: active ? 0 : 60_000,
+    refetchInterval: active ? TIMELINE_REFRESH_MS : false,
+    placeholderData: keepPreviousData,
   });
   const now = q.dataUpdatedAt || Date.now();
   const tl = useMemo(() => (q.data ? buildTimeline(q.data.tasks, now) : null), [q.data, now]);
