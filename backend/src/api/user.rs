@@ -37,7 +37,8 @@ async fn user_info(State(state): State<AppState>, caller: Caller) -> ApiResult<J
 
 /// The profile of the caller (any user for root users). Another user's id answers 403, as
 /// Seqera does, whether or not it exists.
-async fn own_profile(state: &AppState, caller: &Caller, user_id: i64) -> ApiResult<User> {
+async fn own_profile(state: &AppState, caller: &Caller, user_id: &str) -> ApiResult<User> {
+    let user_id: i64 = user_id.parse().map_err(|_| ApiError::bad_request(format!("userId '{user_id}' is not a number")))?;
     if user_id != caller.user.id && !caller.is_root {
         return Err(ApiError::forbidden("You may only see and change your own profile"));
     }
@@ -49,8 +50,12 @@ async fn own_profile(state: &AppState, caller: &Caller, user_id: i64) -> ApiResu
     params(("userId" = i64, Path, description = "User numeric identifier")),
     responses((status = 200, body = DescribeUserResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse),
         (status = 403, body = ErrorResponse)))]
-async fn describe_user(State(state): State<AppState>, caller: Caller, Path(user_id): Path<i64>) -> ApiResult<Json<DescribeUserResponse>> {
-    let user = own_profile(&state, &caller, user_id).await?;
+async fn describe_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user_id): Path<String>,
+) -> ApiResult<Json<DescribeUserResponse>> {
+    let user = own_profile(&state, &caller, &user_id).await?;
     Ok(Json(DescribeUserResponse { user, default_workspace_id: None, need_consent: false }))
 }
 
@@ -78,10 +83,10 @@ pub struct UpsertUserRequest {
 async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
-    Path(user_id): Path<i64>,
+    Path(user_id): Path<String>,
     ApiJson(req): ApiJson<UpsertUserRequest>,
 ) -> ApiResult<StatusCode> {
-    let user = own_profile(&state, &caller, user_id).await?;
+    let user = own_profile(&state, &caller, &user_id).await?;
     if !req.email.trim().eq_ignore_ascii_case(&user.email) {
         return Err(ApiError::bad_request("email cannot be changed: it identifies the account"));
     }
