@@ -3,8 +3,8 @@
 #  - docker/compose.yml rendered (variables resolved, with and without the mail profile) by
 #    docker/test/render.py and parsed by compose-spec, a strict reading of the Compose Specification;
 #  - docker/k8s rendered by kustomize (kubectl kustomize; docker/test/render.py without kubectl,
-#    and compared with it when kubectl is there), the example and an overlay that sets
-#    another REGISTRY, validated against the Kubernetes 1.29 and 1.37 schemas with
+#    and compared with it when kubectl is there), the example overlay as it is and as an operator
+#    copies it with another REGISTRY, validated against the Kubernetes 1.29 and 1.37 schemas with
 #    kubernetes-validate --strict, which must also reject a deliberately broken Deployment;
 #  - the Dockerfiles linted by hadolint, the shell scripts by shellcheck;
 #  - docker/test/check_deploy.py: what schemas cannot check (non-root, read-only root file system,
@@ -42,6 +42,12 @@ compose --profile mail > "$work/compose-mail.yml"
 for f in compose.yml compose-mail.yml; do
   "$py" -c 'import sys; from compose_spec import PyCompose; PyCompose.from_yaml(open(sys.argv[1]).read())' "$work/$f"
 done
+# And it must refuse a misspelt key, or the lines above prove nothing.
+sed 's/^    read_only:/    read_onIy:/' "$work/compose.yml" > "$work/broken.yml"
+if "$py" -c 'import sys; from compose_spec import PyCompose; PyCompose.from_yaml(open(sys.argv[1]).read())' "$work/broken.yml" 2>/dev/null; then
+  echo "compose-spec accepted a misspelt key: the validation above is not working" >&2
+  exit 1
+fi
 echo "docker/compose.yml follows the Compose Specification (with and without the mail profile)"
 
 echo "== kubernetes"
@@ -51,7 +57,13 @@ render() {
     "$py" docker/test/render.py kustomize "$1" > "$work/lite.yml"
     "$py" - "$2" "$work/lite.yml" <<'PY'
 import sys, yaml
-load = lambda p: {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(open(p)) if o}
+def load(path):
+    objs = {}
+    for o in filter(None, yaml.safe_load_all(open(path))):
+        if o["kind"] == "Secret":  # kubectl wraps long base64 values
+            o["data"] = {k: "".join(v.split()) for k, v in o.get("data", {}).items()}
+        objs[(o["kind"], o["metadata"]["name"])] = o
+    return objs
 a, b = load(sys.argv[1]), load(sys.argv[2])
 if a != b:
     sys.exit(f"render.py renders differently from kubectl kustomize: {sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))}")
@@ -61,18 +73,11 @@ PY
     "$py" docker/test/render.py kustomize "$1" > "$2"
   fi
 }
-# An operator's overlay: the base plus their registry and tag.
-mkdir -p "$work/overlay"
+# What an operator does: copy the example overlay next to the base and change the images.
 cp -r docker/k8s "$work/k8s"
-cat > "$work/overlay/kustomization.yaml" <<EOF
-resources: [../k8s/base]
-images:
-  - {name: tower-backend, newName: $registry/tower-backend, newTag: $version}
-  - {name: tower-cron, newName: $registry/tower-cron, newTag: $version}
-  - {name: tower-frontend, newName: $registry/tower-frontend, newTag: $version}
-EOF
+sed -i "s#newName: registry.example.com/tower/#newName: $registry/#; s#newTag: v[0-9.]*#newTag: $version#" "$work/k8s/kustomization.yaml"
 render docker/k8s "$work/example.yml"
-render "$work/overlay" "$work/overlay.yml"
+render "$work/k8s" "$work/overlay.yml"
 for k in 1.29.0 1.37.0; do
   "$venv/bin/kubernetes-validate" --strict --quiet -k "$k" "$work/example.yml" "$work/overlay.yml"
 done

@@ -136,7 +136,7 @@ cleanup() {
   else
     "${compose_cmd[@]}" down -v >/dev/null 2>&1 || true
   fi
-  rm -rf "$repo/$stage"
+  rm -rf "${repo:?}/${stage:?}"
 }
 trap cleanup EXIT
 "${compose_cmd[@]}" down -v >/dev/null 2>&1 || true

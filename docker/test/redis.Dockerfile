@@ -5,6 +5,8 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends redis-server \
     && rm -rf /var/lib/apt/lists/* \
     && install -d -o redis -g redis /data
+# The Debian package's user; the image is only used by podman-test.sh.
+# hadolint ignore=DL3066
 USER redis
 WORKDIR /data
 VOLUME /data
