@@ -6,7 +6,6 @@
 //! Users are matched by (issuer, subject), then by verified e-mail; new users are created when
 //! the allow-list permits.
 
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use axum::http::HeaderValue;
@@ -45,10 +44,27 @@ pub const CALLBACK_PATH: &str = "/api/oauth/callback/oidc";
 
 type Client = CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
 
-/// The provider's discovery document, cached per process.
-#[derive(Default)]
+/// The provider's discovery document, cached per process, and the HTTP client for the provider.
+/// The client belongs to the application rather than to the process: its connections live on
+/// the runtime that made them.
 pub struct Discovery {
     cached: Mutex<Option<(String, CoreProviderMetadata, Instant)>>,
+    http: reqwest::Client,
+}
+
+impl Default for Discovery {
+    /// No redirects (a token endpoint that redirects is refused rather than followed), bounded
+    /// time.
+    fn default() -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("tower-backend/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the HTTP client builds");
+        Discovery { cached: Mutex::new(None), http }
+    }
 }
 
 impl Discovery {
@@ -60,28 +76,13 @@ impl Discovery {
             }
         }
         let issuer = IssuerUrl::new(cfg.issuer.clone()).map_err(|e| ApiError::Internal(anyhow::anyhow!("TOWER_OIDC_ISSUER: {e}")))?;
-        let md = CoreProviderMetadata::discover_async(issuer, http()).await.map_err(|e| {
+        let md = CoreProviderMetadata::discover_async(issuer, &self.http).await.map_err(|e| {
             tracing::error!(issuer = %cfg.issuer, error = ?e, "OpenID provider discovery failed");
             ApiError::BadGateway(format!("Cannot reach the OpenID provider {}: {}", cfg.issuer, error_chain(&e)))
         })?;
         *cached = Some((cfg.issuer.clone(), md.clone(), Instant::now()));
         Ok(md)
     }
-}
-
-/// One HTTP client for the provider: no redirects (a token endpoint that redirects is refused
-/// rather than followed), bounded time.
-fn http() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .user_agent(concat!("tower-backend/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the HTTP client builds")
-    })
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -231,7 +232,7 @@ pub async fn finish(state: &AppState, flow_cookie: Option<&str>, params: &Callba
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .map_err(|e| ApiError::BadGateway(format!("The OpenID provider has no token endpoint: {e}")))?
         .set_pkce_verifier(PkceCodeVerifier::new(flow.verifier.clone()))
-        .request_async(http())
+        .request_async(&state.oidc.http)
         .await
         .map_err(|e| match e {
             RequestTokenError::ServerResponse(r) => ApiError::Unauthorized(format!("The OpenID provider refused the sign-in: {r}")),
@@ -273,7 +274,7 @@ pub async fn finish(state: &AppState, flow_cookie: Option<&str>, params: &Callba
         // Conforming providers put profile claims in the user info response when an access
         // token is issued; the subject there must be the ID token's.
         if let Ok(request) = client.user_info(token.access_token().clone(), Some(claims.subject().clone())) {
-            let info: CoreUserInfoClaims = request.request_async(http()).await.map_err(|e| {
+            let info: CoreUserInfoClaims = request.request_async(&state.oidc.http).await.map_err(|e| {
                 ApiError::BadGateway(format!("Cannot read the user's profile from the OpenID provider: {}", error_chain(&e)))
             })?;
             email = info.email().map(|e| e.as_str().to_string());
