@@ -298,6 +298,7 @@ try {
     await page.waitForURL(/\?task=2/);
     await page.getByTestId('task-drawer').getByText('sayHello').first().waitFor();
     await page.keyboard.press('Escape');
+    await page.getByTestId('task-drawer').waitFor({ state: 'detached' });
     // Task search runs on the server.
     await page.fill('input[name=task-search]', 'nomatch');
     await page.getByText('No task matches').waitFor();

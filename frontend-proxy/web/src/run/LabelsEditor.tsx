@@ -8,6 +8,7 @@ import { keys, type WorkspaceId } from '../api/keys';
 import { attachLabels, createLabel, listLabels } from '../api/labels';
 import type { Label } from '../api/types';
 import { Icon } from '../ui/Icons';
+import { Menu } from '../ui/Menu';
 import { Spinner } from '../ui/kit';
 
 export function LabelsEditor({ ws, runId, current }: { ws: WorkspaceId; runId: string; current: Label[] }) {
@@ -33,48 +34,52 @@ export function LabelsEditor({ ws, runId, current }: { ws: WorkspaceId; runId: s
     }
   };
   return (
-    <details className="menu" open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
-      <summary className="btn">
-        <Icon name="plus" /> Labels
-      </summary>
-      <div className="menu-panel menu-panel-wide" role="group" aria-label="Labels of this run">
-        {all.isPending ? <Spinner label="Loading labels" /> : null}
-        {all.isError ? <p className="form-error">{errorMessage(all.error)}</p> : null}
-        {all.data?.length === 0 ? <p className="muted">No labels in this workspace yet.</p> : null}
-        {all.data?.map((l) => (
-          <label key={l.id} className="check">
-            <input type="checkbox" checked={has.has(l.id)} disabled={busy} onChange={(e) => act(() => attachLabels(ws, runId, [l.id], e.target.checked))} />
-            {l.name}
-            {l.value ? `=${l.value}` : ''}
-          </label>
-        ))}
-        <form
-          className="label-new"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const t = text.trim();
-            if (!t) return;
-            const i = t.indexOf('=');
-            const [name, value] = i > 0 ? [t.slice(0, i), t.slice(i + 1)] : [t, null];
-            act(async () => {
-              const existing = all.data?.find((l) => l.name === name && (l.value ?? null) === value);
-              const label = existing ?? (await createLabel(ws, name, value));
-              await attachLabels(ws, runId, [label.id], true);
-              setText('');
-            });
-          }}
-        >
-          <input aria-label="New label (name or name=value)" placeholder="new label or key=value" value={text} onChange={(e) => setText(e.target.value)} maxLength={80} />
-          <button type="submit" className="btn btn-small" disabled={busy || !text.trim()}>
-            Add
-          </button>
-        </form>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </div>
-    </details>
+    <Menu
+      label="Labels of this run"
+      wide
+      onOpenChange={setOpen}
+      button={
+        <>
+          <Icon name="plus" /> Labels
+        </>
+      }
+    >
+      {all.isPending ? <Spinner label="Loading labels" /> : null}
+      {all.isError ? <p className="form-error">{errorMessage(all.error)}</p> : null}
+      {all.data?.length === 0 ? <p className="muted">No labels in this workspace yet.</p> : null}
+      {all.data?.map((l) => (
+        <label key={l.id} className="check">
+          <input type="checkbox" checked={has.has(l.id)} disabled={busy} onChange={(e) => act(() => attachLabels(ws, runId, [l.id], e.target.checked))} />
+          {l.name}
+          {l.value ? `=${l.value}` : ''}
+        </label>
+      ))}
+      <form
+        className="label-new"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const t = text.trim();
+          if (!t) return;
+          const i = t.indexOf('=');
+          const [name, value] = i > 0 ? [t.slice(0, i), t.slice(i + 1)] : [t, null];
+          act(async () => {
+            const existing = all.data?.find((l) => l.name === name && (l.value ?? null) === value);
+            const label = existing ?? (await createLabel(ws, name, value));
+            await attachLabels(ws, runId, [label.id], true);
+            setText('');
+          });
+        }}
+      >
+        <input aria-label="New label (name or name=value)" placeholder="new label or key=value" value={text} onChange={(e) => setText(e.target.value)} maxLength={80} />
+        <button type="submit" className="btn btn-small" disabled={busy || !text.trim()}>
+          Add
+        </button>
+      </form>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </Menu>
   );
 }

@@ -10,6 +10,7 @@ import type { Task } from '../api/types';
 import { formatBytes, formatCost, formatDateTime, formatDuration, formatInteger, formatPercent } from '../lib/format';
 import { shortProcessName } from '../lib/progress';
 import { Icon } from '../ui/Icons';
+import { Menu } from '../ui/Menu';
 import { Card, Empty, ErrorBox, Loading, Spinner, TaskStatusPill } from '../ui/kit';
 
 interface Column {
@@ -229,28 +230,30 @@ export function TasksTable({ ws, runId }: { ws: WorkspaceId; runId: string }) {
 
 function ColumnChooser({ columns, onChange }: { columns: string[]; onChange: (c: string[]) => void }) {
   return (
-    <details className="menu">
-      <summary className="btn btn-small">
-        <Icon name="columns" /> Columns
-      </summary>
-      <div className="menu-panel" role="group" aria-label="Visible columns">
-        {TASK_COLUMNS.map((c) => (
-          <label key={c.id} className="check">
-            <input
-              type="checkbox"
-              checked={columns.includes(c.id)}
-              onChange={(e) => {
-                const next = e.target.checked ? TASK_COLUMNS.map((x) => x.id).filter((id) => id === c.id || columns.includes(id)) : columns.filter((id) => id !== c.id);
-                if (next.length) onChange(next);
-              }}
-            />
-            {c.title}
-          </label>
-        ))}
-        <button type="button" className="btn btn-link" onClick={() => onChange(DEFAULT_COLUMNS)}>
-          Reset
-        </button>
-      </div>
-    </details>
+    <Menu
+      label="Visible columns"
+      button={
+        <>
+          <Icon name="columns" /> Columns
+        </>
+      }
+    >
+      {TASK_COLUMNS.map((c) => (
+        <label key={c.id} className="check">
+          <input
+            type="checkbox"
+            checked={columns.includes(c.id)}
+            onChange={(e) => {
+              const next = e.target.checked ? TASK_COLUMNS.map((x) => x.id).filter((id) => id === c.id || columns.includes(id)) : columns.filter((id) => id !== c.id);
+              if (next.length) onChange(next);
+            }}
+          />
+          {c.title}
+        </label>
+      ))}
+      <button type="button" className="btn btn-link" onClick={() => onChange(DEFAULT_COLUMNS)}>
+        Reset
+      </button>
+    </Menu>
   );
 }
