@@ -37,7 +37,7 @@ FROM ${BINARIES} AS binaries
 FROM ${RUNTIME_IMAGE}
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
-    && rm -rf /var/lib/apt/lists/* \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
     && groupadd --system --gid 10001 tower \
     && useradd --system --uid 10001 --gid tower --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin tower \
     && install -d -o 10001 -g 10001 -m 0750 /var/lib/tower

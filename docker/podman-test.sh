@@ -8,7 +8,12 @@
 #   docker/podman-test.sh [BIN_DIR]      BIN_DIR: target/release, else target/debug
 #   docker/podman-test.sh 2>&1 | tee docs/podman-test-output.txt
 #
-# Environment: TOWER_TEST_PORT (published port, default 18600), KEEP=1 (leave the stack running),
+# The images then go the way docs/deployment.md tells operators to vendor them: pushed to a local
+# registry (Debian's docker-registry on 127.0.0.1) as the publisher's, copied into a "mirror" there by
+# skopeo sync with docker/registry-sync.yaml, and the stack runs with REGISTRY pointing at the mirror.
+#
+# Environment: TOWER_TEST_PORT (published port, default 18600), TOWER_TEST_REGISTRY_PORT (default
+# 15000), KEEP=1 (leave the stack running),
 # TOWER_TEST_ENV_FILE (default docker/test/seqera.tower.env: a Seqera-shaped tower.env, unchanged),
 # TOWER_TEST_WEB_DIR (built web app, default frontend-proxy/web/dist; built with npm when missing).
 # Runs as root on Debian 12; installs podman, runc, debootstrap (apt) and podman-compose (PyPI, in a
@@ -34,12 +39,12 @@ quiet() { local log; log=$(mktemp); if ! "$@" >"$log" 2>&1; then tail -n 40 "$lo
 step "tools"
 [ "$(id -u)" = 0 ] || fail "run as root (podman networking and debootstrap need it here)"
 missing=()
-for tool in podman runc debootstrap; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in podman runc debootstrap skopeo docker-registry; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"
   quiet apt-get update
   DEBIAN_FRONTEND=noninteractive quiet apt-get install -y --no-install-recommends podman runc debootstrap \
-    containernetworking-plugins iptables ca-certificates
+    skopeo docker-registry containernetworking-plugins iptables ca-certificates
 fi
 if [ ! -x "$cache/venv/bin/podman-compose" ]; then
   quiet python3 -m venv "$cache/venv"
@@ -50,6 +55,27 @@ compose_cmd=("$cache/venv/bin/podman-compose" --project-name "$project" -f docke
 export CONTAINERS_CONF="$repo/docker/test/containers.conf"
 podman --version
 "$cache/venv/bin/podman-compose" --version 2>/dev/null | grep -i podman-compose | head -n1
+skopeo --version
+
+container() { podman ps -a --filter "label=io.podman.compose.project=$project" --filter "label=com.docker.compose.service=$1" --format '{{.Names}}' | head -n1; }
+cleanup() {
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "--- logs of the failed run ---"
+    for svc in db redis cron backend frontend; do
+      c=$(container "$svc"); [ -n "$c" ] && { echo "--- $svc"; podman logs --tail 30 "$c" 2>&1; }
+    done
+  fi
+  if [ "${KEEP:-0}" = 1 ] && [ $rc -eq 0 ]; then
+    echo "KEEP=1: the stack is still running on http://127.0.0.1:$port ('${compose_cmd[*]} down -v' stops it)"
+  else
+    "${compose_cmd[@]}" down -v >/dev/null 2>&1 || true
+  fi
+  if [ -n "${stage:-}" ]; then rm -rf "${repo:?}/$stage"; fi
+  if [ -n "${registry_pid:-}" ]; then kill "$registry_pid" 2>/dev/null || true; fi
+  if [ -n "${regdir:-}" ]; then rm -rf "$regdir"; fi
+}
+trap cleanup EXIT
 
 # --- inputs -------------------------------------------------------------------------------------
 step "binaries and web app"
@@ -85,7 +111,11 @@ else
   rootfs="$cache/rootfs"
   rm -rf "$rootfs"
   quiet nice -n 19 debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/*
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* \
+    "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/*
+  # As in the official image: apt keeps no package caches in image layers.
+  printf '%s\n' 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };' \
+    'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";' > "$rootfs/etc/apt/apt.conf.d/docker-clean"
   tar -C "$rootfs" -c . | podman import -q - debian:bookworm-slim
   rm -rf "$rootfs"
 fi
@@ -114,7 +144,56 @@ for svc in backend cron frontend; do
   [ "$user" = "10001:10001" ] || fail "$image runs as '$user'"
   [ -n "$health" ] || fail "$image has no HEALTHCHECK"
 done
-podman run --rm "$registry/tower-backend:$version" --version
+podman run --rm "$registry/tower-backend:$version" --version 2>/dev/null
+
+# --- vendoring ----------------------------------------------------------------------------------
+step "vendoring: publish to a registry, skopeo sync with docker/registry-sync.yaml into a mirror"
+reg=127.0.0.1:${TOWER_TEST_REGISTRY_PORT:-15000}
+regdir=$(mktemp -d)
+cat > "$regdir/config.yml" <<EOF
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $regdir/data
+http:
+  addr: $reg
+EOF
+# Plain-http registry on loopback: podman must be told it is insecure.
+cat > "$regdir/registries.conf" <<EOF
+unqualified-search-registries = []
+[[registry]]
+location = "$reg"
+insecure = true
+EOF
+export CONTAINERS_REGISTRIES_CONF="$regdir/registries.conf"
+docker-registry serve "$regdir/config.yml" > "$regdir/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen('http://$reg/v2/')" 2>/dev/null && break; sleep 0.2; done
+for svc in backend cron frontend; do
+  quiet podman push --tls-verify=false "$registry/tower-$svc:$version" "docker://$reg/tower/tower-$svc:$version"
+done
+echo "published $reg/tower/tower-{backend,cron,frontend}:$version"
+# docker/registry-sync.yaml as it is, its source registry replaced by the local one. skopeo before
+# 1.15 has no images-by-semver: then the file's documented images-by-tag-regex alternative.
+"$cache/venv/bin/python" - docker/registry-sync.yaml "$reg" "$(skopeo --version | grep -o '[0-9][0-9.]*' | head -n1)" \
+  > "$regdir/sync.yaml" <<'PY'
+import sys, yaml
+reg, skopeo = sys.argv[2], tuple(int(x) for x in sys.argv[3].split(".")[:2])
+(src, spec), = yaml.safe_load(open(sys.argv[1])).items()
+if skopeo < (1, 15):
+    spec["images-by-tag-regex"] = {name: r"^v[0-9]+\.[0-9]+\.[0-9]+$" for name in spec.pop("images-by-semver")}
+spec["tls-verify"] = False
+yaml.safe_dump({reg: spec}, sys.stdout)
+PY
+sed 's/^/  sync.yaml: /' "$regdir/sync.yaml"
+quiet skopeo sync --src yaml --dest docker --dest-tls-verify=false "$regdir/sync.yaml" "$reg/mirror"
+for svc in backend cron frontend; do
+  tags=$(skopeo list-tags --tls-verify=false "docker://$reg/mirror/tower-$svc" | tr -d ' \n')
+  echo "$reg/mirror/tower-$svc: $tags"
+  case $tags in *"\"$version\""*) ;; *) fail "the mirror has no tower-$svc:$version" ;; esac
+  podman rmi -f "$reg/mirror/tower-$svc:$version" >/dev/null 2>&1 || true
+done
+registry=$reg/mirror
 
 # --- the stack ----------------------------------------------------------------------------------
 export REGISTRY=$registry TOWER_VERSION=$version TOWER_PORT=$port TOWER_COMMIT=$commit
@@ -122,23 +201,6 @@ export MYSQL_IMAGE=localhost/tower-test/mariadb:10.11 REDIS_IMAGE=localhost/towe
 # compose.yml resolves TOWER_ENV_FILE against its own directory.
 export TOWER_ENV_FILE="$repo/$env_file"
 
-container() { podman ps -a --filter "label=io.podman.compose.project=$project" --filter "label=com.docker.compose.service=$1" --format '{{.Names}}' | head -n1; }
-cleanup() {
-  local rc=$?
-  if [ $rc -ne 0 ]; then
-    echo "--- logs of the failed run ---"
-    for svc in db redis cron backend frontend; do
-      c=$(container "$svc"); [ -n "$c" ] && { echo "--- $svc"; podman logs --tail 30 "$c" 2>&1; }
-    done
-  fi
-  if [ "${KEEP:-0}" = 1 ] && [ $rc -eq 0 ]; then
-    echo "KEEP=1: the stack is still running on http://127.0.0.1:$port ('${compose_cmd[*]} down -v' stops it)"
-  else
-    "${compose_cmd[@]}" down -v >/dev/null 2>&1 || true
-  fi
-  rm -rf "${repo:?}/${stage:?}"
-}
-trap cleanup EXIT
 "${compose_cmd[@]}" down -v >/dev/null 2>&1 || true
 if python3 -c 'import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))) != 0)' "$port"; then
   fail "port $port is taken by another process: set TOWER_TEST_PORT"
@@ -175,6 +237,14 @@ step "compose: frontend on 127.0.0.1:$port"
 up frontend
 wait_healthy frontend 30
 podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}\t{{.Status}}\t{{.Ports}}'
+
+step "the stack runs the images pulled from the mirror"
+for svc in cron backend frontend; do
+  image=$(podman inspect "$(container "$svc")" --format '{{.ImageName}}')
+  labels=$(podman image inspect "$image" --format '{{index .Labels "org.opencontainers.image.version"}} {{index .Labels "org.opencontainers.image.revision"}}')
+  echo "$svc: $image ($labels)"
+  [ "$image" = "$registry/tower-$svc:$version" ] && [ "$labels" = "$version $commit" ] || fail "$svc does not run $registry/tower-$svc:$version with its labels"
+done
 
 step "container hardening"
 for svc in cron backend frontend; do

@@ -4,7 +4,7 @@
 FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends mariadb-server \
-    && rm -rf /var/lib/apt/lists/* /var/lib/mysql/* \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/lib/mysql/* \
     && install -d -o mysql -g mysql /run/mysqld
 COPY docker/test/mariadb-entrypoint.sh /usr/local/bin/mariadb-entrypoint.sh
 VOLUME /var/lib/mysql

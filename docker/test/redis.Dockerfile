@@ -3,7 +3,7 @@
 FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends redis-server \
-    && rm -rf /var/lib/apt/lists/* \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
     && install -d -o redis -g redis /data
 # The Debian package's user; the image is only used by podman-test.sh.
 # hadolint ignore=DL3066
