@@ -377,10 +377,19 @@ try {
     await page.getByText('in e2e-org / analysis').waitFor();
   });
 
-  await test('profile page shows who is signed in', async () => {
+  await test('profile: shows who is signed in; names and the run-end e-mail switch are saved', async () => {
     await page.goto(`${site}/profile`);
     await page.getByText('e2e@example.com').waitFor();
+    const notify = page.getByLabel('E-mail me when one of my runs ends');
+    const was = await notify.isChecked();
+    await notify.setChecked(!was);
+    await page.getByLabel('First name').fill('Ada');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByText('Profile saved').waitFor();
     await shot('profile');
+    await page.reload();
+    await page.getByLabel('First name').and(page.locator('[value=Ada]')).waitFor();
+    assert.equal(await page.getByLabel('E-mail me when one of my runs ends').isChecked(), !was, 'switch saved');
   });
 
   await test('phone width and dark mode: the run page fits 390 px and switches theme', async () => {
