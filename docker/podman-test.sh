@@ -229,7 +229,7 @@ wait_healthy redis 30
 step "compose: cron (migrates at start; healthy once migrated)"
 up cron
 wait_healthy cron 120
-podman logs "$(container cron)" 2>&1 | grep -m1 -i "migrations done" || fail "cron logged no 'migrations done'"
+podman logs "$(container cron)" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -m1 -i "migrations done" || fail "cron logged no 'migrations done'"
 step "compose: backend"
 up backend
 wait_healthy backend 60
