@@ -29,10 +29,12 @@ def check(cond, what):
 def config_variables(repo):
     """Environment variables the services read: the quoted names in their config modules."""
     names = {}
-    for crate, path in (("backend", "backend/src/config.rs"), ("frontend", "frontend-proxy/src/config.rs")):
-        text = (repo / path).read_text()
-        for n in re.findall(r'"((?:TOWER|MICRONAUT|AUTH)_[A-Z0-9_]+)"', text):
-            names.setdefault(n, crate)
+    for crate, src in (("backend", "backend/src"), ("frontend", "frontend-proxy/src")):
+        files = sorted(repo.glob(f"{src}/config.rs")) + sorted(repo.glob(f"{src}/config/**/*.rs"))
+        check(files, f"no configuration module in {src} (config.rs or config/): update check_deploy.py")
+        for f in files:
+            for n in re.findall(r'"((?:TOWER|MICRONAUT|AUTH)_[A-Z0-9_]+)"', f.read_text()):
+                names.setdefault(n, crate)
     return names
 
 
