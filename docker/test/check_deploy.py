@@ -85,6 +85,33 @@ def check_dockerfiles(repo):
             check(needle in text, f"{name}: lacks {why} ({needle.strip()!r})")
 
 
+def check_build_stage(repo):
+    """The source build cannot be run here (no Rust image), so check statically that its stage
+    copies every workspace member and every file the crates embed at compile time."""
+    members = re.search(r"members\s*=\s*\[([^\]]*)\]", (repo / "Cargo.toml").read_text()).group(1)
+    members = re.findall(r'"([^"]+)"', members)
+    for svc in ("backend", "cron", "frontend"):
+        name = f"docker/{svc}.Dockerfile"
+        text = (repo / name).read_text()
+        stage = text[text.index(" AS build\n"):text.index("FROM scratch AS prebuilt")]
+        copied = []
+        for line in stage.splitlines():
+            m = re.match(r"COPY (?!--from)(.+) \S+$", line)
+            if m:
+                for src in m.group(1).split():
+                    check((repo / src).exists(), f"{name}: build stage copies {src}, which does not exist")
+                    copied.append((repo / src).resolve())
+        for member in members:
+            check((repo / member).resolve() in copied, f"{name}: build stage does not copy workspace member {member}")
+        for member in members:
+            for rs in (repo / member).glob("src/**/*.rs"):
+                for macro, rel in re.findall(r'(include_str|include_bytes|embed_migrations)!\("([^"]+)"\)', rs.read_text()):
+                    base = (repo / member) if macro == "embed_migrations" else rs.parent
+                    target = (base / rel).resolve()
+                    check(any(target == c or c in target.parents for c in copied),
+                          f"{name}: {rs.relative_to(repo)} embeds {rel}, which the build stage does not copy")
+
+
 def check_compose(doc, registry, version):
     services = doc.get("services", {})
     for svc in ("db", "redis") + TOWER:
@@ -227,6 +254,7 @@ def main():
     check_tower_env(repo, variables)
     check_docs(repo, variables)
     check_dockerfiles(repo)
+    check_build_stage(repo)
     check_compose(yaml.safe_load(open(a.compose)), a.registry, a.version)
     check_mail_profile(yaml.safe_load(open(a.compose_mail)))
     check_k8s([o for o in yaml.safe_load_all(open(a.k8s)) if o], a.registry, a.version)
