@@ -17,11 +17,51 @@ pub struct AppState {
     pub tokens: Arc<crate::auth::cache::TokenCache>,
     /// The OpenID provider's discovery document, fetched on first use.
     pub oidc: Arc<crate::auth::oidc::Discovery>,
+    /// The shared cache (Redis, or in-process) and the messages replicas send each other.
+    pub cache: Arc<dyn crate::cache::Cache>,
+    pub incoming: tokio::sync::broadcast::Sender<crate::cache::Incoming>,
+    /// Turns true when the server shuts down, so endless responses (event streams) end and the
+    /// graceful shutdown does not wait for them.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config) -> Self {
-        AppState { db, config: Arc::new(config), tokens: Default::default(), oidc: Default::default() }
+    /// Must run inside the runtime: with Redis, it starts the subscriber to the message channel.
+    pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
+        let shared = crate::cache::connect(&config)?;
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            tokens: Default::default(),
+            oidc: Default::default(),
+            cache: shared.cache,
+            incoming: shared.incoming,
+            stopping: Arc::new(tokio::sync::watch::channel(false).0),
+        };
+        tokio::spawn(crate::live::forget_revoked_tokens(state.tokens.clone(), state.incoming.subscribe()));
+        Ok(state)
+    }
+
+    /// The cache and its messages, for the jobs that run beside the API in one process.
+    pub fn shared(&self) -> crate::cache::Shared {
+        crate::cache::Shared { cache: self.cache.clone(), incoming: self.incoming.clone() }
+    }
+
+    /// Tells every replica about something (a change to a run, a revoked token).
+    pub fn publish(&self, message: crate::live::Message) {
+        crate::live::publish(&self.cache, &self.incoming, message);
+    }
+
+    /// Tells every replica's viewers about a change to a run.
+    pub fn announce(
+        &self,
+        kind: crate::live::LiveEventType,
+        run: &crate::store::workflow::RunOwner,
+        status: Option<&str>,
+        progress: Option<&crate::domain::trace::ProgressSnapshot>,
+    ) {
+        let event = crate::live::LiveEvent::new(kind, &run.id, run.owner_id, run.workspace_id, status, progress);
+        self.publish(crate::live::Message::Run { event });
     }
 }
 
@@ -58,7 +98,7 @@ impl Application {
             SchemaMode::Check => store::migrate::check_schema(&db).await?,
         }
         ensure_root_users(&db, &config.root_users).await?;
-        Ok(Application { listener, state: AppState::new(db, config) })
+        Ok(Application { listener, state: AppState::new(db, config)? })
     }
 
     pub fn port(&self) -> u16 {
@@ -72,6 +112,11 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tracing::info!(port = self.port(), "tower-backend listening");
         let router = crate::api::router(self.state.clone());
+        let stopping = self.state.stopping.clone();
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stopping.send(true);
+        };
         axum::serve(self.listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;

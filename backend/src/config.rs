@@ -58,6 +58,9 @@ pub struct Config {
     pub db: DbConfig,
     pub redis_url: Option<String>,
     pub redis_password: Option<String>,
+    /// `TOWER_REDIS_NAMESPACE`: prefix of every key and channel, so several Tower installations
+    /// (or test runs) can share one Redis.
+    pub redis_namespace: String,
     pub jwt_secret: String,
     /// True when `TOWER_JWT_SECRET` was not set and a random per-process secret is used.
     pub jwt_secret_generated: bool,
@@ -78,6 +81,38 @@ pub struct Config {
     pub mail: MailConfig,
     /// Intervals and limits of the cron jobs.
     pub cron: CronConfig,
+    /// Request rate limits; `None` (default): off.
+    pub rate_limit: Option<RateLimitConfig>,
+}
+
+/// `TOWER_RATELIMIT_*`: at most `limit` requests per `refresh` per token (or user); a request
+/// over it waits up to `timeout` for the next window, else gets 429.
+#[derive(Debug, Clone)]
+pub struct RateLimitConfig {
+    pub limit: u64,
+    pub refresh: Duration,
+    pub timeout: Duration,
+}
+
+impl RateLimitConfig {
+    /// On when `MICRONAUT_ENVIRONMENTS` lists `ratelim` (Seqera's switch) or
+    /// `TOWER_RATELIMIT_ENABLED=true`.
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let by_env = get("MICRONAUT_ENVIRONMENTS").is_some_and(|e| e.split(',').any(|x| x.trim() == "ratelim"));
+        if !(by_env || parse_bool(get, "TOWER_RATELIMIT_ENABLED", false)?) {
+            return Ok(None);
+        }
+        let limit = parse_num::<u64>(get, "TOWER_RATELIMIT_PERIOD", 20)?;
+        if limit == 0 {
+            return Err(ConfigError::new("TOWER_RATELIMIT_PERIOD", "must be at least 1 request"));
+        }
+        let timeout = match get("TOWER_RATELIMIT_TIMEOUT") {
+            Some(v) if v.trim() == "0" || v.trim() == "0ms" => Duration::ZERO,
+            Some(_) => parse_duration_ms(get, "TOWER_RATELIMIT_TIMEOUT", Duration::from_millis(500))?,
+            None => Duration::from_millis(500),
+        };
+        Ok(Some(RateLimitConfig { limit, refresh: parse_duration_ms(get, "TOWER_RATELIMIT_REFRESH", Duration::from_secs(1))?, timeout }))
+    }
 }
 
 /// Settings that `tower.yml` may carry, keyed by the environment variable they stand for.
@@ -182,6 +217,17 @@ impl Config {
             }
         }
 
+        let redis_namespace = get("TOWER_REDIS_NAMESPACE").unwrap_or_else(|| "tower".into());
+        if redis_namespace.is_empty()
+            || redis_namespace.len() > 64
+            || !redis_namespace.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(ConfigError::new(
+                "TOWER_REDIS_NAMESPACE",
+                format!("expected 1 to 64 letters, digits, '-', '_' or '.', got '{redis_namespace}'"),
+            ));
+        }
+
         let (jwt_secret, jwt_secret_generated) = match get("TOWER_JWT_SECRET") {
             Some(s) if s.chars().count() < 35 => {
                 return Err(ConfigError::new(
@@ -229,6 +275,7 @@ impl Config {
             db: DbConfig { url, min_pool_size, max_pool_size, max_lifetime },
             redis_url,
             redis_password: get("TOWER_REDIS_PASSWORD"),
+            redis_namespace,
             jwt_secret,
             jwt_secret_generated,
             crypto_secret_key: get("TOWER_CRYPTO_SECRETKEY"),
@@ -244,6 +291,7 @@ impl Config {
             auth: AuthConfig::from_lookup(&get, unsafe_mode)?,
             mail: MailConfig::from_lookup(&get)?,
             cron: CronConfig::from_lookup(&get)?,
+            rate_limit: RateLimitConfig::from_lookup(&get)?,
         })
     }
 }
@@ -649,6 +697,20 @@ impl CronConfig {
 /// Durations as Micronaut writes them: `90` (seconds), `500ms`, `30s`, `30m`, `6h`, `1d`, or ISO-8601
 /// such as `PT6H30M`. Must be at least one second.
 fn parse_duration(get: &impl Fn(&str) -> Option<String>, var: &str, default: Duration) -> Result<Duration, ConfigError> {
+    parse_duration_at_least(get, var, default, Duration::from_secs(1))
+}
+
+/// As [`parse_duration`], down to one millisecond.
+fn parse_duration_ms(get: &impl Fn(&str) -> Option<String>, var: &str, default: Duration) -> Result<Duration, ConfigError> {
+    parse_duration_at_least(get, var, default, Duration::from_millis(1))
+}
+
+fn parse_duration_at_least(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &str,
+    default: Duration,
+    min: Duration,
+) -> Result<Duration, ConfigError> {
     let Some(raw) = get(var) else { return Ok(default) };
     let bad = || ConfigError::new(var, format!("expected a duration such as 3600, 30m, 6h or PT6H, got '{raw}'"));
     let s = raw.to_lowercase();
@@ -688,8 +750,9 @@ fn parse_duration(get: &impl Fn(&str) -> Option<String>, var: &str, default: Dur
         };
         n.checked_mul(mult).ok_or_else(bad)?
     };
-    if ms < 1000 {
-        return Err(ConfigError::new(var, format!("must be at least one second, got '{raw}'")));
+    if (ms as u128) < min.as_millis() {
+        let least = if min.as_millis() >= 1000 { "one second" } else { "one millisecond" };
+        return Err(ConfigError::new(var, format!("must be at least {least}, got '{raw}'")));
     }
     Ok(Duration::from_millis(ms))
 }

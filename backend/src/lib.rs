@@ -5,8 +5,10 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod live;
 pub mod mail;
 pub mod store;

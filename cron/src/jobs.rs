@@ -12,10 +12,12 @@ use tower_backend::config::Config;
 use tower_backend::domain::time::now_millis;
 use tower_backend::store::{self, Db};
 
+use tower_backend::live::{LiveEvent, LiveEventType, Message};
+
 use crate::mailer::Mailer;
 
-/// Mails claimed per round of the mail job.
-const MAIL_BATCH: i64 = 50;
+/// Mails sent by one run of the mail job at most; the rest go at the next interval.
+const MAIL_PER_RUN: usize = 500;
 /// Runs the watchdog changes per statement batch.
 const WATCHDOG_BATCH: i64 = 500;
 /// The longest wait between two attempts at a failing mail.
@@ -28,14 +30,17 @@ pub struct Context {
     /// Who holds locks and leases: unique per process.
     pub owner: String,
     pub mailer: Option<Mailer>,
+    /// Where changes are announced to the backends' live viewers.
+    pub shared: tower_backend::cache::Shared,
 }
 
 impl Context {
-    pub fn new(db: Db, config: Arc<Config>) -> anyhow::Result<Context> {
+    /// `shared`: the cache whose channel reaches the backends' live viewers.
+    pub fn new(db: Db, config: Arc<Config>, shared: tower_backend::cache::Shared) -> anyhow::Result<Context> {
         let mailer = Mailer::from_config(&config)?;
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "cron".into());
         let owner = format!("{}-{}-{}", host.chars().take(40).collect::<String>(), std::process::id(), tower_backend::auth::random_hex(4));
-        Ok(Context { db, config, owner, mailer })
+        Ok(Context { db, config, owner, mailer, shared })
     }
 }
 
@@ -115,8 +120,10 @@ pub async fn watchdog(ctx: &Context) -> anyhow::Result<String> {
     let now = now_millis();
     let c = &ctx.config.cron;
     let unknown = store::cron::mark_silent_runs_unknown(&ctx.db, now - c.unknown_after.as_millis() as i64, WATCHDOG_BATCH).await?;
-    for id in &unknown {
-        tracing::info!(workflow_id = %id, "run silent for {} s: status UNKNOWN", c.unknown_after.as_secs());
+    for run in &unknown {
+        tracing::info!(workflow_id = %run.id, "run silent for {} s: status UNKNOWN", c.unknown_after.as_secs());
+        let event = LiveEvent::new(LiveEventType::WorkflowUpdated, &run.id, run.owner_id, run.workspace_id, Some("UNKNOWN"), None);
+        tower_backend::live::publish(&ctx.shared.cache, &ctx.shared.incoming, Message::Run { event });
     }
     let zombies = store::cron::end_zombie_runs(&ctx.db, now - c.zombie_after.as_millis() as i64, WATCHDOG_BATCH).await?;
     for id in &zombies {
@@ -142,30 +149,26 @@ pub async fn send_mail(ctx: &Context) -> anyhow::Result<String> {
         return Ok(format!("{count} mail(s) wait in the outbox (oldest {age} s): SMTP is not configured, set TOWER_SMTP_HOST"));
     };
     let (mut sent, mut failed) = (0, 0);
-    loop {
+    // One mail claimed at a time: its lease then covers one SMTP transaction, however long the
+    // queue, so a slow relay never lets a lease lapse while the mail still waits its turn.
+    while sent + failed < MAIL_PER_RUN {
         let now = now_millis();
         let lease_until = now + ctx.config.cron.mail_lease.as_millis() as i64;
-        let batch = store::mail::claim(&ctx.db, &ctx.owner, now, lease_until, MAIL_BATCH).await?;
-        let full = batch.len() as i64 == MAIL_BATCH;
-        for mail in batch {
-            match mailer.send(&mail).await {
-                Ok(()) => {
-                    store::mail::mark_sent(&ctx.db, mail.id, now_millis()).await?;
-                    tracing::info!(message_id = %mail.message_id, kind = %mail.kind, attempt = mail.attempts, "mail sent");
-                    sent += 1;
-                }
-                Err(e) => {
-                    let base = ctx.config.cron.mail_interval.as_millis() as i64;
-                    let backoff = base.saturating_mul(1 << (mail.attempts - 1).clamp(0, 20)).min(MAX_BACKOFF_MS);
-                    let error = format!("{e:#}");
-                    store::mail::mark_failed(&ctx.db, mail.id, &ctx.owner, now_millis() + backoff, &error).await?;
-                    tracing::warn!(message_id = %mail.message_id, attempt = mail.attempts, retry_in_s = backoff / 1000, relay = %mailer.relay, error, "mail not sent");
-                    failed += 1;
-                }
+        let Some(mail) = store::mail::claim(&ctx.db, &ctx.owner, now, lease_until, 1).await?.pop() else { break };
+        match mailer.send(&mail).await {
+            Ok(()) => {
+                store::mail::mark_sent(&ctx.db, mail.id, now_millis()).await?;
+                tracing::info!(message_id = %mail.message_id, kind = %mail.kind, attempt = mail.attempts, "mail sent");
+                sent += 1;
             }
-        }
-        if !full || failed > 0 {
-            break;
+            Err(e) => {
+                let base = ctx.config.cron.mail_interval.as_millis() as i64;
+                let backoff = base.saturating_mul(1 << (mail.attempts - 1).clamp(0, 20)).min(MAX_BACKOFF_MS);
+                let error = format!("{e:#}");
+                store::mail::mark_failed(&ctx.db, mail.id, &ctx.owner, now_millis() + backoff, &error).await?;
+                tracing::warn!(message_id = %mail.message_id, attempt = mail.attempts, retry_in_s = backoff / 1000, relay = %mailer.relay, error, "mail not sent");
+                failed += 1;
+            }
         }
     }
     Ok(if sent + failed == 0 { String::new() } else { format!("{sent} mail(s) sent, {failed} to retry") })

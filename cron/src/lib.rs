@@ -54,7 +54,8 @@ pub async fn run(
     });
     let db = migrate(&config).await?;
     tower_backend::app::ensure_root_users(&db, &config.root_users).await?;
-    let ctx = jobs::Context::new(db.clone(), Arc::new(config))?;
+    let shared = tower_backend::cache::connect(&config)?;
+    let ctx = jobs::Context::new(db.clone(), Arc::new(config), shared)?;
     log_mail_setup(&ctx);
     let mut running = jobs::spawn(Arc::new(ctx), stopped);
     ready.store(true, Ordering::SeqCst);

@@ -74,7 +74,7 @@ impl TestDb {
             ("TOWER_CONTACT_EMAIL".into(), "tower@example.com".into()),
             ("TOWER_DB_MIN_POOL_SIZE".into(), "1".into()),
             ("TOWER_CRON_MAIL_INTERVAL".into(), "1s".into()),
-            ("TOWER_CRON_MAIL_LEASE".into(), "2s".into()),
+            ("TOWER_CRON_MAIL_LEASE".into(), "5s".into()),
             ("TOWER_CRON_LOCK_TIMEOUT".into(), "2s".into()),
         ]);
         for (k, v) in extra {
@@ -224,7 +224,7 @@ impl Backend {
     }
 
     fn ctx(&self) -> Context {
-        Context::new(self.state.db.clone(), self.state.config.clone()).unwrap()
+        Context::new(self.state.db.clone(), self.state.config.clone(), self.state.shared()).unwrap()
     }
 
     /// Reports a run through the trace API up to `begin`; returns its id.

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod extract;
 pub mod label;
+pub mod live;
 pub mod org;
 pub mod service_info;
 pub mod token;
@@ -38,6 +39,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(user::router())
         .merge(org::router())
         .merge(workspace::router())
+        .merge(live::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();
     doc.info.version = service_info::API_VERSION.into();

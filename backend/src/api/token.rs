@@ -94,6 +94,7 @@ async fn delete_one(State(state): State<AppState>, caller: Caller, Path(token_id
     let id: i64 = token_id.parse().map_err(|_| not_found())?;
     if store::token::delete(&state.db, caller.user.id, id).await? {
         state.tokens.forget_token(id);
+        state.publish(crate::live::Message::TokenRevoked { token_id: id });
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found())
@@ -106,5 +107,6 @@ async fn delete_one(State(state): State<AppState>, caller: Caller, Path(token_id
 async fn delete_all(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     store::token::delete_all(&state.db, caller.user.id).await?;
     state.tokens.forget_user(caller.user.id);
+    state.publish(crate::live::Message::UserTokensRevoked { user_id: caller.user.id });
     Ok(StatusCode::NO_CONTENT)
 }

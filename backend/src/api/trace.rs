@@ -17,6 +17,7 @@ use crate::domain::status::WorkflowStatus;
 use crate::domain::time::now_millis;
 use crate::domain::trace::*;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::live::LiveEventType;
 use crate::mail::RunSummary;
 use crate::store;
 use crate::store::mail::NewMail;
@@ -161,6 +162,8 @@ async fn create(
         },
     };
     tracing::info!(workflow_id = %id, "run created");
+    let run = RunOwner { id: id.clone(), owner_id: caller.user.id, workspace_id: ws.workspace_id };
+    state.announce(LiveEventType::WorkflowCreated, &run, Some("SUBMITTED"), None);
     Ok(Json(TraceCreateResponse {
         watch_url: watch_url(&state, &id),
         workflow_id: id,
@@ -205,6 +208,7 @@ async fn begin(
     }
     let row = reported_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::begin(&state.db, &row.id, &wf, &req.process_names, req.tower_launch, now_millis()).await?;
+    state.announce(LiveEventType::WorkflowUpdated, &row, Some("RUNNING"), None);
     Ok(Json(TraceBeginResponse { status: TraceProcessingStatus::OK, watch_url: watch_url(&state, &row.id), workflow_id: row.id }))
 }
 
@@ -227,6 +231,7 @@ async fn progress(
     reject_lengths(tasks.iter().enumerate().flat_map(|(i, t)| t.length_errors(i)).collect())?;
     let row = reported_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::progress(&state.db, &row.id, tasks, &snapshot, now_millis()).await?;
+    state.announce(LiveEventType::ProgressUpdated, &row, None, Some(&snapshot));
     Ok(Json(TraceProgressResponse { status: TraceProcessingStatus::OK, workflow_id: row.id }))
 }
 
@@ -242,6 +247,7 @@ async fn heartbeat(
 ) -> ApiResult<Json<TraceHeartbeatResponse>> {
     let row = reported_run(&state, &caller, &id, ws.workspace_id).await?;
     store::workflow::heartbeat(&state.db, &row.id, req.progress.as_ref(), now_millis()).await?;
+    state.announce(LiveEventType::ProgressUpdated, &row, None, req.progress.as_ref());
     Ok(Json(TraceHeartbeatResponse { message: "OK".into() }))
 }
 
@@ -279,6 +285,7 @@ async fn complete(
     let mail = completion_mail(&state, &row, &wf, status, req.progress.as_ref()).await?;
     store::workflow::complete(&state.db, &row.id, &wf, status, &req.metrics, req.progress.as_ref(), mail.as_ref(), now_millis()).await?;
     tracing::info!(status = status.as_str(), "run completed");
+    state.announce(LiveEventType::WorkflowCompleted, &row, Some(status.as_str()), req.progress.as_ref());
     Ok(Json(TraceProgressResponse { status: TraceProcessingStatus::OK, workflow_id: row.id }))
 }
 

@@ -23,6 +23,7 @@ use crate::domain::search;
 use crate::domain::status::{TaskStatus, WorkflowStatus};
 use crate::domain::time::{format_millis, now_millis};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::live::LiveEventType;
 use crate::store::task::TaskRow;
 use crate::store::workflow::{RunOwner, WorkflowRow};
 use crate::store::{self};
@@ -61,12 +62,36 @@ pub async fn authorize_run(
     if !is_valid_workflow_id(id) {
         return Err(not_found());
     }
-    let run = store::workflow::owner(&state.db, id).await?.ok_or_else(not_found)?;
+    let run = run_owner(state, id).await?.ok_or_else(not_found)?;
     if can_view_run(caller, &access, run.owner_id, run.workspace_id) {
         Ok(run)
     } else {
         Err(not_found())
     }
+}
+
+fn run_owner_key(id: &str) -> String {
+    format!("run-owner:{id}")
+}
+
+/// Who owns a run and where it lives, which never changes: from the cache when it is there, so
+/// the trace requests of a busy run skip a database read. Deleting a run drops the entry; the
+/// short TTL bounds what a run purged by cron leaves behind.
+async fn run_owner(state: &AppState, id: &str) -> ApiResult<Option<RunOwner>> {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(60);
+    let key = run_owner_key(id);
+    if let Some(v) = state.cache.get(&key).await {
+        let mut parts = v.splitn(2, ',');
+        if let (Some(Ok(owner_id)), Some(ws)) = (parts.next().map(str::parse::<i64>), parts.next()) {
+            return Ok(Some(RunOwner { id: id.to_string(), owner_id, workspace_id: ws.parse().ok() }));
+        }
+    }
+    let run = store::workflow::owner(&state.db, id).await?;
+    if let Some(r) = &run {
+        let ws = r.workspace_id.map(|w| w.to_string()).unwrap_or_default();
+        state.cache.set(&key, format!("{},{ws}", r.owner_id), TTL).await;
+    }
+    Ok(run)
 }
 
 /// The whole run, after [`authorize_run`].
@@ -357,6 +382,14 @@ struct ForceQuery {
     force: bool,
 }
 
+/// Forgets a deleted run's cached owner and tells viewers it is gone.
+fn deleted(state: &AppState, w: &WorkflowRow) {
+    let run = RunOwner { id: w.id.clone(), owner_id: w.owner_id, workspace_id: w.workspace_id };
+    let (cache, key) = (state.cache.clone(), run_owner_key(&w.id));
+    tokio::spawn(async move { cache.delete(&key).await });
+    state.announce(LiveEventType::WorkflowDeleted, &run, None, None);
+}
+
 /// A run can be deleted once it has ended, or when it is stuck (UNKNOWN); `force` deletes an
 /// active run too.
 fn deletable(w: &WorkflowRow, force: bool) -> Result<(), String> {
@@ -381,6 +414,7 @@ async fn delete_one(
     let w = load_owned_workflow(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_DELETE).await?;
     deletable(&w, q.force).map_err(ApiError::Conflict)?;
     store::workflow::soft_delete(&state.db, std::slice::from_ref(&w.id), now_millis()).await?;
+    deleted(&state, &w);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -405,12 +439,16 @@ async fn delete_many(
     let (mut ok, mut failed) = (Vec::new(), Vec::new());
     for id in &req.workflow_ids {
         match load_owned_workflow(&state, &caller, id, q.workspace_id, perm::WORKFLOW_DELETE).await {
-            Ok(w) if deletable(&w, q.force).is_ok() => ok.push(w.id),
+            Ok(w) if deletable(&w, q.force).is_ok() => ok.push(w),
             Ok(_) | Err(ApiError::NotFound(_)) => failed.push(id.clone()),
             Err(e) => return Err(e),
         }
     }
-    store::workflow::soft_delete(&state.db, &ok, now_millis()).await?;
+    let ids: Vec<String> = ok.iter().map(|w| w.id.clone()).collect();
+    store::workflow::soft_delete(&state.db, &ids, now_millis()).await?;
+    for w in &ok {
+        deleted(&state, w);
+    }
     Ok(Json(DeleteWorkflowsResponse { failed_workflow_ids: failed }))
 }
 
@@ -483,6 +521,8 @@ async fn cancel(
         return Err(ApiError::conflict(format!("Run '{id}' has already ended ({})", w.status)));
     }
     store::workflow::cancel(&state.db, &w.id, now_millis()).await?;
+    let run = RunOwner { id: w.id.clone(), owner_id: w.owner_id, workspace_id: w.workspace_id };
+    state.announce(LiveEventType::WorkflowCompleted, &run, Some("CANCELLED"), None);
     Ok(StatusCode::NO_CONTENT)
 }
 

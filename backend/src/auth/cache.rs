@@ -1,6 +1,7 @@
 //! A short-lived in-process cache of verified personal tokens, so a busy Nextflow run does not
 //! cost two database reads per request. Entries live `TTL`; revoking a token removes it here at
-//! once, and other replicas stop accepting it within `TTL`.
+//! once and, through the live message channel, on every other replica too (within `TTL` when
+//! that channel is down).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -49,6 +50,10 @@ impl TokenCache {
 
     pub fn forget_token(&self, token_id: i64) {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).remove(&token_id);
+    }
+
+    pub fn forget_all(&self) {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     pub fn forget_user(&self, user_id: i64) {

@@ -7,6 +7,7 @@ pub mod email_link;
 pub mod jwt;
 pub mod oidc;
 pub mod permissions;
+pub mod ratelimit;
 pub mod session;
 pub mod token;
 
@@ -39,13 +40,15 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         // An Authorization header wins over a session cookie; Bearer and Basic callers are not
         // exposed to CSRF, so only the cookie path checks the XSRF header.
-        let Some(header) = parts.headers.get(AUTHORIZATION) else {
-            return match session::cookie(&parts.headers, session::ACCESS_COOKIE) {
-                Some(jwt) => session::authenticate_cookie(state, parts, jwt).await,
-                None => Err(ApiError::Unauthorized("Missing access token: send 'Authorization: Bearer <token>'".into())),
-            };
+        let caller = match parts.headers.get(AUTHORIZATION) {
+            Some(header) => authenticate(state, header.to_str().map_err(|_| invalid())?).await?,
+            None => match session::cookie(&parts.headers, session::ACCESS_COOKIE) {
+                Some(jwt) => session::authenticate_cookie(state, parts, jwt).await?,
+                None => return Err(ApiError::Unauthorized("Missing access token: send 'Authorization: Bearer <token>'".into())),
+            },
         };
-        authenticate(state, header.to_str().map_err(|_| invalid())?).await
+        ratelimit::check(state, &caller).await?;
+        Ok(caller)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The SQL of the cron jobs: job locks, the run watchdog and cleanup. Every statement is
 //! idempotent and bounded, so a job may be run again, by the same cron or another, at any time.
 
+use super::workflow::RunOwner;
 use super::{BeginWrite, Db};
 use crate::with_pool;
 
@@ -29,19 +30,19 @@ pub async fn release_lock(db: &Db, name: &str, owner: &str) -> sqlx::Result<()> 
 /// Runs that have not reported since `silent_since` while SUBMITTED or RUNNING become UNKNOWN.
 /// `last_updated` is left alone: it stays the time of the run's last trace request, which is
 /// what the zombie rule measures from. Returns the ids of the runs marked.
-pub async fn mark_silent_runs_unknown(db: &Db, silent_since: i64, limit: i64) -> sqlx::Result<Vec<String>> {
+pub async fn mark_silent_runs_unknown(db: &Db, silent_since: i64, limit: i64) -> sqlx::Result<Vec<RunOwner>> {
     with_pool!(db, p => {
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM tw_workflow WHERE status IN ('SUBMITTED', 'RUNNING') AND last_updated < ? AND deleted = FALSE ORDER BY last_updated LIMIT ?",
+        let runs: Vec<RunOwner> = sqlx::query_as(
+            "SELECT id, owner_id, workspace_id FROM tw_workflow WHERE status IN ('SUBMITTED', 'RUNNING') AND last_updated < ? AND deleted = FALSE ORDER BY last_updated LIMIT ?",
         )
         .bind(silent_since).bind(limit).fetch_all(p).await?;
-        let mut marked = Vec::with_capacity(ids.len());
-        for id in ids {
+        let mut marked = Vec::with_capacity(runs.len());
+        for run in runs {
             // Checked again: a trace request may have arrived since the SELECT.
             let n = sqlx::query("UPDATE tw_workflow SET status = 'UNKNOWN' WHERE id = ? AND status IN ('SUBMITTED', 'RUNNING') AND last_updated < ?")
-                .bind(&id).bind(silent_since).execute(p).await?.rows_affected();
+                .bind(&run.id).bind(silent_since).execute(p).await?.rows_affected();
             if n == 1 {
-                marked.push(id);
+                marked.push(run);
             }
         }
         Ok(marked)

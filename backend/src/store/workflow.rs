@@ -529,3 +529,29 @@ pub async fn run_name_taken(db: &Db, run_name: &str, session_id: &str) -> sqlx::
         .bind(run_name).bind(session_id).fetch_one(p).await)?;
     Ok(n > 0)
 }
+
+/// A run's live state, for catching a viewer up.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RunChange {
+    pub id: String,
+    pub owner_id: i64,
+    pub workspace_id: Option<i64>,
+    pub status: String,
+    pub progress: Option<String>,
+    pub last_updated: i64,
+    pub deleted: bool,
+}
+
+/// Runs of a workspace (or the personal runs of `owner`, or of everybody when `owner` is `None`)
+/// changed since `since`, newest first; deleted ones included, so viewers learn they went.
+pub async fn changed_since(db: &Db, workspace_id: Option<i64>, owner: Option<i64>, since: i64, limit: i64) -> sqlx::Result<Vec<RunChange>> {
+    const COLUMNS: &str = "id, owner_id, workspace_id, status, progress, last_updated, deleted";
+    with_pool!(db, p => match (workspace_id, owner) {
+        (Some(ws), _) => sqlx::query_as(&format!("SELECT {COLUMNS} FROM tw_workflow WHERE workspace_id = ? AND last_updated >= ? ORDER BY last_updated DESC LIMIT ?"))
+            .bind(ws).bind(since).bind(limit).fetch_all(p).await,
+        (None, Some(o)) => sqlx::query_as(&format!("SELECT {COLUMNS} FROM tw_workflow WHERE workspace_id IS NULL AND owner_id = ? AND last_updated >= ? ORDER BY last_updated DESC LIMIT ?"))
+            .bind(o).bind(since).bind(limit).fetch_all(p).await,
+        (None, None) => sqlx::query_as(&format!("SELECT {COLUMNS} FROM tw_workflow WHERE workspace_id IS NULL AND last_updated >= ? ORDER BY last_updated DESC LIMIT ?"))
+            .bind(since).bind(limit).fetch_all(p).await,
+    })
+}

@@ -22,6 +22,8 @@ pub struct TestApp {
     /// A token of the default user, alice@example.com.
     pub token: String,
     pub kind: Kind,
+    /// The TOWER_DB_URL it runs on.
+    pub db_url: String,
     mysql_db: Option<(String, String)>,
     tmp: Option<PathBuf>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -116,6 +118,21 @@ impl TestApp {
 
     pub async fn spawn_with(kind: Kind, extra: &[(&str, &str)]) -> TestApp {
         let (url, mysql_db, tmp) = fresh_database(kind).await;
+        Self::spawn_on(kind, url, mysql_db, tmp, extra).await
+    }
+
+    /// Another backend on this one's database (a replica); it leaves the database to this one.
+    pub async fn replica(&self, extra: &[(&str, &str)]) -> TestApp {
+        Self::spawn_on(self.kind, self.db_url.clone(), None, None, extra).await
+    }
+
+    async fn spawn_on(
+        kind: Kind,
+        url: String,
+        mysql_db: Option<(String, String)>,
+        tmp: Option<PathBuf>,
+        extra: &[(&str, &str)],
+    ) -> TestApp {
         let config = test_config(&url, extra);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let app = Application::build_with_listener(config, SchemaMode::Migrate, listener).await.expect("backend starts");
@@ -131,6 +148,7 @@ impl TestApp {
             state,
             token: String::new(),
             kind,
+            db_url: url,
             mysql_db,
             tmp,
             shutdown: Some(tx),
@@ -169,6 +187,20 @@ impl TestApp {
         let text = resp.text().await.unwrap();
         let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         (status, json)
+    }
+
+    /// Opens an event stream and closes it at once: its status, and the error body if any.
+    pub async fn open_stream_status(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status().as_u16();
+        if status == 200 {
+            return (status, Value::Null);
+        }
+        (status, resp.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {

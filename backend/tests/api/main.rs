@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod live;
 mod migrations;
 mod runs;
 mod service;

@@ -1,0 +1,131 @@
+//! One viewer's event stream. It keeps the runs the viewer may see (the rule of the REST
+//! endpoints, [`can_view_run`]), coalesces bursts (at most one event per run per
+//! [`COALESCE`]), and never loses a run's final state: on reconnect with `Last-Event-ID`, after
+//! a gap in the channel (Redis was down) or after falling behind, it rereads from the database
+//! every run of its scope that changed since, and sends that state.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use axum::response::sse::Event;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
+
+use super::{LiveCounts, LiveEvent, LiveEventType, Message};
+use crate::app::AppState;
+use crate::auth::permissions::{can_view_run, Access};
+use crate::auth::Caller;
+use crate::cache::Incoming;
+use crate::domain::status::WorkflowStatus;
+use crate::domain::time::now_millis;
+use crate::store;
+
+/// Events of one run closer together than this are merged into the latest.
+pub const COALESCE: Duration = Duration::from_millis(250);
+/// Catch-up reads start this much before the time asked for, for clocks a little apart.
+const CATCH_UP_SLACK_MS: i64 = 5_000;
+/// Runs sent by one catch-up at most (the newest changes).
+const CATCH_UP_LIMIT: i64 = 500;
+
+/// Streams a viewer's events into `out` until the client goes away.
+pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: Option<i64>, out: mpsc::Sender<Event>) {
+    let mut incoming = state.incoming.subscribe();
+    let mut stopping = state.stopping.subscribe();
+    let visible = |e: &LiveEvent| can_view_run(&caller, &access, e.owner_id, e.workspace_id);
+    let mut pending: BTreeMap<String, LiveEvent> = BTreeMap::new();
+    let mut catch_up_since = resume_from;
+    let mut tick = tokio::time::interval(COALESCE);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        if let Some(since) = catch_up_since.take() {
+            match changed_since(&state, &caller, &access, since).await {
+                Ok(events) => {
+                    for e in events {
+                        pending.insert(e.workflow_id.clone(), e);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "live catch-up read failed"),
+            }
+        }
+        tokio::select! {
+            m = incoming.recv() => match m {
+                Ok(Incoming::Message(payload)) => {
+                    if let Some(Message::Run { event }) = Message::parse(&payload) {
+                        if visible(&event) {
+                            merge(&mut pending, event);
+                        }
+                    }
+                }
+                Ok(Incoming::Gap { since_ms }) => catch_up_since = Some(since_ms),
+                Err(RecvError::Lagged(_)) => catch_up_since = Some(now_millis() - 60_000),
+                Err(RecvError::Closed) => return,
+            },
+            _ = tick.tick() => {
+                for (_, e) in std::mem::take(&mut pending) {
+                    if out.send(to_sse(&e)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            _ = out.closed() => return,
+            _ = stopping.changed() => return,
+        }
+    }
+}
+
+/// Keeps the newest event of a run; a progress event keeps the status a pending one had.
+fn merge(pending: &mut BTreeMap<String, LiveEvent>, mut event: LiveEvent) {
+    if let Some(old) = pending.get(&event.workflow_id) {
+        if event.status.is_none() {
+            event.status = old.status.clone();
+            if matches!(old.kind, LiveEventType::WorkflowCompleted | LiveEventType::WorkflowDeleted | LiveEventType::WorkflowCreated) {
+                event.kind = old.kind;
+            }
+        }
+        if event.progress.is_none() {
+            event.progress = old.progress.clone();
+        }
+    }
+    pending.insert(event.workflow_id.clone(), event);
+}
+
+fn to_sse(e: &LiveEvent) -> Event {
+    let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    Event::default().id(e.updated.to_string()).event(kind).json_data(e).unwrap_or_default()
+}
+
+/// The state of every run of the viewer's scope changed since `since` (epoch ms).
+async fn changed_since(state: &AppState, caller: &Caller, access: &Access, since: i64) -> sqlx::Result<Vec<LiveEvent>> {
+    let rows = store::workflow::changed_since(
+        &state.db,
+        access.workspace_id,
+        (!caller.is_root).then_some(caller.user.id),
+        since - CATCH_UP_SLACK_MS,
+        CATCH_UP_LIMIT,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| can_view_run(caller, access, r.owner_id, r.workspace_id))
+        .map(|r| {
+            let status = WorkflowStatus::parse(&r.status);
+            let kind = if r.deleted {
+                LiveEventType::WorkflowDeleted
+            } else if status.is_some_and(WorkflowStatus::is_final) {
+                LiveEventType::WorkflowCompleted
+            } else {
+                LiveEventType::WorkflowUpdated
+            };
+            let progress = r.progress.as_deref().and_then(|p| serde_json::from_str(p).ok()).map(|p| LiveCounts::from(&p));
+            LiveEvent {
+                kind,
+                workflow_id: r.id,
+                workspace_id: r.workspace_id,
+                owner_id: r.owner_id,
+                status: Some(r.status),
+                progress,
+                updated: r.last_updated,
+            }
+        })
+        .collect())
+}
