@@ -87,14 +87,34 @@ async function waitFor(url) {
   throw new Error(`${url} did not come up`);
 }
 
+/** SIGTERM, then SIGKILL if the process has not exited within `ms`. */
+function terminate(child, ms = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 let stopping = false;
 let context;
 async function stop() {
   stopping = true;
   if (context) await context.close().catch(() => {});
-  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => terminate(c)));
   rmSync(tmp, { recursive: true, force: true });
 }
+// Never leave services behind, and never hang CI: the whole run has 10 minutes.
+process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+setTimeout(() => {
+  console.log('not ok - the browser tests did not finish within 10 minutes');
+  console.log(`${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+}, 10 * 60_000).unref();
 
 const started = Date.now();
 execFileSync(join(bin, 'tower-cron'), ['migrate'], { env, stdio: ['ignore', openSync(join(artifacts, 'tower-cron-migrate.log'), 'w'), 'pipe'] });
@@ -113,6 +133,10 @@ context = await chromium.launchPersistentContext(mkdtempSync(join(tmp, 'chromium
 const page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(10_000);
 const pageErrors = [];
+const liveStreams = [];
+page.on('response', (r) => {
+  if (new URL(r.url()).pathname === '/api/live') liveStreams.push(`${r.status()} ${r.headers()['content-type'] ?? ''}`);
+});
 page.on('pageerror', (e) => pageErrors.push(e.message));
 page.on('console', (m) => {
   // Refused resources (CSP) or React errors are bugs; failed API calls (404 star) are expected.
@@ -243,6 +267,7 @@ try {
     await page.locator('.timeline-card .span').first().waitFor();
     await page.locator('.live-on').waitFor({ state: 'detached' });
     await shot('run-succeeded');
+    assert.ok(liveStreams.some((r) => r.startsWith('200 text/event-stream')), `the page followed /api/live: ${liveStreams.join(', ')}`);
   });
 
   await test('runs search: Seqera syntax, status chips, wildcards and a clear error for a bad term', async () => {
@@ -461,8 +486,7 @@ try {
 
   await test('backend down: the sign-in page says the server cannot be reached', async () => {
     children[0].expectedExit = true;
-    children[0].kill('SIGTERM');
-    await new Promise((r) => children[0].once('exit', r));
+    await terminate(children[0]);
     await page.goto(`${site}/login`);
     await page.getByText(/not reachable/).waitFor();
     await shot('backend-down');
