@@ -275,6 +275,8 @@ try {
     await page.goto(`${site}/runs`);
     await expectRuns(['angry_turing', 'prickly_brenner']);
     await page.getByText('2 runs').waitFor();
+    // Nothing is starred yet: every star is an outline.
+    for (const fill of await page.locator('.run-row .star svg').evaluateAll((els) => els.map((e) => getComputedStyle(e).fill))) assert.equal(fill, 'none');
     const search = page.getByRole('searchbox', { name: 'Search runs' });
     await search.fill('status:failed');
     await page.waitForURL(/search=status%3Afailed/);

@@ -33,13 +33,14 @@ const paths = {
 
 export type IconName = keyof typeof paths;
 
-export function Icon({ name, size = 16, title, ...rest }: { name: IconName; size?: number; title?: string } & SVGProps<SVGSVGElement>) {
+/** Outline icons; `fill` (only meaningful for the star) fills the shape. */
+export function Icon({ name, size = 16, title, fill, ...rest }: { name: IconName; size?: number; title?: string } & SVGProps<SVGSVGElement>) {
   return (
     <svg
       width={size}
       height={size}
       viewBox="0 0 24 24"
-      fill={name === 'star' && rest.fill ? rest.fill : 'none'}
+      fill={fill ?? 'none'}
       stroke="currentColor"
       strokeWidth={2}
       strokeLinecap="round"
