@@ -11,7 +11,10 @@
 //!
 //! The backend's peak RSS (VmHWM) covers both phases.
 //!
-//! cargo bench -p tower-backend --bench ingest -- [--db URL] [--runs C] [--tasks N] [--pool P] [--settle S]
+//! With `--redis URL` the backend phases run twice, with the in-process cache and with Redis
+//! (the cache and the live messages shared by replicas), so that the cost of Redis shows.
+//!
+//! cargo bench -p tower-backend --bench ingest -- [--db URL] [--redis URL] [--runs C] [--tasks N] [--pool P] [--settle S]
 //! (default: a temporary SQLite file; pass --db mysql://user:pass@host:port/db for MySQL,
 //! a fresh database is created next to the one named and dropped afterwards)
 
@@ -27,6 +30,7 @@ use tower_backend::with_pool;
 
 struct Args {
     db: Option<String>,
+    redis: Option<String>,
     settle: u64,
     runs: usize,
     tasks: usize,
@@ -34,13 +38,14 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { db: std::env::var("TOWER_BENCH_DB_URL").ok(), settle: 20, runs: 50, tasks: 1000, pool: 10 };
+    let mut a = Args { db: std::env::var("TOWER_BENCH_DB_URL").ok(), redis: None, settle: 20, runs: 50, tasks: 1000, pool: 10 };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < v.len() {
         let next = v.get(i + 1).cloned().unwrap_or_default();
         match v[i].as_str() {
             "--db" => a.db = Some(next),
+            "--redis" => a.redis = Some(next),
             "--runs" => a.runs = next.parse().expect("--runs N"),
             "--tasks" => a.tasks = next.parse().expect("--tasks N"),
             "--pool" => a.pool = next.parse().expect("--pool N"),
@@ -168,7 +173,7 @@ impl Drop for Backend {
     }
 }
 
-async fn start_backend(url: &str, pool: u32) -> Backend {
+async fn start_backend(url: &str, pool: u32, redis: Option<&str>) -> Backend {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tower-backend"))
         .env("TOWER_DB_URL", url)
@@ -176,6 +181,8 @@ async fn start_backend(url: &str, pool: u32) -> Backend {
         .env("TOWER_DB_MAX_POOL_SIZE", pool.to_string())
         .env("TOWER_DB_MIN_POOL_SIZE", "1")
         .env("TOWER_LOG_LEVEL", "warn")
+        .env("TOWER_REDIS_URL", redis.unwrap_or_default())
+        .env("TOWER_REDIS_NAMESPACE", format!("bench-{}", tower_backend::domain::ids::random_base62(6)))
         .stdout(Stdio::null())
         .spawn()
         .expect("start tower-backend");
@@ -313,39 +320,49 @@ async fn main() {
     db.close().await;
     cleanup_raw();
 
-    let (url, cleanup) = fresh_db(&a.db, "api").await;
-    let cfg = config(&url, a.pool);
-    let db = Db::connect(&cfg.db).await.unwrap();
-    store::migrate::migrate(&db, tower_backend::app::sqlite_path(&cfg)).await.unwrap();
-    let user = store::user::ensure(&db, "bench@example.com").await.unwrap();
-    let (_, token) = tower_backend::api::token::create_token(&db, user.id, "bench").await.unwrap();
-    db.close().await;
-    let backend = start_backend(&url, a.pool).await;
-    // Paced first, after the database has settled, so that its latencies do not include the
-    // server flushing the baseline's writes.
-    tokio::time::sleep(Duration::from_secs(a.settle)).await;
-    let (_, paced) = via_backend(&a, &backend, &token, a.runs, Some(Duration::from_secs(1))).await;
-    let (rate, closed) = via_backend(&a, &backend, &token, 0, None).await;
-    let rss_kb = peak_rss_kb(backend.child.id());
-    drop(backend);
-    cleanup();
-
+    let mut caches: Vec<Option<&str>> = vec![None];
+    if let Some(r) = a.redis.as_deref() {
+        caches.push(Some(r));
+    }
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!("| database | runs x tasks | pool | backend records/s | raw upsert records/s | backend / raw | closed-loop p50 / p99 ms | paced p50 / p99 / max ms | backend peak RSS MB |");
-    println!("|---|---|---|---|---|---|---|---|---|");
-    println!(
-        "| {kind} | {} x {} | {} | {:.0} | {:.0} | {:.0}% | {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {:.1} |",
-        a.runs,
-        a.tasks,
-        a.pool,
-        rate,
-        raw_rate,
-        rate / raw_rate * 100.0,
-        ms(percentile(&closed, 0.50)),
-        ms(percentile(&closed, 0.99)),
-        ms(percentile(&paced, 0.50)),
-        ms(percentile(&paced, 0.99)),
-        ms(*paced.last().unwrap()),
-        rss_kb as f64 / 1024.0
-    );
+    let mut rows = Vec::new();
+    for redis in caches {
+        let (url, cleanup) = fresh_db(&a.db, "api").await;
+        let cfg = config(&url, a.pool);
+        let db = Db::connect(&cfg.db).await.unwrap();
+        store::migrate::migrate(&db, tower_backend::app::sqlite_path(&cfg)).await.unwrap();
+        let user = store::user::ensure(&db, "bench@example.com").await.unwrap();
+        let (_, token) = tower_backend::api::token::create_token(&db, user.id, "bench").await.unwrap();
+        db.close().await;
+        let backend = start_backend(&url, a.pool, redis).await;
+        // Paced first, after the database has settled, so that its latencies do not include the
+        // server flushing the baseline's writes.
+        tokio::time::sleep(Duration::from_secs(a.settle)).await;
+        let (_, paced) = via_backend(&a, &backend, &token, a.runs, Some(Duration::from_secs(1))).await;
+        let (rate, closed) = via_backend(&a, &backend, &token, 0, None).await;
+        let rss_kb = peak_rss_kb(backend.child.id());
+        drop(backend);
+        cleanup();
+        rows.push(format!(
+            "| {kind} | {} | {} x {} | {} | {:.0} | {:.0} | {:.0}% | {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {:.1} |",
+            if redis.is_some() { "Redis" } else { "in-process" },
+            a.runs,
+            a.tasks,
+            a.pool,
+            rate,
+            raw_rate,
+            rate / raw_rate * 100.0,
+            ms(percentile(&closed, 0.50)),
+            ms(percentile(&closed, 0.99)),
+            ms(percentile(&paced, 0.50)),
+            ms(percentile(&paced, 0.99)),
+            ms(*paced.last().unwrap()),
+            rss_kb as f64 / 1024.0
+        ));
+    }
+    println!("| database | cache | runs x tasks | pool | backend records/s | raw upsert records/s | backend / raw | closed-loop p50 / p99 ms | paced p50 / p99 / max ms | backend peak RSS MB |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        println!("{r}");
+    }
 }
