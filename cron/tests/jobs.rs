@@ -329,6 +329,18 @@ impl Drop for CronProcess {
     }
 }
 
+/// A real SMTP server, a migrated database, the environment of `tower-cron` processes using
+/// both, and a pool on the database.
+async fn migrated_with_smtp(kind: Kind) -> Option<(Smtp, TestDb, HashMap<String, String>, Db)> {
+    let smtp = Smtp::start()?;
+    let db = TestDb::new(kind).await;
+    let env = db.env(&smtp_env(&smtp));
+    let config = db.config(&smtp_env(&smtp));
+    tower_cron::migrate(&config).await.unwrap().close().await;
+    let pool = Db::connect(&config.db).await.unwrap();
+    Some((smtp, db, env, pool))
+}
+
 async fn wait_until_all_sent(db: &Db, within: Duration) {
     let start = Instant::now();
     while scalar_i64(db, "SELECT COUNT(*) FROM tw_mail WHERE sent IS NULL").await > 0 {
@@ -475,12 +487,7 @@ async fn mail_waits_without_a_relay_and_is_retried_with_backoff_until_the_relay_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cron_killed_between_send_and_mark_leads_to_a_resend_with_the_same_message_id() {
     for kind in kinds() {
-        let Some(smtp) = Smtp::start() else { return };
-        let db = TestDb::new(kind).await;
-        let env = db.env(&smtp_env(&smtp));
-        let config = db.config(&smtp_env(&smtp));
-        tower_cron::migrate(&config).await.unwrap().close().await;
-        let pool = Db::connect(&config.db).await.unwrap();
+        let Some((smtp, db, env, pool)) = migrated_with_smtp(kind).await else { return };
         // The slow recipient's mail is stored by the server, which then waits before its 250.
         let mut ids = vec![];
         for (n, to) in ["slow@example.com", "ann@example.com", "bob@example.com", "cy@example.com"].into_iter().enumerate() {
@@ -513,12 +520,7 @@ async fn a_cron_killed_between_send_and_mark_leads_to_a_resend_with_the_same_mes
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_crons_running_at_once_send_each_mail_once() {
     for kind in kinds() {
-        let Some(smtp) = Smtp::start() else { return };
-        let db = TestDb::new(kind).await;
-        let env = db.env(&smtp_env(&smtp));
-        let config = db.config(&smtp_env(&smtp));
-        tower_cron::migrate(&config).await.unwrap().close().await;
-        let pool = Db::connect(&config.db).await.unwrap();
+        let Some((smtp, db, env, pool)) = migrated_with_smtp(kind).await else { return };
         for n in 0..40 {
             store::mail::enqueue(&pool, &mail(n, &format!("user{n}@example.com")), now_millis()).await.unwrap();
         }

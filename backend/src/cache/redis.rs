@@ -98,18 +98,18 @@ impl RedisCache {
     /// Runs one command; a failure or a timeout drops the connection and counts as a miss.
     async fn run<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Option<T> {
         let mut conn = self.conn().await?;
-        let result = tokio::time::timeout(CALL_TIMEOUT, cmd.query_async::<T>(&mut conn)).await;
-        match result {
-            Ok(Ok(v)) => Some(v),
-            Ok(Err(e)) => {
-                self.down(&mut *self.link.lock().await, &e.to_string());
-                None
-            }
-            Err(_) => {
-                self.down(&mut *self.link.lock().await, "command timed out");
-                None
-            }
-        }
+        self.outcome(tokio::time::timeout(CALL_TIMEOUT, cmd.query_async::<T>(&mut conn)).await).await
+    }
+
+    /// The value of a bounded call; an error or a timeout marks Redis down.
+    async fn outcome<T>(&self, result: Result<redis::RedisResult<T>, tokio::time::error::Elapsed>) -> Option<T> {
+        let why = match result {
+            Ok(Ok(v)) => return Some(v),
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "command timed out".to_string(),
+        };
+        self.down(&mut *self.link.lock().await, &why);
+        None
     }
 }
 
@@ -137,17 +137,8 @@ impl Cache for RedisCache {
             let mut pipe = redis::pipe();
             pipe.atomic().cmd("INCR").arg(&key).cmd("PEXPIRE").arg(&key).arg(ttl.as_millis() as u64).arg("NX").ignore();
             let mut conn = self.conn().await?;
-            match tokio::time::timeout(CALL_TIMEOUT, pipe.query_async::<(u64,)>(&mut conn)).await {
-                Ok(Ok((n,))) => Some(n),
-                Ok(Err(e)) => {
-                    self.down(&mut *self.link.lock().await, &e.to_string());
-                    None
-                }
-                Err(_) => {
-                    self.down(&mut *self.link.lock().await, "command timed out");
-                    None
-                }
-            }
+            let (n,) = self.outcome(tokio::time::timeout(CALL_TIMEOUT, pipe.query_async::<(u64,)>(&mut conn)).await).await?;
+            Some(n)
         })
     }
 
