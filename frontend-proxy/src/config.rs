@@ -5,16 +5,23 @@
 //! | `TOWER_FRONTEND_PORT` | `8000` | TCP port to listen on (all interfaces); containers set `80` |
 //! | `TOWER_BACKEND_URL` | `http://127.0.0.1:8080` | where `/api/*` is forwarded; `http://host[:port][/base-path]` |
 //! | `TOWER_FRONTEND_WEB_DIR` | `frontend-proxy/web/dist` | directory of the built single-page app (holds `index.html`) |
+//! | `TOWER_FRONTEND_TLS_CERT` | — | PEM file of the certificate chain; with the key, the proxy serves HTTPS |
+//! | `TOWER_FRONTEND_TLS_KEY` | — | PEM file of the private key (PKCS#8, PKCS#1 or SEC1); both or neither |
 //! | `TOWER_LOG_APPENDER` | `STDOUT` | `STDOUT` for plain log lines, `JSON` for one JSON object per line |
 //! | `TOWER_LOG_LEVEL` | `info` | log level; `RUST_LOG` overrides it with a full filter |
 //!
 //! A variable set to the empty string counts as unset. Relative web directories are resolved
 //! against the working directory. The web directory may be missing at startup: until the web app
-//! is built, non-API paths answer 503 with a page that says so.
+//! is built, non-API paths answer 503 with a page that says so. The TLS files are read and checked
+//! here, at startup, so a bad certificate or key stops the process with one line.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use hyper::Uri;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// The port used when `TOWER_FRONTEND_PORT` is not set.
 pub const DEFAULT_PORT: u16 = 8000;
@@ -37,6 +44,11 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Log level (`TOWER_LOG_LEVEL`), if set.
     pub log_level: Option<String>,
+    /// HTTPS settings, when `TOWER_FRONTEND_TLS_CERT` and `TOWER_FRONTEND_TLS_KEY` are set.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// How long a client may take to send a request's header (and, with TLS, the handshake).
+    /// Not an environment setting: [`crate::HEADER_READ_TIMEOUT`], shortened by tests.
+    pub header_read_timeout: Duration,
 }
 
 /// Format of log lines.
@@ -134,8 +146,50 @@ impl Config {
             Some(other) => return Err(ConfigError::new("TOWER_LOG_APPENDER", format!("expected STDOUT or JSON, got '{other}'"))),
         };
 
-        Ok(Config { port, backend, web_dir, log_format, log_level: get("TOWER_LOG_LEVEL") })
+        let tls = match (get("TOWER_FRONTEND_TLS_CERT"), get("TOWER_FRONTEND_TLS_KEY")) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(Arc::new(tls_server_config(&cert, &key)?)),
+            (Some(_), None) => return Err(ConfigError::new("TOWER_FRONTEND_TLS_KEY", "must be set with TOWER_FRONTEND_TLS_CERT")),
+            (None, Some(_)) => return Err(ConfigError::new("TOWER_FRONTEND_TLS_CERT", "must be set with TOWER_FRONTEND_TLS_KEY")),
+        };
+
+        Ok(Config {
+            port,
+            backend,
+            web_dir,
+            log_format,
+            log_level: get("TOWER_LOG_LEVEL"),
+            tls,
+            header_read_timeout: crate::HEADER_READ_TIMEOUT,
+        })
     }
+}
+
+/// Reads the PEM certificate chain and private key and builds the TLS server settings: rustls
+/// with the ring provider, TLS 1.2 and 1.3, HTTP/1.1 announced by ALPN.
+fn tls_server_config(cert_path: &str, key_path: &str) -> Result<rustls::ServerConfig, ConfigError> {
+    const CERT: &str = "TOWER_FRONTEND_TLS_CERT";
+    const KEY: &str = "TOWER_FRONTEND_TLS_KEY";
+    let cert_pem = std::fs::read(cert_path).map_err(|e| ConfigError::new(CERT, format!("cannot read '{cert_path}': {e}")))?;
+    let certs = CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ConfigError::new(CERT, format!("'{cert_path}' is not a PEM certificate file: {e}")))?;
+    if certs.is_empty() {
+        return Err(ConfigError::new(CERT, format!("'{cert_path}' holds no PEM certificate")));
+    }
+    let key_pem = std::fs::read(key_path).map_err(|e| ConfigError::new(KEY, format!("cannot read '{key_path}': {e}")))?;
+    let key = PrivateKeyDer::from_pem_slice(&key_pem)
+        .map_err(|e| ConfigError::new(KEY, format!("'{key_path}' holds no PEM private key: {e}")))?;
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ConfigError::new(CERT, e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| ConfigError::new(KEY, format!("does not fit the certificate in '{cert_path}': {e}")))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 #[cfg(test)]
@@ -154,6 +208,19 @@ mod tests {
         assert_eq!(c.backend, BackendUrl { authority: "127.0.0.1:8080".into(), base_path: String::new() });
         assert_eq!(c.web_dir, PathBuf::from("frontend-proxy/web/dist"));
         assert_eq!(c.log_format, LogFormat::Plain);
+        assert!(c.tls.is_none());
+    }
+
+    #[test]
+    fn unreadable_or_wrong_tls_files_name_the_variable() {
+        let missing = config(&[("TOWER_FRONTEND_TLS_CERT", "/nonexistent/cert.pem"), ("TOWER_FRONTEND_TLS_KEY", "/nonexistent/key.pem")]);
+        let err = missing.expect_err("missing files").to_string();
+        assert!(err.starts_with("TOWER_FRONTEND_TLS_CERT: cannot read '/nonexistent/cert.pem'"), "{err}");
+        // Cargo.toml exists but holds no certificate.
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        let err = config(&[("TOWER_FRONTEND_TLS_CERT", manifest), ("TOWER_FRONTEND_TLS_KEY", manifest)]).expect_err("not PEM").to_string();
+        assert!(err.starts_with("TOWER_FRONTEND_TLS_CERT: "), "{err}");
+        assert!(!err.contains('\n'), "{err}");
     }
 
     #[test]
@@ -186,6 +253,8 @@ mod tests {
             ("TOWER_BACKEND_URL", "http://", "TOWER_BACKEND_URL: 'http://' is not a URL"),
             ("TOWER_FRONTEND_WEB_DIR", "Cargo.toml", "TOWER_FRONTEND_WEB_DIR: 'Cargo.toml' is not a directory"),
             ("TOWER_LOG_APPENDER", "xml", "TOWER_LOG_APPENDER: expected STDOUT or JSON"),
+            ("TOWER_FRONTEND_TLS_CERT", "cert.pem", "TOWER_FRONTEND_TLS_KEY: must be set with TOWER_FRONTEND_TLS_CERT"),
+            ("TOWER_FRONTEND_TLS_KEY", "key.pem", "TOWER_FRONTEND_TLS_CERT: must be set with TOWER_FRONTEND_TLS_KEY"),
         ] {
             let err = config(&[(var, value)]).expect_err(value).to_string();
             assert!(err.starts_with(expected), "{var}={value}: got '{err}'");

@@ -9,7 +9,10 @@
 //! - Everything else is the web app from the web directory (see [`static_files`]): files as they
 //!   are, `index.html` for client-side routes, 503 while the app has not been built.
 //! - Every response carries `X-Content-Type-Options`, `Referrer-Policy` and `X-Frame-Options`;
-//!   non-API responses also carry a `Content-Security-Policy`.
+//!   non-API responses also carry a `Content-Security-Policy`; over HTTPS every response carries
+//!   `Strict-Transport-Security`.
+//! - With `TOWER_FRONTEND_TLS_CERT` and `TOWER_FRONTEND_TLS_KEY` the proxy speaks HTTPS (rustls),
+//!   otherwise plain HTTP.
 //!
 //! Configuration comes from the environment: see [`config`]. [`serve`] runs the proxy on a bound
 //! listener until a shutdown future completes, so tests and the all-in-one binary can use port 0.
@@ -21,7 +24,7 @@ mod server;
 pub mod static_files;
 
 pub use config::{Config, ConfigError, LogFormat};
-pub use respond::CONTENT_SECURITY_POLICY;
+pub use respond::{CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY};
 pub use server::{serve, shutdown_signal, HEADER_READ_TIMEOUT, MAX_HEADER_BYTES, SHUTDOWN_GRACE};
 
 /// Installs the global `tracing` subscriber: plain or JSON lines on stderr, level from

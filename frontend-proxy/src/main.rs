@@ -12,6 +12,8 @@ Serves the Tower web app and forwards /api/* to the backend. Configuration:
   TOWER_FRONTEND_PORT     port to listen on (default 8000)
   TOWER_BACKEND_URL       backend base URL (default http://127.0.0.1:8080)
   TOWER_FRONTEND_WEB_DIR  directory of the built web app (default frontend-proxy/web/dist)
+  TOWER_FRONTEND_TLS_CERT PEM certificate chain; with the key, serve HTTPS (default: plain HTTP)
+  TOWER_FRONTEND_TLS_KEY  PEM private key of the certificate
   TOWER_LOG_APPENDER      STDOUT (default) or JSON
   TOWER_LOG_LEVEL         log level (default info; RUST_LOG overrides)";
 

@@ -65,7 +65,8 @@ impl Proxy {
     }
 
     /// Forwards an API request (see [`is_api_path`]) and returns the backend's response, or a 502.
-    pub async fn forward(&self, mut req: Request<Incoming>, client_addr: SocketAddr) -> Response<Body> {
+    /// `https` says whether the client reached the proxy over TLS (for `X-Forwarded-Proto`).
+    pub async fn forward(&self, mut req: Request<Incoming>, client_addr: SocketAddr, https: bool) -> Response<Body> {
         let path_and_query = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
         let stripped = match path_and_query.strip_prefix(API_PREFIX) {
             Some(rest) if rest.starts_with('/') => rest.to_owned(),
@@ -82,7 +83,7 @@ impl Proxy {
         let original_host = req.headers().get(header::HOST).cloned();
         let headers = req.headers_mut();
         remove_hop_by_hop(headers);
-        add_forwarded_headers(headers, client_addr, original_host);
+        add_forwarded_headers(headers, client_addr, original_host, https);
         if let Ok(host) = HeaderValue::from_str(&self.backend.authority) {
             headers.insert(header::HOST, host);
         }
@@ -124,14 +125,14 @@ fn remove_hop_by_hop(headers: &mut HeaderMap) {
 
 /// Sets `X-Forwarded-For` (appending the client's IP to any earlier hops), `X-Forwarded-Proto`
 /// and `X-Forwarded-Host`.
-fn add_forwarded_headers(headers: &mut HeaderMap, client_addr: SocketAddr, original_host: Option<HeaderValue>) {
+fn add_forwarded_headers(headers: &mut HeaderMap, client_addr: SocketAddr, original_host: Option<HeaderValue>, https: bool) {
     let client_ip = client_addr.ip().to_canonical().to_string();
     let earlier: Vec<&str> = headers.get_all(X_FORWARDED_FOR).iter().filter_map(|v| v.to_str().ok()).collect();
     let forwarded_for = if earlier.is_empty() { client_ip } else { format!("{}, {client_ip}", earlier.join(", ")) };
     if let Ok(value) = HeaderValue::from_str(&forwarded_for) {
         headers.insert(X_FORWARDED_FOR, value);
     }
-    headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
+    headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(if https { "https" } else { "http" }));
     match original_host {
         Some(host) => headers.insert(X_FORWARDED_HOST, host),
         None => headers.remove(X_FORWARDED_HOST),
@@ -188,7 +189,12 @@ mod tests {
         headers.append(X_FORWARDED_FOR, HeaderValue::from_static("203.0.113.7"));
         headers.append(X_FORWARDED_FOR, HeaderValue::from_static("10.0.0.1"));
         headers.insert(X_FORWARDED_HOST, HeaderValue::from_static("spoofed"));
-        add_forwarded_headers(&mut headers, "[::ffff:192.0.2.1]:5000".parse().unwrap(), Some(HeaderValue::from_static("tower.example")));
+        add_forwarded_headers(
+            &mut headers,
+            "[::ffff:192.0.2.1]:5000".parse().unwrap(),
+            Some(HeaderValue::from_static("tower.example")),
+            false,
+        );
         assert_eq!(headers[X_FORWARDED_FOR], "203.0.113.7, 10.0.0.1, 192.0.2.1");
         assert_eq!(headers[X_FORWARDED_PROTO], "http");
         assert_eq!(headers[X_FORWARDED_HOST], "tower.example");

@@ -45,13 +45,20 @@ pub fn method_not_allowed() -> Response<Body> {
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
+/// Browsers that once reached the proxy over HTTPS use only HTTPS for a year.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
 /// Adds the security headers to a response. `api` responses (JSON, SSE from the backend) get no
-/// content security policy: it only means something for documents.
-pub fn add_security_headers(headers: &mut HeaderMap, api: bool) {
+/// content security policy: it only means something for documents. HSTS only over HTTPS: browsers
+/// ignore it on plain HTTP, and a proxy behind a TLS-terminating ingress leaves it to the ingress.
+pub fn add_security_headers(headers: &mut HeaderMap, api: bool, https: bool) {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !api {
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    }
+    if https {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
     }
 }

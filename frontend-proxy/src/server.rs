@@ -1,4 +1,4 @@
-//! The HTTP/1.1 server: accepting connections, routing, limits and graceful shutdown.
+//! The HTTP/1.1 server: accepting connections (plain or TLS), routing, limits and graceful shutdown.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -12,17 +12,19 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
 use crate::proxy::{is_api_path, Proxy};
 use crate::respond::{add_security_headers, method_not_allowed, with_body, Body};
 use crate::static_files::WebDir;
 
-/// A client must send a request's complete header within this time, so slow or idle clients
-/// cannot hold connections forever.
+/// A client must send a request's complete header within this time (and, with TLS, complete the
+/// handshake within it), so slow or idle clients cannot hold connections forever.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest request header (start line included); larger ones are answered 431.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
@@ -35,6 +37,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 struct Frontend {
     proxy: Proxy,
     web: WebDir,
+    header_read_timeout: Duration,
 }
 
 /// Serves the frontend on `listener` until `shutdown` completes, then stops accepting, lets
@@ -45,8 +48,10 @@ pub async fn serve(config: Config, listener: TcpListener, shutdown: impl Future<
     if !web.is_built().await {
         tracing::warn!(web_dir = %config.web_dir.display(), "the web app has not been built (no index.html): pages answer 503 until it is");
     }
-    let frontend = Arc::new(Frontend { proxy: Proxy::new(config.backend.clone()), web });
-    tracing::info!(%local_addr, backend = %config.backend.authority, web_dir = %config.web_dir.display(), "tower-frontend listening");
+    let frontend = Arc::new(Frontend { proxy: Proxy::new(config.backend.clone()), web, header_read_timeout: config.header_read_timeout });
+    let tls = config.tls.clone().map(TlsAcceptor::from);
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%local_addr, scheme, backend = %config.backend.authority, web_dir = %config.web_dir.display(), "tower-frontend listening");
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
@@ -56,7 +61,7 @@ pub async fn serve(config: Config, listener: TcpListener, shutdown: impl Future<
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, client_addr)) => {
-                    connections.spawn(serve_connection(frontend.clone(), stream, client_addr, stop_rx.clone()));
+                    connections.spawn(accept_connection(frontend.clone(), tls.clone(), stream, client_addr, stop_rx.clone()));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: wait a moment rather than spin.
@@ -83,14 +88,37 @@ pub async fn serve(config: Config, listener: TcpListener, shutdown: impl Future<
     Ok(())
 }
 
-async fn serve_connection(frontend: Arc<Frontend>, stream: TcpStream, client_addr: SocketAddr, mut stop: watch::Receiver<bool>) {
+/// Completes the TLS handshake when there is one (bounded by the header read timeout, so a client
+/// that never finishes it cannot hold the connection), then serves HTTP on the connection.
+async fn accept_connection(
+    frontend: Arc<Frontend>,
+    tls: Option<TlsAcceptor>,
+    stream: TcpStream,
+    client_addr: SocketAddr,
+    stop: watch::Receiver<bool>,
+) {
     let _ = stream.set_nodelay(true);
+    let Some(tls) = tls else {
+        return serve_connection(frontend, stream, client_addr, false, stop).await;
+    };
+    match tokio::time::timeout(frontend.header_read_timeout, tls.accept(stream)).await {
+        Ok(Ok(stream)) => serve_connection(frontend, stream, client_addr, true, stop).await,
+        Ok(Err(e)) => tracing::debug!(%client_addr, error = %e, "TLS handshake failed"),
+        Err(_) => tracing::debug!(%client_addr, "TLS handshake timed out"),
+    }
+}
+
+async fn serve_connection<S>(frontend: Arc<Frontend>, stream: S, client_addr: SocketAddr, https: bool, mut stop: watch::Receiver<bool>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let header_read_timeout = frontend.header_read_timeout;
     let service = service_fn(move |req| {
         let frontend = frontend.clone();
-        async move { Ok::<_, Infallible>(frontend.handle(req, client_addr).await) }
+        async move { Ok::<_, Infallible>(frontend.handle(req, client_addr, https).await) }
     });
     let mut builder = http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).max_header_size(MAX_HEADER_BYTES).max_headers(MAX_HEADERS);
+    builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout).max_header_size(MAX_HEADER_BYTES).max_headers(MAX_HEADERS);
     let mut conn = std::pin::pin!(builder.serve_connection(TokioIo::new(stream), service));
 
     let stopping = async move {
@@ -109,7 +137,7 @@ async fn serve_connection(frontend: Arc<Frontend>, stream: TcpStream, client_add
 }
 
 impl Frontend {
-    async fn handle(&self, req: Request<Incoming>, client_addr: SocketAddr) -> Response<Body> {
+    async fn handle(&self, req: Request<Incoming>, client_addr: SocketAddr, https: bool) -> Response<Body> {
         let started = Instant::now();
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
@@ -118,11 +146,11 @@ impl Frontend {
         let mut response = if path == "/health" {
             health(&method)
         } else if api {
-            self.proxy.forward(req, client_addr).await
+            self.proxy.forward(req, client_addr, https).await
         } else {
             self.web.respond(&method, &path, req.headers()).await
         };
-        add_security_headers(response.headers_mut(), api);
+        add_security_headers(response.headers_mut(), api, https);
 
         let status = response.status().as_u16();
         let elapsed_ms = started.elapsed().as_millis() as u64;

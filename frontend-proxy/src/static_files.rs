@@ -8,12 +8,21 @@
 //! - no path can leave the web directory: `..` segments, encoded slashes and symbolic links
 //!   pointing outside are answered 404;
 //! - while the directory holds no `index.html` (the web app has not been built), every path
-//!   answers 503 with a page that says so. This is checked per request, so building the app
-//!   needs no restart.
+//!   answers 503 with a page that says so. This is checked on each request until the app is
+//!   there, so building the app needs no restart.
+//!
+//! Files are served from memory: what a path resolves to, and the bytes and `ETag` of each file
+//! with its precompressed siblings, are kept for [`FRESH_FOR`] and then looked up again, so a
+//! request costs no file system work and a new deployment is still seen within a second. The web
+//! directory is the app's build output (a few megabytes); paths are remembered up to
+//! [`MAX_REMEMBERED_PATHS`], so arbitrary client-route URLs cannot grow memory without bound.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use hyper::body::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 
@@ -22,16 +31,46 @@ use crate::respond::{empty, full, method_not_allowed, plain, with_body, Body};
 const INDEX: &str = "index.html";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
+/// How long a resolved path and a file read into memory are used before being looked up again.
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+/// Most URL paths whose resolution is remembered at once; beyond it the memory starts afresh.
+pub const MAX_REMEMBERED_PATHS: usize = 4096;
 
 /// The directory of the built web app.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct WebDir {
     root: PathBuf,
+    /// URL path -> what it resolves to, and when that was looked up.
+    routes: Mutex<HashMap<String, (Instant, Route)>>,
+    /// File path -> its contents, and when they were read. Bounded by the files in the directory.
+    files: Mutex<HashMap<PathBuf, (Instant, Arc<StaticFile>)>>,
+}
+
+/// What a URL path of the web app resolves to.
+#[derive(Debug, Clone)]
+enum Route {
+    File { path: PathBuf, cache_control: &'static str },
+    NotFound,
+}
+
+/// A file of the web app in memory, with its precompressed siblings.
+#[derive(Debug)]
+struct StaticFile {
+    content_type: &'static str,
+    /// Preferred first: br, gzip, then the file as it is.
+    variants: Vec<Variant>,
+}
+
+#[derive(Debug)]
+struct Variant {
+    encoding: Option<&'static str>,
+    bytes: Bytes,
+    etag: HeaderValue,
 }
 
 impl WebDir {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        WebDir { root: root.into() }
+        WebDir { root: root.into(), routes: Mutex::default(), files: Mutex::default() }
     }
 
     /// Whether the web app has been built (the directory holds `index.html`).
@@ -44,11 +83,46 @@ impl WebDir {
         if method != Method::GET && method != Method::HEAD {
             return method_not_allowed();
         }
-        if !self.is_built().await {
-            return not_built();
-        }
-        let Some(segments) = safe_segments(path) else {
+        let route = match fresh(&self.routes, path) {
+            Some(route) => route,
+            None => {
+                // Not remembered while unbuilt, so the app appears as soon as it is built.
+                if !self.is_built().await {
+                    return not_built();
+                }
+                let route = self.resolve(path).await;
+                let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+                if routes.len() >= MAX_REMEMBERED_PATHS {
+                    routes.clear();
+                }
+                routes.insert(path.to_owned(), (Instant::now(), route.clone()));
+                route
+            }
+        };
+        let Route::File { path: file, cache_control } = route else {
             return not_found();
+        };
+        let contents = match fresh(&self.files, &file) {
+            Some(contents) => contents,
+            None => match StaticFile::read(&file).await {
+                Ok(contents) => {
+                    let contents = Arc::new(contents);
+                    self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(file, (Instant::now(), contents.clone()));
+                    contents
+                }
+                Err(e) => {
+                    tracing::warn!(file = %file.display(), error = %e, "cannot read file of the web app");
+                    return not_found();
+                }
+            },
+        };
+        contents.respond(cache_control, headers)
+    }
+
+    /// Looks up which file answers `path`.
+    async fn resolve(&self, path: &str) -> Route {
+        let Some(segments) = safe_segments(path) else {
+            return Route::NotFound;
         };
         let index = self.root.join(INDEX);
         let file = match segments.last() {
@@ -58,21 +132,18 @@ impl WebDir {
                 match tokio::fs::metadata(&candidate).await {
                     Ok(m) if m.is_file() => {
                         if !self.contains(&candidate).await {
-                            return not_found();
+                            return Route::NotFound;
                         }
                         candidate
                     }
                     Ok(m) if m.is_dir() => index.clone(),
                     _ if !last.contains('.') => index.clone(),
-                    _ => return not_found(),
+                    _ => return Route::NotFound,
                 }
             }
         };
         let cache_control = if segments.first().is_some_and(|s| s == "assets") && file != index { IMMUTABLE } else { REVALIDATE };
-        serve_file(&file, cache_control, headers).await.unwrap_or_else(|e| {
-            tracing::warn!(file = %file.display(), error = %e, "cannot read file of the web app");
-            not_found()
-        })
+        Route::File { path: file, cache_control }
     }
 
     /// Whether `file`, after resolving symbolic links, lies inside the web directory.
@@ -82,6 +153,17 @@ impl WebDir {
             _ => false,
         }
     }
+}
+
+/// The entry for `key`, if it was looked up less than [`FRESH_FOR`] ago.
+fn fresh<K, Q, V>(map: &Mutex<HashMap<K, (Instant, V)>>, key: &Q) -> Option<V>
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: std::hash::Hash + Eq + ?Sized,
+    V: Clone,
+{
+    let map = map.lock().unwrap_or_else(|e| e.into_inner());
+    map.get(key).filter(|(at, _)| at.elapsed() < FRESH_FOR).map(|(_, value)| value.clone())
 }
 
 /// The decoded, non-empty segments of a URL path, or `None` when one could escape the directory
@@ -115,54 +197,54 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-async fn is_file(path: &Path) -> bool {
-    tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file())
-}
-
-/// Serves `file`, or its precompressed sibling when the client accepts it, with an `ETag`.
-async fn serve_file(file: &Path, cache_control: &'static str, request_headers: &HeaderMap) -> std::io::Result<Response<Body>> {
-    let accepted = accepted_encodings(request_headers);
-    let mut has_variants = false;
-    let mut chosen: Option<(PathBuf, &'static str)> = None;
-    for encoding in ["br", "gzip"] {
-        let sibling = PathBuf::from(format!("{}.{}", file.display(), if encoding == "br" { "br" } else { "gz" }));
-        if is_file(&sibling).await {
-            has_variants = true;
-            if chosen.is_none() && accepted.contains(&encoding) {
-                chosen = Some((sibling, encoding));
-            }
+impl StaticFile {
+    /// Reads `file` and its precompressed siblings (`.br`, `.gz`), each with an `ETag` from its
+    /// length and modification time.
+    async fn read(file: &Path) -> std::io::Result<Self> {
+        let mut variants = Vec::new();
+        for (encoding, suffix) in [(Some("br"), ".br"), (Some("gzip"), ".gz"), (None, "")] {
+            let path = PathBuf::from(format!("{}{suffix}", file.display()));
+            let metadata = match tokio::fs::metadata(&path).await {
+                Ok(m) if m.is_file() => m,
+                _ if encoding.is_some() => continue,
+                Ok(_) => return Err(std::io::Error::other("not a file")),
+                Err(e) => return Err(e),
+            };
+            let modified = metadata.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+            let etag = format!("\"{:x}-{:x}{}\"", metadata.len(), modified, encoding.map_or(String::new(), |e| format!("-{e}")));
+            let etag = HeaderValue::from_str(&etag).map_err(std::io::Error::other)?;
+            variants.push(Variant { encoding, bytes: tokio::fs::read(&path).await?.into(), etag });
         }
+        Ok(StaticFile { content_type: content_type(file), variants })
     }
-    let (path, encoding) = match &chosen {
-        Some((path, encoding)) => (path.as_path(), Some(*encoding)),
-        None => (file, None),
-    };
 
-    let metadata = tokio::fs::metadata(path).await?;
-    let modified = metadata.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
-    let etag = format!("\"{:x}-{:x}{}\"", metadata.len(), modified, encoding.map_or(String::new(), |e| format!("-{e}")));
+    /// The response to a request with `request_headers`: the first variant the client accepts,
+    /// or 304 when its `ETag` matches.
+    fn respond(&self, cache_control: &'static str, request_headers: &HeaderMap) -> Response<Body> {
+        let accepted = accepted_encodings(request_headers);
+        let variant =
+            self.variants.iter().find(|v| v.encoding.is_none_or(|e| accepted.contains(&e))).expect("the file as it is is always a variant");
 
-    let mut response = if etag_matches(request_headers, &etag) {
-        let mut r = Response::new(empty());
-        *r.status_mut() = StatusCode::NOT_MODIFIED;
-        r
-    } else {
-        let mut r = Response::new(full(tokio::fs::read(path).await?));
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(file)));
-        r
-    };
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
-    if let Ok(etag) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, etag);
+        let mut response = if etag_matches(request_headers, variant.etag.to_str().unwrap_or_default()) {
+            let mut r = Response::new(empty());
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+            r
+        } else {
+            let mut r = Response::new(full(variant.bytes.clone()));
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+            r
+        };
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+        headers.insert(header::ETAG, variant.etag.clone());
+        if let Some(encoding) = variant.encoding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        if self.variants.len() > 1 {
+            headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        }
+        response
     }
-    if let Some(encoding) = encoding {
-        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
-    }
-    if has_variants {
-        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    }
-    Ok(response)
 }
 
 /// The content codings of `Accept-Encoding` that are not refused with `q=0`.

@@ -22,7 +22,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinHandle;
-use tower_frontend::{Config, CONTENT_SECURITY_POLICY};
+use tower_frontend::{Config, CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY};
 
 // ---------------------------------------------------------------- test backend
 
@@ -140,8 +140,15 @@ struct Proxy {
 
 impl Proxy {
     async fn start(backend_url: &str, web_dir: &Path) -> Self {
-        let vars = [("TOWER_BACKEND_URL", backend_url.to_owned()), ("TOWER_FRONTEND_WEB_DIR", web_dir.display().to_string())];
-        let config = Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap();
+        Self::start_with(backend_url, web_dir, &[], |_| {}).await
+    }
+
+    /// Starts the proxy with more variables and a last change to its configuration.
+    async fn start_with(backend_url: &str, web_dir: &Path, more: &[(&str, String)], change: impl FnOnce(&mut Config)) -> Self {
+        let mut vars = vec![("TOWER_BACKEND_URL", backend_url.to_owned()), ("TOWER_FRONTEND_WEB_DIR", web_dir.display().to_string())];
+        vars.extend(more.iter().cloned());
+        let mut config = Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap();
+        change(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -270,14 +277,19 @@ async fn event_stream_is_not_buffered() {
 }
 
 #[tokio::test]
-async fn unreachable_backend_gives_502_json() {
+async fn unreachable_backend_gives_502_json_and_the_app_still_loads() {
     let closed = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap(); // bound, then released
-    let proxy = Proxy::start(&format!("http://{closed}"), Path::new("/nonexistent/web")).await;
-    for path in ["/api/workflow/abc", "/api"] {
+    let dir = TempDir::with_web_app();
+    let proxy = Proxy::start(&format!("http://{closed}"), &dir.web()).await;
+    for path in ["/api/workflow/abc", "/api", "/api/user-info"] {
         let response = proxy.get(path).await;
         assert_eq!(response.status(), 502, "{path}");
         assert_eq!(header(&response, "content-type"), "application/json");
         assert_eq!(response.text().await.unwrap(), r#"{"message":"Tower backend is not reachable"}"#);
+    }
+    // The app needs no backend to load: it shows its own error when its API calls get the 502.
+    for path in ["/", "/runs/abc", "/assets/app-123.js"] {
+        assert_eq!(proxy.get(path).await.status(), 200, "{path}");
     }
 }
 
@@ -413,6 +425,46 @@ async fn only_get_and_head_for_pages() {
 }
 
 #[tokio::test]
+async fn slow_or_idle_clients_are_disconnected_after_the_header_timeout() {
+    let timeout = Duration::from_millis(500);
+    let (backend, _) = start_backend().await;
+    let proxy =
+        Proxy::start_with(&format!("http://{backend}"), Path::new("/nonexistent/web"), &[], |c| c.header_read_timeout = timeout).await;
+
+    // Slowloris: a header that never ends, one byte at a time, keeps no connection open.
+    let mut slow = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
+    slow.write_all(b"GET /api/workflow HTTP/1.1\r\nHost: tower\r\n").await.unwrap();
+    let trickle = async {
+        for _ in 0..40 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if slow.write_all(b"X").await.is_err() {
+                break;
+            }
+        }
+    };
+    let started = std::time::Instant::now();
+    trickle.await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut answer)).await.expect("the proxy closes a slow connection");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
+
+    // A connection that sends nothing, or goes quiet after a request, is closed too.
+    let mut idle = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
+    let mut rest = Vec::new();
+    tokio::time::timeout(timeout * 4, idle.read_to_end(&mut rest)).await.expect("an idle connection is closed").unwrap();
+    let mut kept_alive = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
+    kept_alive.write_all(b"GET /health HTTP/1.1\r\nHost: tower\r\n\r\n").await.unwrap();
+    let mut after = Vec::new();
+    tokio::time::timeout(timeout * 4, kept_alive.read_to_end(&mut after)).await.expect("an idle keep-alive connection is closed").unwrap();
+    assert!(String::from_utf8_lossy(&after).starts_with("HTTP/1.1 200"));
+
+    // Meanwhile the proxy serves everybody else.
+    assert_eq!(proxy.get("/health").await.status(), 200);
+}
+
+#[tokio::test]
 async fn oversized_request_header_is_rejected() {
     let (proxy, _) = Proxy::with_backend(Path::new("/nonexistent/web")).await;
     let huge = "a".repeat(tower_frontend::MAX_HEADER_BYTES + 1024);
@@ -440,4 +492,79 @@ async fn shutdown_waits_for_requests_in_flight() {
     assert!(String::from_utf8_lossy(&rest).ends_with("data: last\n\n"));
     let result = tokio::time::timeout(Duration::from_secs(5), &mut proxy.task).await.expect("serve returns once the stream is done");
     result.unwrap().unwrap();
+}
+
+// ---------------------------------------------------------------- HTTPS
+
+/// A self-signed certificate for `localhost`, written as PEM files into `dir`.
+fn self_signed_certificate(dir: &TempDir) -> (String, PathBuf, PathBuf) {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (cert, key) = (dir.0.join("cert.pem"), dir.0.join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.key_pair.serialize_pem()).unwrap();
+    (certified.cert.pem(), cert, key)
+}
+
+async fn start_https(dir: &TempDir, change: impl FnOnce(&mut Config)) -> (Proxy, reqwest::Client) {
+    let (cert_pem, cert, key) = self_signed_certificate(dir);
+    let (backend, _) = start_backend().await;
+    let tls = [("TOWER_FRONTEND_TLS_CERT", cert.display().to_string()), ("TOWER_FRONTEND_TLS_KEY", key.display().to_string())];
+    let proxy = Proxy::start_with(&format!("http://{backend}"), &dir.web(), &tls, change).await;
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
+        .resolve("localhost", proxy.addr)
+        .build()
+        .unwrap();
+    (proxy, client)
+}
+
+#[tokio::test]
+async fn https_with_a_certificate_from_files_and_hsts() {
+    let dir = TempDir::with_web_app();
+    let (proxy, client) = start_https(&dir, |_| {}).await;
+    let url = |path: &str| format!("https://localhost:{}{path}", proxy.addr.port());
+
+    let page = client.get(url("/runs/abc")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(header(&page, "strict-transport-security"), STRICT_TRANSPORT_SECURITY);
+    assert_eq!(header(&page, "content-security-policy"), CONTENT_SECURITY_POLICY);
+    assert_eq!(page.text().await.unwrap(), INDEX_HTML);
+
+    let api = client.post(url("/api/trace/x/heartbeat")).body("{}").send().await.unwrap();
+    assert_eq!(header(&api, "strict-transport-security"), STRICT_TRANSPORT_SECURITY);
+    let echo: Value = api.json().await.unwrap();
+    assert_eq!(echo["path"], "/trace/x/heartbeat");
+    assert_eq!(echo["xForwardedProto"], "https");
+    assert_eq!(echo["xForwardedHost"], format!("localhost:{}", proxy.addr.port()));
+
+    // Plain HTTP on the HTTPS port gets no page.
+    assert!(reqwest::get(proxy.url("/")).await.is_err());
+    // A client that does not trust the certificate cannot connect.
+    let untrusting =
+        reqwest::Client::builder().use_rustls_tls().tls_built_in_root_certs(false).resolve("localhost", proxy.addr).build().unwrap();
+    assert!(untrusting.get(url("/")).send().await.is_err());
+}
+
+#[tokio::test]
+async fn plain_http_has_no_hsts() {
+    let dir = TempDir::with_web_app();
+    let (proxy, _) = Proxy::with_backend(&dir.web()).await;
+    for path in ["/", "/api/workflow"] {
+        assert_eq!(header(&proxy.get(path).await, "strict-transport-security"), "", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_stalled_tls_handshake_is_dropped() {
+    let dir = TempDir::with_web_app();
+    let (proxy, client) = start_https(&dir, |c| c.header_read_timeout = Duration::from_millis(500)).await;
+    let mut stalled = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
+    stalled.write_all(&[0x16, 0x03, 0x01]).await.unwrap(); // the start of a ClientHello, and no more
+    let mut answer = Vec::new();
+    let _ =
+        tokio::time::timeout(Duration::from_secs(3), stalled.read_to_end(&mut answer)).await.expect("the proxy drops a stalled handshake");
+    let status = client.get(format!("https://localhost:{}/health", proxy.addr.port())).send().await.unwrap().status();
+    assert_eq!(status, 200);
 }
