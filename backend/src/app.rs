@@ -161,12 +161,18 @@ pub async fn shutdown_signal() {
 }
 
 /// Logging as configured: plain or JSON lines, level from `TOWER_LOG_LEVEL` or `RUST_LOG`.
-pub fn init_tracing(config: Option<&Config>) {
+/// Installs the global `tracing` subscriber (plain or JSON lines on stderr). Lines are written
+/// by a background thread, so no request waits on stderr; keep the returned guard until the
+/// process ends, it writes the last lines out when dropped.
+#[must_use = "dropping the guard stops the log writer"]
+pub fn init_tracing(config: Option<&Config>) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::EnvFilter;
     let level = config.and_then(|c| c.log_level.clone()).map(|l| l.to_lowercase()).unwrap_or_else(|| "info".into());
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("{level},sqlx=warn,tower_http=warn,refinery_core=warn")));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     let json = config.is_some_and(|c| c.log_format == crate::config::LogFormat::Json);
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
+    guard
 }

@@ -45,7 +45,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(Some(&config));
+    let _log = init_tracing(Some(&config));
     let result = match args.as_slice() {
         ["token", "create", rest @ ..] => token_create(config, rest).await,
         _ => serve(config).await,

@@ -32,7 +32,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(Some(&config));
+    let _log = init_tracing(Some(&config));
     let result = async {
         if mode == "migrate" {
             tower_cron::migrate(&config).await?.close().await;

@@ -29,14 +29,19 @@ pub use server::{serve, shutdown_signal, HEADER_READ_TIMEOUT, MAX_HEADER_BYTES, 
 
 /// Installs the global `tracing` subscriber: plain or JSON lines on stderr, level from
 /// `TOWER_LOG_LEVEL` (default `info`) unless `RUST_LOG` gives a filter. Does nothing when a
-/// subscriber is already installed (e.g. by the all-in-one binary).
-pub fn init_tracing(config: &Config) {
+/// subscriber is already installed (e.g. by the all-in-one binary). Lines are written by a
+/// background thread (one per request would otherwise make every request wait on stderr); keep
+/// the returned guard until the process ends, it writes the last lines out when dropped.
+#[must_use = "dropping the guard stops the log writer"]
+pub fn init_tracing(config: &Config) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::EnvFilter;
     let level = config.log_level.as_deref().unwrap_or("info").to_lowercase();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     let _ = match config.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Plain => builder.try_init(),
     };
+    guard
 }

@@ -43,7 +43,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(&config);
+    let _log = init_tracing(&config);
 
     let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
     let listener = match tokio::net::TcpListener::bind(addr).await {
