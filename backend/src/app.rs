@@ -19,7 +19,12 @@ pub struct AppState {
     pub oidc: Arc<crate::auth::oidc::Discovery>,
     /// The shared cache (Redis, or in-process) and the messages replicas send each other.
     pub cache: Arc<dyn crate::cache::Cache>,
+    /// This process's own small cache, in front of `cache` for values that never change (a run's
+    /// owner), so the trace requests of a busy run need no round trip at all.
+    pub local: Arc<crate::cache::memory::MemoryCache>,
     pub incoming: tokio::sync::broadcast::Sender<crate::cache::Incoming>,
+    /// Sends messages to every replica, in batches.
+    pub publisher: crate::live::Publisher,
     /// Turns true when the server shuts down, so endless responses (event streams) end and the
     /// graceful shutdown does not wait for them.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
@@ -29,13 +34,16 @@ impl AppState {
     /// Must run inside the runtime: with Redis, it starts the subscriber to the message channel.
     pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
         let shared = crate::cache::connect(&config)?;
+        let publisher = crate::live::Publisher::start(shared.cache.clone(), shared.incoming.clone());
         let state = AppState {
             db,
             config: Arc::new(config),
             tokens: Default::default(),
             oidc: Default::default(),
             cache: shared.cache,
+            local: Arc::new(crate::cache::memory::MemoryCache::new(tokio::sync::broadcast::channel(1).0)),
             incoming: shared.incoming,
+            publisher,
             stopping: Arc::new(tokio::sync::watch::channel(false).0),
         };
         tokio::spawn(crate::live::forget_revoked_tokens(state.tokens.clone(), state.incoming.subscribe()));
@@ -49,7 +57,7 @@ impl AppState {
 
     /// Tells every replica about something (a change to a run, a revoked token).
     pub fn publish(&self, message: crate::live::Message) {
-        crate::live::publish(&self.cache, &self.incoming, message);
+        self.publisher.send(message);
     }
 
     /// Tells every replica's viewers about a change to a run.

@@ -31,7 +31,7 @@ pub struct Context {
     pub owner: String,
     pub mailer: Option<Mailer>,
     /// Where changes are announced to the backends' live viewers.
-    pub shared: tower_backend::cache::Shared,
+    pub publisher: tower_backend::live::Publisher,
 }
 
 impl Context {
@@ -40,7 +40,8 @@ impl Context {
         let mailer = Mailer::from_config(&config)?;
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "cron".into());
         let owner = format!("{}-{}-{}", host.chars().take(40).collect::<String>(), std::process::id(), tower_backend::auth::random_hex(4));
-        Ok(Context { db, config, owner, mailer, shared })
+        let publisher = tower_backend::live::Publisher::start(shared.cache, shared.incoming);
+        Ok(Context { db, config, owner, mailer, publisher })
     }
 }
 
@@ -123,7 +124,7 @@ pub async fn watchdog(ctx: &Context) -> anyhow::Result<String> {
     for run in &unknown {
         tracing::info!(workflow_id = %run.id, "run silent for {} s: status UNKNOWN", c.unknown_after.as_secs());
         let event = LiveEvent::new(LiveEventType::WorkflowUpdated, &run.id, run.owner_id, run.workspace_id, Some("UNKNOWN"), None);
-        tower_backend::live::publish(&ctx.shared.cache, &ctx.shared.incoming, Message::Run { event });
+        ctx.publisher.send(Message::Run { event });
     }
     let zombies = store::cron::end_zombie_runs(&ctx.db, now - c.zombie_after.as_millis() as i64, WATCHDOG_BATCH).await?;
     for id in &zombies {

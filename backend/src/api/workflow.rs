@@ -17,6 +17,7 @@ use super::label::LabelDto;
 use crate::app::AppState;
 use crate::auth::permissions::{self as perm, can_view_run};
 use crate::auth::Caller;
+use crate::cache::Cache;
 use crate::domain::ids::is_valid_workflow_id;
 use crate::domain::progress::{build_progress, ProgressData};
 use crate::domain::search;
@@ -74,22 +75,32 @@ fn run_owner_key(id: &str) -> String {
     format!("run-owner:{id}")
 }
 
-/// Who owns a run and where it lives, which never changes: from the cache when it is there, so
-/// the trace requests of a busy run skip a database read. Deleting a run drops the entry; the
-/// short TTL bounds what a run purged by cron leaves behind.
+/// Who owns a run and where it lives, which never changes: from this process's cache, else the
+/// shared one, else the database, so the trace requests of a busy run skip the database read and,
+/// mostly, the round trip to Redis. Deleting a run drops the shared entry; the short TTLs bound
+/// what a deleted or purged run leaves behind on other replicas.
 async fn run_owner(state: &AppState, id: &str) -> ApiResult<Option<RunOwner>> {
-    const TTL: std::time::Duration = std::time::Duration::from_secs(60);
+    const SHARED_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+    const LOCAL_TTL: std::time::Duration = std::time::Duration::from_secs(10);
     let key = run_owner_key(id);
+    let parse = |v: &str| {
+        let (owner, ws) = v.split_once(',')?;
+        Some(RunOwner { id: id.to_string(), owner_id: owner.parse().ok()?, workspace_id: ws.parse().ok() })
+    };
+    if let Some(run) = state.local.get(&key).await.as_deref().and_then(parse) {
+        return Ok(Some(run));
+    }
     if let Some(v) = state.cache.get(&key).await {
-        let mut parts = v.splitn(2, ',');
-        if let (Some(Ok(owner_id)), Some(ws)) = (parts.next().map(str::parse::<i64>), parts.next()) {
-            return Ok(Some(RunOwner { id: id.to_string(), owner_id, workspace_id: ws.parse().ok() }));
+        if let Some(run) = parse(&v) {
+            state.local.set(&key, v, LOCAL_TTL).await;
+            return Ok(Some(run));
         }
     }
     let run = store::workflow::owner(&state.db, id).await?;
     if let Some(r) = &run {
-        let ws = r.workspace_id.map(|w| w.to_string()).unwrap_or_default();
-        state.cache.set(&key, format!("{},{ws}", r.owner_id), TTL).await;
+        let v = format!("{},{}", r.owner_id, r.workspace_id.map(|w| w.to_string()).unwrap_or_default());
+        state.cache.set(&key, v.clone(), SHARED_TTL).await;
+        state.local.set(&key, v, LOCAL_TTL).await;
     }
     Ok(run)
 }
@@ -386,7 +397,11 @@ struct ForceQuery {
 fn deleted(state: &AppState, w: &WorkflowRow) {
     let run = RunOwner { id: w.id.clone(), owner_id: w.owner_id, workspace_id: w.workspace_id };
     let (cache, key) = (state.cache.clone(), run_owner_key(&w.id));
-    tokio::spawn(async move { cache.delete(&key).await });
+    let local = state.local.clone();
+    tokio::spawn(async move {
+        local.delete(&key).await;
+        cache.delete(&key).await;
+    });
     state.announce(LiveEventType::WorkflowDeleted, &run, None, None);
 }
 

@@ -6,7 +6,11 @@
 
 pub mod stream;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -94,23 +98,85 @@ pub enum Message {
     UserTokensRevoked { user_id: i64 },
 }
 
-impl Message {
-    pub fn parse(payload: &str) -> Option<Message> {
-        serde_json::from_str(payload).ok()
+/// Reads a payload of the channel: a JSON array of messages (one batch of a publisher).
+pub fn parse_batch(payload: &str) -> Vec<Message> {
+    serde_json::from_str(payload).unwrap_or_default()
+}
+
+/// Keeps the newest event of a run, carrying over what the older one knew and the newer one does
+/// not (a progress event has no status; a run created then progressing is still news as created).
+pub fn merge_into(pending: &mut BTreeMap<String, LiveEvent>, mut event: LiveEvent) {
+    if let Some(old) = pending.get(&event.workflow_id) {
+        if event.status.is_none() {
+            event.status = old.status.clone();
+            if matches!(old.kind, LiveEventType::WorkflowCompleted | LiveEventType::WorkflowDeleted | LiveEventType::WorkflowCreated) {
+                event.kind = old.kind;
+            }
+        }
+        if event.progress.is_none() {
+            event.progress = old.progress.clone();
+        }
+    }
+    pending.insert(event.workflow_id.clone(), event);
+}
+
+/// How long the publisher gathers messages before sending them as one batch.
+const BATCH_WINDOW: Duration = Duration::from_millis(50);
+/// The most messages in one batch.
+const BATCH_MAX: usize = 1000;
+
+/// Sends messages to every replica in batches: what arrives within [`BATCH_WINDOW`] goes out as
+/// one publish, with the events of one run merged into the latest, so a busy ingestion costs one
+/// round trip to Redis per window rather than one per trace request. A batch that cannot leave
+/// this process (Redis down) is delivered here at least; other replicas' viewers catch up from
+/// the database when the channel is back ([`Incoming::Gap`]).
+#[derive(Clone)]
+pub struct Publisher {
+    tx: mpsc::UnboundedSender<Message>,
+}
+
+impl Publisher {
+    /// Starts the publishing task (inside the runtime).
+    pub fn start(cache: Arc<dyn Cache>, incoming: broadcast::Sender<Incoming>) -> Publisher {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(publish_batches(cache, incoming, rx));
+        Publisher { tx }
+    }
+
+    /// Queues a message; never waits.
+    pub fn send(&self, message: Message) {
+        let _ = self.tx.send(message);
     }
 }
 
-/// Sends a message to every replica without delaying the caller. When it cannot leave this
-/// process (Redis down), it is delivered here at least; other replicas' viewers catch up from the
-/// database when the channel is back ([`Incoming::Gap`]).
-pub fn publish(cache: &Arc<dyn Cache>, incoming: &tokio::sync::broadcast::Sender<Incoming>, message: Message) {
-    let Ok(payload) = serde_json::to_string(&message) else { return };
-    let (cache, incoming) = (cache.clone(), incoming.clone());
-    tokio::spawn(async move {
+async fn publish_batches(cache: Arc<dyn Cache>, incoming: broadcast::Sender<Incoming>, mut rx: mpsc::UnboundedReceiver<Message>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        let window = tokio::time::sleep(BATCH_WINDOW);
+        tokio::pin!(window);
+        while batch.len() < BATCH_MAX {
+            tokio::select! {
+                m = rx.recv() => match m {
+                    Some(m) => batch.push(m),
+                    None => break,
+                },
+                _ = &mut window => break,
+            }
+        }
+        let mut runs = BTreeMap::new();
+        let mut others = Vec::new();
+        for m in batch {
+            match m {
+                Message::Run { event } => merge_into(&mut runs, event),
+                other => others.push(other),
+            }
+        }
+        others.extend(runs.into_values().map(|event| Message::Run { event }));
+        let Ok(payload) = serde_json::to_string(&others) else { continue };
         if !cache.publish(payload.clone()).await {
             let _ = incoming.send(Incoming::Message(Arc::from(payload)));
         }
-    });
+    }
 }
 
 /// Drops revoked tokens from this replica's token cache as revocations arrive from any replica.
@@ -118,11 +184,19 @@ pub async fn forget_revoked_tokens(tokens: Arc<crate::auth::cache::TokenCache>, 
     use tokio::sync::broadcast::error::RecvError;
     loop {
         match incoming.recv().await {
-            Ok(Incoming::Message(payload)) => match Message::parse(&payload) {
-                Some(Message::TokenRevoked { token_id }) => tokens.forget_token(token_id),
-                Some(Message::UserTokensRevoked { user_id }) => tokens.forget_user(user_id),
-                _ => {}
-            },
+            Ok(Incoming::Message(payload)) => {
+                // Most batches hold only run events: skip parsing those.
+                if !payload.contains("okenRevoked") {
+                    continue;
+                }
+                for m in parse_batch(&payload) {
+                    match m {
+                        Message::TokenRevoked { token_id } => tokens.forget_token(token_id),
+                        Message::UserTokensRevoked { user_id } => tokens.forget_user(user_id),
+                        Message::Run { .. } => {}
+                    }
+                }
+            }
             // Revocations may have been missed: start from an empty cache.
             Ok(Incoming::Gap { .. }) | Err(RecvError::Lagged(_)) => tokens.forget_all(),
             Err(RecvError::Closed) => return,

@@ -11,7 +11,7 @@ use axum::response::sse::Event;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
-use super::{LiveCounts, LiveEvent, LiveEventType, Message};
+use super::{merge_into, parse_batch, LiveCounts, LiveEvent, LiveEventType, Message};
 use crate::app::AppState;
 use crate::auth::permissions::{can_view_run, Access};
 use crate::auth::Caller;
@@ -50,9 +50,11 @@ pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: O
         tokio::select! {
             m = incoming.recv() => match m {
                 Ok(Incoming::Message(payload)) => {
-                    if let Some(Message::Run { event }) = Message::parse(&payload) {
-                        if visible(&event) {
-                            merge(&mut pending, event);
+                    for m in parse_batch(&payload) {
+                        if let Message::Run { event } = m {
+                            if visible(&event) {
+                                merge_into(&mut pending, event);
+                            }
                         }
                     }
                 }
@@ -71,22 +73,6 @@ pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: O
             _ = stopping.changed() => return,
         }
     }
-}
-
-/// Keeps the newest event of a run; a progress event keeps the status a pending one had.
-fn merge(pending: &mut BTreeMap<String, LiveEvent>, mut event: LiveEvent) {
-    if let Some(old) = pending.get(&event.workflow_id) {
-        if event.status.is_none() {
-            event.status = old.status.clone();
-            if matches!(old.kind, LiveEventType::WorkflowCompleted | LiveEventType::WorkflowDeleted | LiveEventType::WorkflowCreated) {
-                event.kind = old.kind;
-            }
-        }
-        if event.progress.is_none() {
-            event.progress = old.progress.clone();
-        }
-    }
-    pending.insert(event.workflow_id.clone(), event);
 }
 
 fn to_sse(e: &LiveEvent) -> Event {
