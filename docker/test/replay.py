@@ -148,7 +148,7 @@ def main():
     p.add_argument("--api", required=True, help="API base URL, e.g. http://127.0.0.1:8000/api")
     p.add_argument("--token", required=True, help="personal access token")
     p.add_argument("--web", help="web app base URL to check, e.g. http://127.0.0.1:8000")
-    p.add_argument("run_dir", nargs="?", default=str(HERE / "fixtures" / "workflow_success"))
+    p.add_argument("run_dir", nargs="?", default=str(HERE.parent.parent / "fixtures" / "trace" / "workflow_success"))
     a = p.parse_args()
     api = Api(a.api, a.token)
     wid, files, tasks = replay(api, pathlib.Path(a.run_dir))

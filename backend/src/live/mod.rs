@@ -104,20 +104,29 @@ pub fn parse_batch(payload: &str) -> Vec<Message> {
 }
 
 /// Keeps the newest event of a run, carrying over what the older one knew and the newer one does
-/// not (a progress event has no status; a run created then progressing is still news as created).
-pub fn merge_into(pending: &mut BTreeMap<String, LiveEvent>, mut event: LiveEvent) {
+/// not (a progress event has no status; a run created or completed and then progressing is still
+/// news as created or completed). Older news than what is pending is dropped (events of one run
+/// can arrive out of order, e.g. a database catch-up before a late message), and nothing follows
+/// a deletion. Returns whether the event was kept.
+pub fn merge_into(pending: &mut BTreeMap<String, LiveEvent>, mut event: LiveEvent) -> bool {
     if let Some(old) = pending.get(&event.workflow_id) {
+        if old.kind == LiveEventType::WorkflowDeleted || event.updated < old.updated {
+            return false;
+        }
+        if event.kind == LiveEventType::ProgressUpdated
+            && matches!(old.kind, LiveEventType::WorkflowCompleted | LiveEventType::WorkflowCreated)
+        {
+            event.kind = old.kind;
+        }
         if event.status.is_none() {
             event.status = old.status.clone();
-            if matches!(old.kind, LiveEventType::WorkflowCompleted | LiveEventType::WorkflowDeleted | LiveEventType::WorkflowCreated) {
-                event.kind = old.kind;
-            }
         }
         if event.progress.is_none() {
             event.progress = old.progress.clone();
         }
     }
     pending.insert(event.workflow_id.clone(), event);
+    true
 }
 
 /// How long the publisher gathers messages before sending them as one batch.
@@ -167,7 +176,9 @@ async fn publish_batches(cache: Arc<dyn Cache>, incoming: broadcast::Sender<Inco
         let mut others = Vec::new();
         for m in batch {
             match m {
-                Message::Run { event } => merge_into(&mut runs, event),
+                Message::Run { event } => {
+                    merge_into(&mut runs, event);
+                }
                 other => others.push(other),
             }
         }
@@ -201,5 +212,41 @@ pub async fn forget_revoked_tokens(tokens: Arc<crate::auth::cache::TokenCache>, 
             Ok(Incoming::Gap { .. }) | Err(RecvError::Lagged(_)) => tokens.forget_all(),
             Err(RecvError::Closed) => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: LiveEventType, status: Option<&str>, updated: i64) -> LiveEvent {
+        LiveEvent {
+            kind,
+            workflow_id: "w1".into(),
+            workspace_id: None,
+            owner_id: 1,
+            status: status.map(str::to_string),
+            progress: None,
+            updated,
+        }
+    }
+
+    #[test]
+    fn merging_keeps_the_news_and_never_goes_back_in_time() {
+        let mut p = BTreeMap::new();
+        assert!(merge_into(&mut p, event(LiveEventType::WorkflowCompleted, Some("SUCCEEDED"), 10)));
+        assert!(merge_into(&mut p, event(LiveEventType::ProgressUpdated, None, 11)));
+        assert_eq!(
+            (p["w1"].kind, p["w1"].status.as_deref()),
+            (LiveEventType::WorkflowCompleted, Some("SUCCEEDED")),
+            "still news as completed"
+        );
+        assert!(merge_into(&mut p, event(LiveEventType::WorkflowDeleted, None, 12)));
+        assert_eq!(p["w1"].kind, LiveEventType::WorkflowDeleted, "a deletion after completion is a deletion");
+        assert!(!merge_into(&mut p, event(LiveEventType::WorkflowUpdated, Some("RUNNING"), 13)), "nothing follows a deletion");
+        let mut p = BTreeMap::new();
+        merge_into(&mut p, event(LiveEventType::WorkflowUpdated, Some("RUNNING"), 20));
+        assert!(!merge_into(&mut p, event(LiveEventType::WorkflowCompleted, Some("FAILED"), 19)), "older news is dropped");
+        assert_eq!(p["w1"].status.as_deref(), Some("RUNNING"));
     }
 }

@@ -4,7 +4,7 @@
 //! a gap in the channel (Redis was down) or after falling behind, it rereads from the database
 //! every run of its scope that changed since, and sends that state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use axum::response::sse::Event;
@@ -33,6 +33,8 @@ pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: O
     let mut stopping = state.stopping.subscribe();
     let visible = |e: &LiveEvent| can_view_run(&caller, &access, e.owner_id, e.workspace_id);
     let mut pending: BTreeMap<String, LiveEvent> = BTreeMap::new();
+    // What was last sent of each run, so an older event arriving late is not sent after a newer one.
+    let mut sent: HashMap<String, (i64, LiveEventType)> = HashMap::new();
     let mut catch_up_since = resume_from;
     let mut tick = tokio::time::interval(COALESCE);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -41,7 +43,9 @@ pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: O
             match changed_since(&state, &caller, &access, since).await {
                 Ok(events) => {
                     for e in events {
-                        pending.insert(e.workflow_id.clone(), e);
+                        if is_news(&sent, &e) {
+                            merge_into(&mut pending, e);
+                        }
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "live catch-up read failed"),
@@ -52,7 +56,7 @@ pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: O
                 Ok(Incoming::Message(payload)) => {
                     for m in parse_batch(&payload) {
                         if let Message::Run { event } = m {
-                            if visible(&event) {
+                            if visible(&event) && is_news(&sent, &event) {
                                 merge_into(&mut pending, event);
                             }
                         }
@@ -63,16 +67,28 @@ pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: O
                 Err(RecvError::Closed) => return,
             },
             _ = tick.tick() => {
-                for (_, e) in std::mem::take(&mut pending) {
+                if sent.len() > MAX_REMEMBERED {
+                    sent.clear();
+                }
+                for (id, e) in std::mem::take(&mut pending) {
                     if out.send(to_sse(&e)).await.is_err() {
                         return;
                     }
+                    sent.insert(id, (e.updated, e.kind));
                 }
             }
             _ = out.closed() => return,
             _ = stopping.changed() => return,
         }
     }
+}
+
+/// Runs a stream remembers what it sent of, at most.
+const MAX_REMEMBERED: usize = 10_000;
+
+/// Whether an event is newer than what the viewer has of its run, and the run is not gone.
+fn is_news(sent: &HashMap<String, (i64, LiveEventType)>, e: &LiveEvent) -> bool {
+    sent.get(&e.workflow_id).is_none_or(|(updated, kind)| *kind != LiveEventType::WorkflowDeleted && e.updated >= *updated)
 }
 
 fn to_sse(e: &LiveEvent) -> Event {

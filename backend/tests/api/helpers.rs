@@ -234,7 +234,7 @@ impl TestApp {
 // Replaying captured Nextflow runs
 
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/trace")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/trace")
 }
 
 pub fn fixture_files(run: &str) -> Vec<Value> {

@@ -21,7 +21,7 @@ const web = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(web, '../..');
 const bin = resolve(process.env.TOWER_BIN_DIR ?? join(repo, 'target/debug'));
 const artifacts = join(web, 'e2e-artifacts');
-const fixtures = join(web, 'e2e/fixtures');
+const fixtures = join(web, '../../fixtures/trace');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const LIVE_TIMEOUT = 20_000;
 
