@@ -50,11 +50,6 @@ impl AppState {
         Ok(state)
     }
 
-    /// The cache and its messages, for the jobs that run beside the API in one process.
-    pub fn shared(&self) -> crate::cache::Shared {
-        crate::cache::Shared { cache: self.cache.clone(), incoming: self.incoming.clone() }
-    }
-
     /// Tells every replica about something (a change to a run, a revoked token).
     pub fn publish(&self, message: crate::live::Message) {
         self.publisher.send(message);

@@ -106,11 +106,8 @@ impl RateLimitConfig {
         if limit == 0 {
             return Err(ConfigError::new("TOWER_RATELIMIT_PERIOD", "must be at least 1 request"));
         }
-        let timeout = match get("TOWER_RATELIMIT_TIMEOUT") {
-            Some(v) if v.trim() == "0" || v.trim() == "0ms" => Duration::ZERO,
-            Some(_) => parse_duration_ms(get, "TOWER_RATELIMIT_TIMEOUT", Duration::from_millis(500))?,
-            None => Duration::from_millis(500),
-        };
+        // Zero is allowed: refuse at once rather than wait.
+        let timeout = parse_duration_at_least(get, "TOWER_RATELIMIT_TIMEOUT", Duration::from_millis(500), Duration::ZERO)?;
         Ok(Some(RateLimitConfig { limit, refresh: parse_duration_ms(get, "TOWER_RATELIMIT_REFRESH", Duration::from_secs(1))?, timeout }))
     }
 }
@@ -751,8 +748,7 @@ fn parse_duration_at_least(
         n.checked_mul(mult).ok_or_else(bad)?
     };
     if (ms as u128) < min.as_millis() {
-        let least = if min.as_millis() >= 1000 { "one second" } else { "one millisecond" };
-        return Err(ConfigError::new(var, format!("must be at least {least}, got '{raw}'")));
+        return Err(ConfigError::new(var, format!("must be at least {min:?}, got '{raw}'")));
     }
     Ok(Duration::from_millis(ms))
 }

@@ -35,12 +35,12 @@ pub struct Context {
 }
 
 impl Context {
-    /// `shared`: the cache whose channel reaches the backends' live viewers.
-    pub fn new(db: Db, config: Arc<Config>, shared: tower_backend::cache::Shared) -> anyhow::Result<Context> {
+    /// `publisher`: where changes are announced to the backends' live viewers (the all-in-one
+    /// process shares its backend's).
+    pub fn new(db: Db, config: Arc<Config>, publisher: tower_backend::live::Publisher) -> anyhow::Result<Context> {
         let mailer = Mailer::from_config(&config)?;
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "cron".into());
         let owner = format!("{}-{}-{}", host.chars().take(40).collect::<String>(), std::process::id(), tower_backend::auth::random_hex(4));
-        let publisher = tower_backend::live::Publisher::start(shared.cache, shared.incoming);
         Ok(Context { db, config, owner, mailer, publisher })
     }
 }
@@ -155,7 +155,7 @@ pub async fn send_mail(ctx: &Context) -> anyhow::Result<String> {
     while sent + failed < MAIL_PER_RUN {
         let now = now_millis();
         let lease_until = now + ctx.config.cron.mail_lease.as_millis() as i64;
-        let Some(mail) = store::mail::claim(&ctx.db, &ctx.owner, now, lease_until, 1).await?.pop() else { break };
+        let Some(mail) = store::mail::claim_next(&ctx.db, &ctx.owner, now, lease_until).await? else { break };
         match mailer.send(&mail).await {
             Ok(()) => {
                 store::mail::mark_sent(&ctx.db, mail.id, now_millis()).await?;

@@ -55,7 +55,8 @@ pub async fn run(
     let db = migrate(&config).await?;
     tower_backend::app::ensure_root_users(&db, &config.root_users).await?;
     let shared = tower_backend::cache::connect(&config)?;
-    let ctx = jobs::Context::new(db.clone(), Arc::new(config), shared)?;
+    let publisher = tower_backend::live::Publisher::start(shared.cache, shared.incoming);
+    let ctx = jobs::Context::new(db.clone(), Arc::new(config), publisher)?;
     log_mail_setup(&ctx);
     let mut running = jobs::spawn(Arc::new(ctx), stopped);
     ready.store(true, Ordering::SeqCst);

@@ -224,7 +224,7 @@ impl Backend {
     }
 
     fn ctx(&self) -> Context {
-        Context::new(self.state.db.clone(), self.state.config.clone(), self.state.shared()).unwrap()
+        Context::new(self.state.db.clone(), self.state.config.clone(), self.state.publisher.clone()).unwrap()
     }
 
     /// Reports a run through the trace API up to `begin`; returns its id.

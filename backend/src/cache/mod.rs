@@ -47,7 +47,6 @@ pub enum Incoming {
 }
 
 /// The configured cache and the receiving side of its messages.
-#[derive(Clone)]
 pub struct Shared {
     pub cache: Arc<dyn Cache>,
     pub incoming: tokio::sync::broadcast::Sender<Incoming>,

@@ -85,26 +85,25 @@ pub async fn enqueue(db: &Db, m: &NewMail, now: i64) -> sqlx::Result<bool> {
     with_pool!(db, p => bind_mail(sqlx::query(sql), m, now).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
-/// Claims up to `limit` due mails for `owner` until `lease_until` and counts the attempt.
-/// A mail whose lease has expired (its cron died) is due again.
-pub async fn claim(db: &Db, owner: &str, now: i64, lease_until: i64, limit: i64) -> sqlx::Result<Vec<OutboxMail>> {
+/// Claims the next due mail for `owner` until `lease_until` and counts the attempt. A mail whose
+/// lease has expired (its cron died) is due again. Of two crons claiming at once, one wins; the
+/// other claims the next mail.
+pub async fn claim_next(db: &Db, owner: &str, now: i64, lease_until: i64) -> sqlx::Result<Option<OutboxMail>> {
     const DUE: &str = "sent IS NULL AND next_attempt <= ? AND (lease_until IS NULL OR lease_until < ?)";
     with_pool!(db, p => {
-        let ids: Vec<i64> = sqlx::query_scalar(&format!("SELECT id FROM tw_mail WHERE {DUE} ORDER BY next_attempt, id LIMIT ?"))
-            .bind(now).bind(now).bind(limit).fetch_all(p).await?;
         let claim = format!("UPDATE tw_mail SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ? AND {DUE}");
-        let mut claimed = Vec::with_capacity(ids.len());
-        for id in ids {
+        loop {
+            let id: Option<i64> = sqlx::query_scalar(&format!("SELECT id FROM tw_mail WHERE {DUE} ORDER BY next_attempt, id LIMIT 1"))
+                .bind(now).bind(now).fetch_optional(p).await?;
+            let Some(id) = id else { return Ok(None) };
             let n = sqlx::query(&claim).bind(owner).bind(lease_until).bind(id).bind(now).bind(now).execute(p).await?.rows_affected();
             if n == 1 {
-                let m: OutboxMail = sqlx::query_as(
+                return sqlx::query_as(
                     "SELECT id, message_id, kind, recipient, subject, body_text, body_html, date_created, attempts FROM tw_mail WHERE id = ?",
                 )
-                .bind(id).fetch_one(p).await?;
-                claimed.push(m);
+                .bind(id).fetch_optional(p).await;
             }
         }
-        Ok(claimed)
     })
 }
 

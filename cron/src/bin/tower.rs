@@ -46,7 +46,8 @@ async fn run(config: Config, frontend: tower_frontend::Config) -> anyhow::Result
     let backend = Application::build(config, SchemaMode::Migrate).await?;
     // The scheduled jobs run here too: the watchdog, cleanup, and mail (kept in the outbox and
     // logged unless TOWER_SMTP_HOST is set).
-    let ctx = tower_cron::jobs::Context::new(backend.state().db.clone(), backend.state().config.clone(), backend.state().shared())?;
+    let ctx =
+        tower_cron::jobs::Context::new(backend.state().db.clone(), backend.state().config.clone(), backend.state().publisher.clone())?;
     tower_cron::log_mail_setup(&ctx);
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     let mut jobs = tower_cron::jobs::spawn(std::sync::Arc::new(ctx), jobs_stopped);

@@ -19,7 +19,7 @@ import {
   setMemberRole,
 } from '../api/orgs';
 import { paths } from '../paths';
-import { Card, Empty, ErrorBox, Loading, Tabs } from '../ui/kit';
+import { Card, ErrorBox, ListStates, Loading, Tabs } from '../ui/kit';
 import { useToast } from '../ui/toast';
 
 export default function OrgPage() {
@@ -83,22 +83,21 @@ function Workspaces({ orgId }: { orgId: number }) {
   const client = useQueryClient();
   return (
     <div className="stack">
-      {q.isPending ? <Loading what="workspaces" /> : null}
-      {q.isError ? <ErrorBox error={q.error} retry={() => q.refetch()} /> : null}
-      {q.data && q.data.length === 0 ? <Empty>No workspaces yet.</Empty> : null}
-      {q.data && q.data.length > 0 ? (
-        <ul className="entity-list">
-          {q.data.map((w) => (
-            <li key={w.id}>
-              <Link to={paths.orgWorkspace(orgId, w.id)}>{w.fullName || w.name}</Link> <span className="muted">{w.name}</span>
-              <span className="pill">{w.visibility.toLowerCase()}</span>
-              <Link to={paths.runs(w.id)} className="btn btn-small">
-                Runs
-              </Link>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <ListStates query={q} what="workspaces" empty="No workspaces yet.">
+        {(rows) => (
+          <ul className="entity-list">
+            {rows.map((w) => (
+              <li key={w.id}>
+                <Link to={paths.orgWorkspace(orgId, w.id)}>{w.fullName || w.name}</Link> <span className="muted">{w.name}</span>
+                <span className="pill">{w.visibility.toLowerCase()}</span>
+                <Link to={paths.runs(w.id)} className="btn btn-small">
+                  Runs
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListStates>
       <form
         className="inline-form"
         onSubmit={async (e) => {
@@ -222,19 +221,18 @@ function Teams({ orgId }: { orgId: number }) {
   const client = useQueryClient();
   return (
     <div className="stack">
-      {q.isPending ? <Loading what="teams" /> : null}
-      {q.isError ? <ErrorBox error={q.error} retry={() => q.refetch()} /> : null}
-      {q.data && q.data.length === 0 ? <Empty>No teams yet.</Empty> : null}
-      {q.data && q.data.length > 0 ? (
-        <ul className="entity-list">
-          {q.data.map((t) => (
-            <li key={t.teamId}>
-              <strong>{t.name}</strong> <span className="muted">{t.membersCount} member{t.membersCount === 1 ? '' : 's'}</span>
-              {t.description ? <span className="muted"> · {t.description}</span> : null}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <ListStates query={q} what="teams" empty="No teams yet.">
+        {(rows) => (
+          <ul className="entity-list">
+            {rows.map((t) => (
+              <li key={t.teamId}>
+                <strong>{t.name}</strong> <span className="muted">{t.membersCount} member{t.membersCount === 1 ? '' : 's'}</span>
+                {t.description ? <span className="muted"> · {t.description}</span> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListStates>
       <form
         className="inline-form"
         onSubmit={async (e) => {

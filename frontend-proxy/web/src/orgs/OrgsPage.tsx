@@ -8,7 +8,7 @@ import { keys } from '../api/keys';
 import { createOrg, listOrgs } from '../api/orgs';
 import { paths } from '../paths';
 import { Icon } from '../ui/Icons';
-import { Card, Empty, ErrorBox, Loading } from '../ui/kit';
+import { Card, ListStates } from '../ui/kit';
 
 export default function OrgsPage() {
   const q = useQuery({ queryKey: keys.orgs, queryFn: listOrgs });
@@ -17,20 +17,19 @@ export default function OrgsPage() {
       <h1>Organizations</h1>
       <p>Organizations hold workspaces shared by their members and teams. Your personal workspace needs none.</p>
       <Card title="Your organizations">
-        {q.isPending ? <Loading what="organizations" /> : null}
-        {q.isError ? <ErrorBox error={q.error} retry={() => q.refetch()} /> : null}
-        {q.data && q.data.length === 0 ? <Empty icon="building">You are not in any organization yet.</Empty> : null}
-        {q.data && q.data.length > 0 ? (
-          <ul className="entity-list">
-            {q.data.map((o) => (
-              <li key={o.orgId}>
-                <Icon name="building" />
-                <Link to={paths.org(o.orgId)}>{o.fullName || o.name}</Link> <span className="muted">@{o.name}</span>
-                {o.memberRole ? <span className="pill">{o.memberRole}</span> : null}
-              </li>
-            ))}
-          </ul>
-        ) : null}
+        <ListStates query={q} what="organizations" empty="You are not in any organization yet." emptyIcon="building">
+          {(rows) => (
+            <ul className="entity-list">
+              {rows.map((o) => (
+                <li key={o.orgId}>
+                  <Icon name="building" />
+                  <Link to={paths.org(o.orgId)}>{o.fullName || o.name}</Link> <span className="muted">@{o.name}</span>
+                  {o.memberRole ? <span className="pill">{o.memberRole}</span> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </ListStates>
       </Card>
       <CreateOrg />
     </div>

@@ -7,7 +7,7 @@ import { errorMessage } from '../api/client';
 import { keys } from '../api/keys';
 import { addParticipant, getWorkspace, listParticipants, removeParticipant, setParticipantRole, WORKSPACE_ROLES } from '../api/orgs';
 import { paths } from '../paths';
-import { Card, Empty, ErrorBox, Loading } from '../ui/kit';
+import { Card, ErrorBox, ListStates, Loading } from '../ui/kit';
 
 export default function WorkspacePage() {
   const params = useParams();
@@ -41,50 +41,49 @@ export default function WorkspacePage() {
         {ws.data.description} <Link to={paths.runs(wsId)}>Open its runs</Link>
       </p>
       <Card title="Participants">
-        {parts.isPending ? <Loading what="participants" /> : null}
-        {parts.isError ? <ErrorBox error={parts.error} retry={() => parts.refetch()} /> : null}
-        {parts.data && parts.data.length === 0 ? <Empty>No participants yet.</Empty> : null}
-        {parts.data && parts.data.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Participant</th>
-                  <th>Type</th>
-                  <th>Workspace role</th>
-                  <th>
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {parts.data.map((p) => {
-                  const name = p.teamName ?? p.userName ?? p.email ?? String(p.participantId);
-                  return (
-                    <tr key={p.participantId}>
-                      <td>
-                        {name} {p.email && p.userName ? <span className="muted">{p.email}</span> : null}
-                      </td>
-                      <td>{p.type.toLowerCase()}</td>
-                      <td>
-                        <select aria-label={`Role of ${name}`} value={p.wspRole} onChange={(e) => act(() => setParticipantRole(orgId, wsId, p.participantId, e.target.value))}>
-                          {WORKSPACE_ROLES.map((r) => (
-                            <option key={r}>{r}</option>
-                          ))}
-                        </select>
-                      </td>
-                      <td>
-                        <button type="button" className="btn btn-small btn-danger-outline" onClick={() => act(() => removeParticipant(orgId, wsId, p.participantId))}>
-                          Remove
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <ListStates query={parts} what="participants" empty="No participants yet.">
+          {(rows) => (
+            <div className="table-wrap">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th>Participant</th>
+                    <th>Type</th>
+                    <th>Workspace role</th>
+                    <th>
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((p) => {
+                    const name = p.teamName ?? p.userName ?? p.email ?? String(p.participantId);
+                    return (
+                      <tr key={p.participantId}>
+                        <td>
+                          {name} {p.email && p.userName ? <span className="muted">{p.email}</span> : null}
+                        </td>
+                        <td>{p.type.toLowerCase()}</td>
+                        <td>
+                          <select aria-label={`Role of ${name}`} value={p.wspRole} onChange={(e) => act(() => setParticipantRole(orgId, wsId, p.participantId, e.target.value))}>
+                            {WORKSPACE_ROLES.map((r) => (
+                              <option key={r}>{r}</option>
+                            ))}
+                          </select>
+                        </td>
+                        <td>
+                          <button type="button" className="btn btn-small btn-danger-outline" onClick={() => act(() => removeParticipant(orgId, wsId, p.participantId))}>
+                            Remove
+                          </button>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </ListStates>
         <form
           className="inline-form"
           onSubmit={async (e) => {

@@ -11,7 +11,7 @@ import type { AccessToken } from '../api/types';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { ConfirmDialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icons';
-import { Card, CopyButton, Empty, ErrorBox, Loading } from '../ui/kit';
+import { Card, CopyButton, ListStates } from '../ui/kit';
 import { useToast } from '../ui/toast';
 
 export default function TokensPage() {
@@ -54,16 +54,15 @@ export default function TokensPage() {
           ) : null
         }
       >
-        {q.isPending ? <Loading what="tokens" /> : null}
-        {q.isError ? <ErrorBox error={q.error} retry={() => q.refetch()} /> : null}
-        {q.data && q.data.length === 0 ? <Empty icon="key">No tokens yet. Create one above.</Empty> : null}
-        {q.data && q.data.length > 0 ? (
-          <ul className="token-list">
-            {q.data.map((t) => (
-              <TokenRow key={t.id} token={t} />
-            ))}
-          </ul>
-        ) : null}
+        <ListStates query={q} what="tokens" empty="No tokens yet. Create one above." emptyIcon="key">
+          {(rows) => (
+            <ul className="token-list">
+              {rows.map((t) => (
+                <TokenRow key={t.id} token={t} />
+              ))}
+            </ul>
+          )}
+        </ListStates>
       </Card>
       <ConfirmDialog
         open={revokeAll}

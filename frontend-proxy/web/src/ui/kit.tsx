@@ -2,6 +2,7 @@
 // copy buttons, tabs. Each state says what is going on in words, not only with a colour.
 
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { UseQueryResult } from '@tanstack/react-query';
 import { errorMessage } from '../api/client';
 import { Icon, type IconName } from './Icons';
 
@@ -42,6 +43,30 @@ export function Empty({ children, icon = 'search' }: { children: ReactNode; icon
       <Icon name={icon} size={20} />
       <div>{children}</div>
     </div>
+  );
+}
+
+/** A list query's states: loading, an error with a retry, empty, and the rows once there are any. */
+export function ListStates<T>({
+  query,
+  what,
+  empty,
+  emptyIcon,
+  children,
+}: {
+  query: UseQueryResult<T[]>;
+  what: string;
+  empty: ReactNode;
+  emptyIcon?: IconName;
+  children: (rows: T[]) => ReactNode;
+}) {
+  return (
+    <>
+      {query.isPending ? <Loading what={what} /> : null}
+      {query.isError ? <ErrorBox error={query.error} retry={() => query.refetch()} /> : null}
+      {query.data && query.data.length === 0 ? <Empty icon={emptyIcon}>{empty}</Empty> : null}
+      {query.data && query.data.length > 0 ? children(query.data) : null}
+    </>
   );
 }
 
