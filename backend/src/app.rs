@@ -173,8 +173,12 @@ pub fn init_tracing(config: Option<&Config>) -> tracing_appender::non_blocking::
     let level = config.and_then(|c| c.log_level.clone()).map(|l| l.to_lowercase()).unwrap_or_else(|| "info".into());
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("{level},sqlx=warn,tower_http=warn,refinery_core=warn")));
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
+    let (writer, guard) =
+        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::BufWriter::new(std::io::stderr()));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let json = config.is_some_and(|c| c.log_format == crate::config::LogFormat::Json);
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
     guard

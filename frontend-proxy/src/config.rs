@@ -89,13 +89,11 @@ impl BackendUrl {
         Ok(BackendUrl { authority: authority.as_str().to_owned(), base_path: uri.path().trim_end_matches('/').to_owned() })
     }
 
-    /// The absolute URI of `path_and_query` (which starts with `/`) on the backend.
-    pub fn uri_for(&self, path_and_query: &str) -> Result<Uri, hyper::http::Error> {
-        Uri::builder()
-            .scheme("http")
-            .authority(self.authority.as_str())
-            .path_and_query(format!("{}{}", self.base_path, path_and_query))
-            .build()
+    /// The request target (origin form) on the backend for `rest`, what follows `/api` in the
+    /// client's request: empty, `/path...` or `?query`.
+    pub fn target_for(&self, rest: &str) -> Result<Uri, hyper::http::uri::InvalidUri> {
+        let slash = if rest.starts_with('/') { "" } else { "/" };
+        format!("{}{slash}{rest}", self.base_path).parse()
     }
 }
 
@@ -235,10 +233,9 @@ mod tests {
         let c = config(&[("TOWER_BACKEND_URL", "http://backend:8080/tower/"), ("TOWER_FRONTEND_PORT", "80")]).unwrap();
         assert_eq!(c.port, 80);
         assert_eq!(c.backend.base_path, "/tower");
-        assert_eq!(
-            c.backend.uri_for("/workflow/x?workspaceId=1").unwrap().to_string(),
-            "http://backend:8080/tower/workflow/x?workspaceId=1"
-        );
+        assert_eq!(c.backend.target_for("/workflow/x?workspaceId=1").unwrap().to_string(), "/tower/workflow/x?workspaceId=1");
+        assert_eq!(c.backend.target_for("?q=1").unwrap().to_string(), "/tower/?q=1");
+        assert_eq!(c.backend.target_for("").unwrap().to_string(), "/tower/");
     }
 
     #[test]

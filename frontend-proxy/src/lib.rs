@@ -37,8 +37,12 @@ pub fn init_tracing(config: &Config) -> tracing_appender::non_blocking::WorkerGu
     use tracing_subscriber::EnvFilter;
     let level = config.log_level.as_deref().unwrap_or("info").to_lowercase();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
+    let (writer, guard) =
+        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::BufWriter::new(std::io::stderr()));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let _ = match config.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Plain => builder.try_init(),

@@ -3,17 +3,29 @@
 //! Bodies are streamed in both directions (the request's `Incoming` body becomes the outgoing
 //! request body, the backend's `Incoming` body becomes the response body), so uploads, long
 //! downloads and Server-Sent Events pass through without being buffered.
+//!
+//! Each client connection has its own backend connection, opened at its first API request and
+//! kept while the client keeps its connection: HTTP/1.1 serves one request at a time per
+//! connection, so the two are used in step. The backend connection's I/O is driven by the task
+//! of the client connection ([`BackendConnection::poll_io`]), so a request crosses no pool and
+//! no hand-off between tasks or threads. A backend connection that was closed meanwhile is
+//! replaced before the request is sent.
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use hyper::client::conn::http1::{self as client, Connection, SendRequest};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
 
 use crate::config::BackendUrl;
 use crate::respond::{json_message, Body};
@@ -48,34 +60,75 @@ pub fn is_api_path(path: &str) -> bool {
     path.strip_prefix(API_PREFIX).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// A reverse proxy to one backend, with a pool of keep-alive connections.
-#[derive(Clone)]
+/// A reverse proxy to one backend.
 pub struct Proxy {
     backend: BackendUrl,
-    client: Client<HttpConnector, Incoming>,
+    /// `host:port` to connect to.
+    address: String,
+    host: Option<HeaderValue>,
+}
+
+/// The backend connection of one client connection (see the module documentation).
+#[derive(Default)]
+pub struct BackendConnection {
+    sender: Mutex<Option<SendRequest<Incoming>>>,
+    io: Mutex<Option<Pin<Box<BackendIo>>>>,
+}
+
+/// The I/O half of a backend connection.
+type BackendIo = Connection<TokioIo<TcpStream>, Incoming>;
+
+impl BackendConnection {
+    /// Drives the backend connection's I/O; never ready. The client connection's task polls this
+    /// before its HTTP connection, in every wake-up.
+    pub fn poll_io(&self, cx: &mut Context<'_>) -> Poll<Infallible> {
+        let mut io = self.io.lock().expect("backend connection lock");
+        if let Some(Poll::Ready(result)) = io.as_mut().map(|conn| conn.as_mut().poll(cx)) {
+            if let Err(err) = result {
+                tracing::debug!(error = %error_chain(&err), "backend connection ended with an error");
+            }
+            *io = None;
+        }
+        Poll::Pending
+    }
+
+    fn take_sender(&self) -> Option<SendRequest<Incoming>> {
+        self.sender.lock().expect("backend connection lock").take()
+    }
+
+    fn keep_sender(&self, sender: SendRequest<Incoming>) {
+        *self.sender.lock().expect("backend connection lock") = Some(sender);
+    }
+}
+
+/// Why a request could not be forwarded.
+enum ForwardError {
+    Connect(std::io::Error),
+    Request(hyper::Error),
 }
 
 impl Proxy {
     pub fn new(backend: BackendUrl) -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(CONNECT_TIMEOUT));
-        connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(connector);
-        Proxy { backend, client }
+        let has_port = backend.authority.rsplit_once(':').is_some_and(|(_, port)| !port.ends_with(']'));
+        let address = if has_port { backend.authority.clone() } else { format!("{}:80", backend.authority) };
+        let host = HeaderValue::from_str(&backend.authority).ok();
+        Proxy { backend, address, host }
     }
 
-    /// Forwards an API request (see [`is_api_path`]) and returns the backend's response, or a 502.
-    /// `https` says whether the client reached the proxy over TLS (for `X-Forwarded-Proto`).
-    pub async fn forward(&self, mut req: Request<Incoming>, client_addr: SocketAddr, https: bool) -> Response<Body> {
+    /// Forwards an API request (see [`is_api_path`]) on `connection` and returns the backend's
+    /// response, or a 502. `https` says whether the client reached the proxy over TLS (for
+    /// `X-Forwarded-Proto`).
+    pub async fn forward(
+        &self,
+        connection: &BackendConnection,
+        mut req: Request<Incoming>,
+        client_addr: SocketAddr,
+        https: bool,
+    ) -> Response<Body> {
         let path_and_query = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-        let stripped = match path_and_query.strip_prefix(API_PREFIX) {
-            Some(rest) if rest.starts_with('/') => rest.to_owned(),
-            Some(rest) => format!("/{rest}"), // "/api" or "/api?query"
-            None => path_and_query.to_owned(),
-        };
-        let uri = match self.backend.uri_for(&stripped) {
-            Ok(uri) => uri,
-            Err(_) => return json_message(StatusCode::BAD_REQUEST, "Invalid request path"),
+        let rest = path_and_query.strip_prefix(API_PREFIX).unwrap_or(path_and_query);
+        let Ok(uri) = self.backend.target_for(rest) else {
+            return json_message(StatusCode::BAD_REQUEST, "Invalid request path");
         };
         *req.uri_mut() = uri;
         *req.version_mut() = hyper::Version::HTTP_11;
@@ -84,11 +137,11 @@ impl Proxy {
         let headers = req.headers_mut();
         remove_hop_by_hop(headers);
         add_forwarded_headers(headers, client_addr, original_host, https);
-        if let Ok(host) = HeaderValue::from_str(&self.backend.authority) {
-            headers.insert(header::HOST, host);
+        if let Some(host) = &self.host {
+            headers.insert(header::HOST, host.clone());
         }
 
-        match self.client.request(req).await {
+        match self.send(connection, req).await {
             Ok(response) => {
                 let (mut parts, body) = response.into_parts();
                 remove_hop_by_hop(&mut parts.headers);
@@ -97,15 +150,61 @@ impl Proxy {
                 }
                 Response::from_parts(parts, body.boxed_unsync())
             }
-            Err(err) if err.is_connect() => {
-                tracing::warn!(backend = %self.backend.authority, error = %error_chain(&err), "backend not reachable");
+            Err(ForwardError::Connect(err)) => {
+                tracing::warn!(backend = %self.backend.authority, error = %err, "backend not reachable");
                 json_message(StatusCode::BAD_GATEWAY, "Tower backend is not reachable")
             }
-            Err(err) => {
+            Err(ForwardError::Request(err)) => {
                 tracing::warn!(backend = %self.backend.authority, error = %error_chain(&err), "backend request failed");
                 json_message(StatusCode::BAD_GATEWAY, "Tower backend did not answer")
             }
         }
+    }
+
+    /// Sends `req` on the client connection's backend connection, opening one when there is none
+    /// or it was closed. A request the backend connection could not take (it closed just then) is
+    /// sent again on a new connection: it never reached the backend, so this is safe for any method.
+    async fn send(&self, connection: &BackendConnection, req: Request<Incoming>) -> Result<Response<Incoming>, ForwardError> {
+        let (mut sender, reused) = match connection.take_sender() {
+            Some(sender) if !sender.is_closed() => (sender, true),
+            _ => (self.connect(connection).await?, false),
+        };
+        let response = match sender.ready().await {
+            Ok(()) => sender.try_send_request(req).await,
+            Err(_) if reused => {
+                sender = self.connect(connection).await?;
+                sender.try_send_request(req).await
+            }
+            Err(err) => return Err(ForwardError::Request(err)),
+        };
+        let response = match response {
+            Ok(response) => response,
+            Err(mut err) if reused => match err.take_message() {
+                Some(req) => {
+                    sender = self.connect(connection).await?;
+                    sender.send_request(req).await.map_err(ForwardError::Request)?
+                }
+                None => return Err(ForwardError::Request(err.into_error())),
+            },
+            Err(err) => return Err(ForwardError::Request(err.into_error())),
+        };
+        connection.keep_sender(sender);
+        Ok(response)
+    }
+
+    /// Opens a backend connection for `connection`, replacing any earlier one.
+    async fn connect(&self, connection: &BackendConnection) -> Result<SendRequest<Incoming>, ForwardError> {
+        let stream = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&self.address)).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(err)) => return Err(ForwardError::Connect(err)),
+            Err(_) => return Err(ForwardError::Connect(std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))),
+        };
+        let _ = stream.set_nodelay(true);
+        let (sender, io) = client::handshake(TokioIo::new(stream)).await.map_err(ForwardError::Request)?;
+        *connection.io.lock().expect("backend connection lock") = Some(Box::pin(io));
+        // The task polls the new connection's I/O in its next wake-up (see `poll_io`): make one.
+        tokio::task::yield_now().await;
+        Ok(sender)
     }
 }
 

@@ -14,12 +14,12 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
-use crate::proxy::{is_api_path, Proxy};
+use crate::proxy::{is_api_path, BackendConnection, Proxy};
 use crate::respond::{add_security_headers, method_not_allowed, with_body, Body};
 use crate::static_files::WebDir;
 
@@ -42,6 +42,10 @@ struct Frontend {
 
 /// Serves the frontend on `listener` until `shutdown` completes, then stops accepting, lets
 /// requests in flight finish (for at most [`SHUTDOWN_GRACE`]) and returns.
+///
+/// Connections are served by one thread per CPU, each with a single-threaded runtime that
+/// accepts from the shared listener and runs its connections from start to end (as nginx's
+/// workers do): a request never moves between threads.
 pub async fn serve(config: Config, listener: TcpListener, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
     let local_addr = listener.local_addr()?;
     let web = WebDir::new(&config.web_dir);
@@ -51,18 +55,59 @@ pub async fn serve(config: Config, listener: TcpListener, shutdown: impl Future<
     let frontend = Arc::new(Frontend { proxy: Proxy::new(config.backend.clone()), web, header_read_timeout: config.header_read_timeout });
     let tls = config.tls.clone().map(TlsAcceptor::from);
     let scheme = if tls.is_some() { "https" } else { "http" };
-    tracing::info!(%local_addr, scheme, backend = %config.backend.authority, web_dir = %config.web_dir.display(), "tower-frontend listening");
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    tracing::info!(%local_addr, scheme, workers, backend = %config.backend.authority, web_dir = %config.web_dir.display(), "tower-frontend listening");
 
+    let listener = listener.into_std()?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    for index in 0..workers {
+        let (frontend, tls, listener, stop, done) =
+            (frontend.clone(), tls.clone(), listener.try_clone()?, stop_rx.clone(), done_tx.clone());
+        std::thread::Builder::new().name(format!("tower-frontend-{index}")).spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .and_then(|runtime| runtime.block_on(worker(frontend, tls, listener, stop)));
+            let _ = done.send(result);
+        })?;
+    }
+    drop((listener, done_tx));
+
+    // A worker only ends on its own when it cannot run at all: stop the others and report it.
+    let early = tokio::select! {
+        () = shutdown => None,
+        Some(result) = done_rx.recv() => Some(result),
+    };
+    let _ = stop_tx.send(true);
+    while let Some(result) = done_rx.recv().await {
+        result?;
+    }
+    if let Some(result) = early {
+        result?;
+    }
+    tracing::info!("tower-frontend stopped");
+    Ok(())
+}
+
+/// One worker thread's accept loop, until `stop`; then waits for its connections to finish.
+async fn worker(
+    frontend: Arc<Frontend>,
+    tls: Option<TlsAcceptor>,
+    listener: std::net::TcpListener,
+    stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let listener = TcpListener::from_std(listener)?;
+    let mut stopping = stop.clone();
     let mut connections = JoinSet::new();
-    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
-            () = &mut shutdown => break,
+            _ = stopping.wait_for(|stopping| *stopping) => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, client_addr)) => {
-                    connections.spawn(accept_connection(frontend.clone(), tls.clone(), stream, client_addr, stop_rx.clone()));
+                    connections.spawn(accept_connection(frontend.clone(), tls.clone(), stream, client_addr, stop.clone()));
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {} // another worker took it
                 Err(e) => {
                     // Out of file descriptors and the like: wait a moment rather than spin.
                     tracing::warn!(error = %e, "accept failed");
@@ -74,7 +119,6 @@ pub async fn serve(config: Config, listener: TcpListener, shutdown: impl Future<
     }
 
     drop(listener);
-    let _ = stop_tx.send(true);
     let open = connections.len();
     if open > 0 {
         tracing::info!(open, "waiting for open connections to finish");
@@ -84,7 +128,6 @@ pub async fn serve(config: Config, listener: TcpListener, shutdown: impl Future<
         tracing::warn!(open = connections.len(), "connections still open after {SHUTDOWN_GRACE:?}, closing them");
         connections.shutdown().await;
     }
-    tracing::info!("tower-frontend stopped");
     Ok(())
 }
 
@@ -113,9 +156,12 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let header_read_timeout = frontend.header_read_timeout;
+    let backend = Arc::new(BackendConnection::default());
+    let service_backend = backend.clone();
     let service = service_fn(move |req| {
         let frontend = frontend.clone();
-        async move { Ok::<_, Infallible>(frontend.handle(req, client_addr, https).await) }
+        let backend = service_backend.clone();
+        async move { Ok::<_, Infallible>(frontend.handle(req, &backend, client_addr, https).await) }
     });
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout).max_header_size(MAX_HEADER_BYTES).max_headers(MAX_HEADERS);
@@ -124,12 +170,20 @@ where
     let stopping = async move {
         let _ = stop.wait_for(|stopping| *stopping).await;
     };
-    let result = tokio::select! {
-        result = conn.as_mut() => result,
-        () = stopping => {
-            conn.as_mut().graceful_shutdown();
-            conn.await
+    let served = async {
+        tokio::select! {
+            result = conn.as_mut() => result,
+            () = stopping => {
+                conn.as_mut().graceful_shutdown();
+                conn.await
+            }
         }
+    };
+    // The backend connection first: a response it reads is then written out in the same wake-up.
+    let result = tokio::select! {
+        biased;
+        never = std::future::poll_fn(|cx| backend.poll_io(cx)) => match never {},
+        result = served => result,
     };
     if let Err(e) = result {
         tracing::debug!(%client_addr, error = %e, "connection ended with an error");
@@ -137,7 +191,7 @@ where
 }
 
 impl Frontend {
-    async fn handle(&self, req: Request<Incoming>, client_addr: SocketAddr, https: bool) -> Response<Body> {
+    async fn handle(&self, req: Request<Incoming>, backend: &BackendConnection, client_addr: SocketAddr, https: bool) -> Response<Body> {
         let started = Instant::now();
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
@@ -146,7 +200,7 @@ impl Frontend {
         let mut response = if path == "/health" {
             health(&method)
         } else if api {
-            self.proxy.forward(req, client_addr, https).await
+            self.proxy.forward(backend, req, client_addr, https).await
         } else {
             self.web.respond(&method, &path, req.headers()).await
         };
