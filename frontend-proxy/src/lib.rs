@@ -18,6 +18,7 @@
 //! listener until a shutdown future completes, so tests and the all-in-one binary can use port 0.
 
 pub mod config;
+pub mod log;
 mod proxy;
 mod respond;
 mod server;
@@ -29,16 +30,14 @@ pub use server::{serve, shutdown_signal, HEADER_READ_TIMEOUT, MAX_HEADER_BYTES, 
 
 /// Installs the global `tracing` subscriber: plain or JSON lines on stderr, level from
 /// `TOWER_LOG_LEVEL` (default `info`) unless `RUST_LOG` gives a filter. Does nothing when a
-/// subscriber is already installed (e.g. by the all-in-one binary). Lines are written by a
-/// background thread (one per request would otherwise make every request wait on stderr); keep
-/// the returned guard until the process ends, it writes the last lines out when dropped.
-#[must_use = "dropping the guard stops the log writer"]
-pub fn init_tracing(config: &Config) -> tracing_appender::non_blocking::WorkerGuard {
+/// subscriber is already installed (e.g. by the all-in-one binary). Lines are written in
+/// batches by a background thread (see [`log`]); keep the returned guard until the process
+/// ends, it writes the last lines out when dropped.
+pub fn init_tracing(config: &Config) -> log::WriterGuard {
     use tracing_subscriber::EnvFilter;
     let level = config.log_level.as_deref().unwrap_or("info").to_lowercase();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let (writer, guard) =
-        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::BufWriter::new(std::io::stderr()));
+    let (writer, guard) = log::batched(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)

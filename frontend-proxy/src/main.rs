@@ -5,6 +5,9 @@ use std::process::ExitCode;
 
 use tower_frontend::{init_tracing, serve, shutdown_signal, Config};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 Usage: tower-frontend [--version]
 

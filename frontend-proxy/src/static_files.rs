@@ -12,8 +12,10 @@
 //!   there, so building the app needs no restart.
 //!
 //! Files are served from memory: what a path resolves to, and the bytes and `ETag` of each file
-//! with its precompressed siblings, are kept for [`FRESH_FOR`] and then looked up again, so a
-//! request costs no file system work and a new deployment is still seen within a second. The web
+//! with its precompressed siblings, are kept for [`FRESH_FOR`] and then looked up again (a file
+//! is read again only when its length or modification time changed; one request looks, the
+//! others meanwhile use what is in memory), so a request costs no file system work and a new
+//! deployment is still seen within a second or two. The web
 //! directory is the app's build output (a few megabytes); paths are remembered up to
 //! [`MAX_REMEMBERED_PATHS`], so arbitrary client-route URLs cannot grow memory without bound.
 
@@ -83,9 +85,9 @@ impl WebDir {
         if method != Method::GET && method != Method::HEAD {
             return method_not_allowed();
         }
-        let route = match fresh(&self.routes, path) {
-            Some(route) => route,
-            None => {
+        let route = match lookup(&self.routes, path) {
+            Lookup::Fresh(route) => route,
+            Lookup::Stale(_) | Lookup::Missing => {
                 // Not remembered while unbuilt, so the app appears as soon as it is built.
                 if !self.is_built().await {
                     return not_built();
@@ -102,11 +104,10 @@ impl WebDir {
         let Route::File { path: file, cache_control } = route else {
             return not_found();
         };
-        let contents = match fresh(&self.files, &file) {
-            Some(contents) => contents,
-            None => match StaticFile::read(&file).await {
+        let contents = match lookup(&self.files, &file) {
+            Lookup::Fresh(contents) => contents,
+            stale_or_missing => match StaticFile::load(&file, stale_or_missing.into_stale()).await {
                 Ok(contents) => {
-                    let contents = Arc::new(contents);
                     self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(file, (Instant::now(), contents.clone()));
                     contents
                 }
@@ -155,15 +156,40 @@ impl WebDir {
     }
 }
 
-/// The entry for `key`, if it was looked up less than [`FRESH_FOR`] ago.
-fn fresh<K, Q, V>(map: &Mutex<HashMap<K, (Instant, V)>>, key: &Q) -> Option<V>
+/// What a memory ([`WebDir`]'s routes or files) holds for a key.
+enum Lookup<V> {
+    /// Looked up less than [`FRESH_FOR`] ago.
+    Fresh(V),
+    /// Looked up earlier: the caller looks it up again. Meanwhile the entry counts as fresh, so
+    /// concurrent requests use it rather than all doing the same work.
+    Stale(V),
+    Missing,
+}
+
+impl<V> Lookup<V> {
+    fn into_stale(self) -> Option<V> {
+        match self {
+            Lookup::Stale(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+fn lookup<K, Q, V>(map: &Mutex<HashMap<K, (Instant, V)>>, key: &Q) -> Lookup<V>
 where
     K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
     Q: std::hash::Hash + Eq + ?Sized,
     V: Clone,
 {
-    let map = map.lock().unwrap_or_else(|e| e.into_inner());
-    map.get(key).filter(|(at, _)| at.elapsed() < FRESH_FOR).map(|(_, value)| value.clone())
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    match map.get_mut(key) {
+        Some((at, value)) if at.elapsed() < FRESH_FOR => Lookup::Fresh(value.clone()),
+        Some((at, value)) => {
+            *at = Instant::now();
+            Lookup::Stale(value.clone())
+        }
+        None => Lookup::Missing,
+    }
 }
 
 /// The decoded, non-empty segments of a URL path, or `None` when one could escape the directory
@@ -198,10 +224,27 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 impl StaticFile {
-    /// Reads `file` and its precompressed siblings (`.br`, `.gz`), each with an `ETag` from its
-    /// length and modification time.
-    async fn read(file: &Path) -> std::io::Result<Self> {
-        let mut variants = Vec::new();
+    /// `file` and its precompressed siblings (`.br`, `.gz`) in memory, each with an `ETag` from
+    /// its length and modification time. What was read `before` is kept when no `ETag` changed.
+    async fn load(file: &Path, before: Option<Arc<StaticFile>>) -> std::io::Result<Arc<Self>> {
+        let found = Self::find_variants(file).await?;
+        if let Some(before) = before {
+            let same = found.len() == before.variants.len()
+                && found.iter().zip(&before.variants).all(|((encoding, _, etag), v)| *encoding == v.encoding && *etag == v.etag);
+            if same {
+                return Ok(before);
+            }
+        }
+        let mut variants = Vec::with_capacity(found.len());
+        for (encoding, path, etag) in found {
+            variants.push(Variant { encoding, bytes: tokio::fs::read(&path).await?.into(), etag });
+        }
+        Ok(Arc::new(StaticFile { content_type: content_type(file), variants }))
+    }
+
+    /// The variants of `file` that exist, preferred first, with their paths and `ETag`s.
+    async fn find_variants(file: &Path) -> std::io::Result<Vec<(Option<&'static str>, PathBuf, HeaderValue)>> {
+        let mut found = Vec::new();
         for (encoding, suffix) in [(Some("br"), ".br"), (Some("gzip"), ".gz"), (None, "")] {
             let path = PathBuf::from(format!("{}{suffix}", file.display()));
             let metadata = match tokio::fs::metadata(&path).await {
@@ -212,10 +255,9 @@ impl StaticFile {
             };
             let modified = metadata.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
             let etag = format!("\"{:x}-{:x}{}\"", metadata.len(), modified, encoding.map_or(String::new(), |e| format!("-{e}")));
-            let etag = HeaderValue::from_str(&etag).map_err(std::io::Error::other)?;
-            variants.push(Variant { encoding, bytes: tokio::fs::read(&path).await?.into(), etag });
+            found.push((encoding, path, HeaderValue::from_str(&etag).map_err(std::io::Error::other)?));
         }
-        Ok(StaticFile { content_type: content_type(file), variants })
+        Ok(found)
     }
 
     /// The response to a request with `request_headers`: the first variant the client accepts,

@@ -475,6 +475,32 @@ async fn missing_web_app_gives_503_page() {
 }
 
 #[tokio::test]
+async fn a_new_deployment_is_served_within_two_seconds() {
+    let dir = TempDir::with_web_app();
+    let (proxy, _) = Proxy::with_backend(&dir.web()).await;
+    let before = proxy.get("/runs/abc").await;
+    let etag = header(&before, "etag").to_owned();
+    assert_eq!(before.text().await.unwrap(), INDEX_HTML);
+
+    let deployed = format!("{INDEX_HTML}<!-- build 2 -->");
+    std::fs::write(dir.web().join("index.html"), &deployed).unwrap();
+    std::fs::write(dir.web().join("assets/app-456.js"), "console.log('tower 2')").unwrap();
+    // The first request after a second looks again; the ones after it see the new files.
+    let deadline = std::time::Instant::now() + tower_frontend::static_files::FRESH_FOR * 2 + Duration::from_millis(500);
+    loop {
+        let response = proxy.get("/runs/abc").await;
+        if header(&response, "etag") != etag.as_str() {
+            assert_eq!(response.text().await.unwrap(), deployed);
+            break;
+        }
+        assert_eq!(response.text().await.unwrap(), INDEX_HTML, "old or new, never something else");
+        assert!(std::time::Instant::now() < deadline, "the new index.html was not served in time");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(proxy.get("/assets/app-456.js").await.text().await.unwrap(), "console.log('tower 2')");
+}
+
+#[tokio::test]
 async fn security_headers_on_every_response() {
     let dir = TempDir::with_web_app();
     let (proxy, _) = Proxy::with_backend(&dir.web()).await;

@@ -1,0 +1,177 @@
+//! Log lines written in batches by a background thread.
+//!
+//! The proxy logs one line per request. Writing each line to stderr from the request's thread
+//! makes every request pay a system call (and wait when the log reader is slow); handing each
+//! line to a writer thread costs a wake-up of that thread per line. Here a line is only copied
+//! into a shared buffer; the writer thread writes the buffer out every [`FLUSH_EVERY`], or at
+//! once when it holds [`FLUSH_AT`] bytes. Nothing is dropped: when stderr cannot keep up and the
+//! buffer reaches [`MAX_BUFFERED`], loggers wait for the writer as they would on stderr itself.
+
+use std::io::Write;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Longest a line waits in the buffer.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(50);
+/// A buffer this full is written out without waiting for [`FLUSH_EVERY`].
+const FLUSH_AT: usize = 64 * 1024;
+/// Loggers wait while this much is waiting to be written.
+const MAX_BUFFERED: usize = 4 * 1024 * 1024;
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    /// Signals the writer thread (buffer full, or stop).
+    to_writer: Condvar,
+    /// Signals waiting loggers (buffer written out).
+    to_loggers: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    buffer: Vec<u8>,
+    stop: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Where log lines go: `tracing_subscriber`'s writer.
+pub struct Batched(Arc<Shared>);
+
+/// One line being logged.
+pub struct Line<'a>(&'a Shared);
+
+/// Stops the writer thread and writes the last lines out when dropped.
+#[must_use = "dropping the guard stops the log writer"]
+pub struct WriterGuard {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Starts the writer thread, writing to `sink` (stderr).
+pub fn batched(sink: impl Write + Send + 'static) -> (Batched, WriterGuard) {
+    let shared = Arc::new(Shared::default());
+    let writer = shared.clone();
+    let thread =
+        std::thread::Builder::new().name("log-writer".into()).spawn(move || write_out(&writer, sink)).expect("start the log writer thread");
+    (Batched(shared.clone()), WriterGuard { shared, thread: Some(thread) })
+}
+
+fn write_out(shared: &Shared, mut sink: impl Write) {
+    let mut writing = Vec::new();
+    loop {
+        let mut state = shared.lock();
+        if state.buffer.len() < FLUSH_AT && !state.stop {
+            state = shared.to_writer.wait_timeout(state, FLUSH_EVERY).unwrap_or_else(|poisoned| poisoned.into_inner()).0;
+        }
+        std::mem::swap(&mut state.buffer, &mut writing);
+        let stop = state.stop;
+        drop(state);
+        shared.to_loggers.notify_all();
+        if !writing.is_empty() {
+            // Nowhere to report a failing stderr: the lines are gone either way.
+            let _ = sink.write_all(&writing).and_then(|()| sink.flush());
+            writing.clear();
+        }
+        if stop {
+            return;
+        }
+    }
+}
+
+impl Write for Line<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut state = self.0.lock();
+        while state.buffer.len() >= MAX_BUFFERED && !state.stop {
+            state = self.0.to_loggers.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        if state.stop {
+            return Ok(bytes.len()); // after the guard is gone, as with tracing-appender: dropped
+        }
+        state.buffer.extend_from_slice(bytes);
+        if state.buffer.len() >= FLUSH_AT {
+            self.0.to_writer.notify_one();
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Batched {
+    type Writer = Line<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        Line(&self.0)
+    }
+}
+
+impl Drop for WriterGuard {
+    fn drop(&mut self) {
+        self.shared.lock().stop = true;
+        self.shared.to_writer.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_subscriber::fmt::MakeWriter;
+
+    /// A sink the test can read.
+    #[derive(Clone, Default)]
+    struct Collected(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Collected {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_line_is_written_whole_and_in_order() {
+        let sink = Collected::default();
+        let (writer, guard) = batched(sink.clone());
+        let writer = Arc::new(writer);
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let writer = writer.clone();
+                std::thread::spawn(move || {
+                    for i in 0..20_000 {
+                        writer.make_writer().write_all(format!("thread {t} line {i}\n").as_bytes()).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        // Some lines are out before the stop (over FLUSH_AT), the rest when the guard goes.
+        std::thread::sleep(FLUSH_EVERY * 2);
+        assert!(!sink.0.lock().unwrap().is_empty(), "written without waiting for the stop");
+        drop(guard);
+        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        let mut next = [0; 4];
+        for line in text.lines() {
+            let (t, i) = line.strip_prefix("thread ").unwrap().split_once(" line ").unwrap();
+            let (t, i): (usize, usize) = (t.parse().unwrap(), i.parse().unwrap());
+            assert_eq!(i, next[t], "thread {t}");
+            next[t] += 1;
+        }
+        assert_eq!(next, [20_000; 4]);
+    }
+}
