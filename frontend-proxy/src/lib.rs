@@ -38,6 +38,7 @@ pub fn init_tracing(config: &Config) -> log::WriterGuard {
     let level = config.log_level.as_deref().unwrap_or("info").to_lowercase();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let (writer, guard) = log::batched(std::io::stderr());
+    writer.take_access_log(config.log_format);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)

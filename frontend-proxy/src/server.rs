@@ -211,7 +211,7 @@ impl Frontend {
         if path == "/health" {
             tracing::debug!(%method, path, status, elapsed_ms, "request");
         } else {
-            tracing::info!(%method, path, status, elapsed_ms, "request");
+            crate::log::access(&method, &path, status, elapsed_ms);
         }
         response
     }
