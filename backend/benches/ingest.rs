@@ -9,7 +9,8 @@
 //! - latency: every run sends at most one progress request per second, as Nextflow's
 //!   `REQUEST_INTERVAL` does; p50/p99 are measured here, where they are not queueing delay.
 //!
-//! The backend's peak RSS (VmHWM) covers both phases.
+//! Both sides are timed alike: the runs' rows exist and the request bodies are built before the
+//! clock starts. The backend's peak RSS (VmHWM) covers both phases.
 //!
 //! With `--redis URL` the backend phases run twice, with the in-process cache and with Redis
 //! (the cache and the live messages shared by replicas), so that the cost of Redis shows.
@@ -200,14 +201,15 @@ async fn start_backend(url: &str, pool: u32, redis: Option<&str>) -> Backend {
 
 async fn via_backend(a: &Args, backend: &Backend, token: &str, first_run: usize, interval: Option<Duration>) -> (f64, Vec<Duration>) {
     let client = reqwest::Client::builder().pool_max_idle_per_host(a.runs).build().unwrap();
-    let started = Instant::now();
+    // Every run is created and its request bodies built before the clock starts, as the
+    // baseline's rows are: what is timed is the progress requests, the records of the rate.
+    let ready = Arc::new(tokio::sync::Barrier::new(a.runs + 1));
     let mut handles = Vec::new();
     for run in first_run..first_run + a.runs {
-        let (client, addr, token, tasks) = (client.clone(), backend.address.clone(), token.to_string(), a.tasks);
+        let (client, addr, token, tasks, ready) = (client.clone(), backend.address.clone(), token.to_string(), a.tasks, ready.clone());
         // Paced runs start spread over one interval, as independent pipelines do.
         let offset = interval.map(|i| i.mul_f64((run - first_run) as f64 / a.runs as f64)).unwrap_or_default();
         handles.push(tokio::spawn(async move {
-            tokio::time::sleep(offset).await;
             let body = |v: &Value| serde_json::to_vec(v).unwrap();
             let post = |path: String, v: Value| client.post(format!("{addr}{path}")).bearer_auth(&token).header("Content-Type", "application/json").body(body(&v)).send();
             let r = post("/trace/create".into(), json!({"sessionId": format!("00000000-0000-4000-8000-{run:012}"), "runName": format!("bench_{run}")})).await.unwrap();
@@ -224,6 +226,8 @@ async fn via_backend(a: &Args, backend: &Backend, token: &str, first_run: usize,
                 (body(&json!({"tasks": b, "progress": progress_snapshot(done), "containers": [], "instant": 0})), b.len())
             }).collect();
             let mut records = 0;
+            ready.wait().await;
+            tokio::time::sleep(offset).await;
             for (bytes, n) in prepared {
                 let t = Instant::now();
                 let next = interval.map(|i| t + i);
@@ -235,21 +239,26 @@ async fn via_backend(a: &Args, backend: &Backend, token: &str, first_run: usize,
                     tokio::time::sleep_until(next.into()).await;
                 }
             }
+            let finished = Instant::now();
             let mut wf = wf.clone();
             wf["complete"] = json!("2024-05-06T11:04:20Z");
             wf["success"] = json!(true);
             assert!(put(format!("/trace/{id}/complete"), json!({"workflow": wf, "metrics": [], "progress": progress_snapshot(done)})).await.unwrap().status().is_success());
-            (lat, records)
+            (lat, records, finished)
         }));
     }
+    ready.wait().await;
+    let started = Instant::now();
     let mut latencies = Vec::new();
     let mut records = 0;
+    let mut finished = started;
     for h in handles {
-        let (l, r) = h.await.unwrap();
+        let (l, r, f) = h.await.unwrap();
         latencies.extend(l);
         records += r;
+        finished = finished.max(f);
     }
-    let elapsed = started.elapsed().as_secs_f64();
+    let elapsed = (finished - started).as_secs_f64();
     latencies.sort();
     (records as f64 / elapsed, latencies)
 }

@@ -103,15 +103,16 @@ fn json_text<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
     v.as_ref().map(|v| serde_json::to_string(v).unwrap_or_default())
 }
 
-/// Binds one task's values in [`COLUMNS`] order.
+/// Binds one task's values in [`COLUMNS`] order, by reference (a request's task text is not copied).
 pub fn bind_task<'q, DB: Database>(
     q: sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>,
-    workflow_id: &str,
-    t: &TaskRecord,
+    workflow_id: &'q str,
+    t: &'q TaskRecord,
     now: i64,
 ) -> sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>
 where
-    String: Encode<'q, DB> + Type<DB>,
+    &'q str: Encode<'q, DB> + Type<DB>,
+    Option<&'q str>: Encode<'q, DB> + Type<DB>,
     Option<String>: Encode<'q, DB> + Type<DB>,
     i64: Encode<'q, DB> + Type<DB>,
     i16: Encode<'q, DB> + Type<DB>,
@@ -119,35 +120,35 @@ where
     Option<i32>: Encode<'q, DB> + Type<DB>,
     Option<f64>: Encode<'q, DB> + Type<DB>,
 {
-    q.bind(workflow_id.to_string())
+    q.bind(workflow_id)
         .bind(t.task_id)
-        .bind(t.status.as_str().to_string())
+        .bind(t.status.as_str())
         .bind(t.status.rank())
-        .bind(t.hash.clone())
-        .bind(t.name.clone())
+        .bind(t.hash.as_deref())
+        .bind(t.name.as_deref())
         .bind(t.exit.map(|e| e.clamp(i32::MIN as i64, i32::MAX as i64) as i32))
         .bind(t.submit)
         .bind(t.start)
         .bind(t.complete)
-        .bind(t.process.clone())
-        .bind(t.tag.clone())
+        .bind(t.process.as_deref())
+        .bind(t.tag.as_deref())
         .bind(json_text(&t.module))
-        .bind(t.container.clone())
+        .bind(t.container.as_deref())
         .bind(t.attempt)
-        .bind(t.script.clone())
-        .bind(t.scratch.clone())
-        .bind(t.workdir.clone())
-        .bind(t.queue.clone())
+        .bind(t.script.as_deref())
+        .bind(t.scratch.as_deref())
+        .bind(t.workdir.as_deref())
+        .bind(t.queue.as_deref())
         .bind(t.cpus)
         .bind(t.memory)
         .bind(t.disk)
         .bind(t.time)
-        .bind(t.env.clone())
-        .bind(t.error_action.clone())
+        .bind(t.env.as_deref())
+        .bind(t.error_action.as_deref())
         .bind(t.duration)
         .bind(t.realtime)
         .bind(t.pcpu)
-        .bind(t.cpu_model.clone())
+        .bind(t.cpu_model.as_deref())
         .bind(t.rchar)
         .bind(t.wchar)
         .bind(t.syscr)
@@ -161,18 +162,18 @@ where
         .bind(t.peak_rss)
         .bind(t.vol_ctxt)
         .bind(t.inv_ctxt)
-        .bind(t.native_id.clone())
-        .bind(t.executor.clone())
-        .bind(t.cloud_zone.clone())
-        .bind(t.machine_type.clone())
-        .bind(t.price_model.clone())
+        .bind(t.native_id.as_deref())
+        .bind(t.executor.as_deref())
+        .bind(t.cloud_zone.as_deref())
+        .bind(t.machine_type.as_deref())
+        .bind(t.price_model.as_deref())
         .bind(t.num_spot_interruptions)
-        .bind(t.log_stream_id.clone())
+        .bind(t.log_stream_id.as_deref())
         .bind(json_text(&t.resource_allocation))
         .bind(json_text(&t.gpu_metrics))
         .bind(t.accelerator)
-        .bind(t.accelerator_type.clone())
-        .bind(t.hostname.clone())
+        .bind(t.accelerator_type.as_deref())
+        .bind(t.hostname.as_deref())
         .bind(now)
         .bind(now)
 }
