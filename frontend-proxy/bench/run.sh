@@ -80,8 +80,9 @@ TOWER_FRONTEND_PORT=$tower_port TOWER_BACKEND_URL=http://127.0.0.1:$backend_port
   "$bin/tower-frontend" 2>"$work/frontend.log" &
 pids+=($!)
 
-# nginx: the same headers, caching, fallback and forwarding. One worker per core (tokio also runs
-# one worker thread per core); kept-alive connections to the backend, as tower-frontend's pool.
+# nginx: the same headers, caching, fallback and forwarding. One worker per core (tower-frontend
+# runs one thread per core); kept-alive connections to the backend (tower-frontend keeps one per
+# client connection).
 csp="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 security="add_header X-Content-Type-Options nosniff always;
       add_header Referrer-Policy strict-origin-when-cross-origin always;

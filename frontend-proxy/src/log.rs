@@ -98,7 +98,9 @@ impl Write for Line<'_> {
             state = self.0.to_loggers.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
         }
         if state.stop {
-            return Ok(bytes.len()); // after the guard is gone, as with tracing-appender: dropped
+            drop(state);
+            // The writer thread is gone (the process is ending): straight to stderr.
+            return std::io::stderr().write_all(bytes).map(|()| bytes.len());
         }
         state.buffer.extend_from_slice(bytes);
         if state.buffer.len() >= FLUSH_AT {

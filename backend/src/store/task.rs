@@ -1,5 +1,7 @@
 //! Tasks: the batched, forward-only upsert used by progress requests, and reads.
 
+use std::sync::{Arc, Mutex};
+
 use serde_json::Value;
 use sqlx::{Database, Encode, Type};
 
@@ -73,8 +75,20 @@ pub const COLUMNS: &[&str] = &[
 pub const BATCH: usize = 100;
 
 /// The multi-row upsert for `rows` tasks. An existing task is only replaced by a record of the
-/// same or a later life-cycle rank, and never once terminal.
-pub fn upsert_sql(dialect: Dialect, rows: usize) -> String {
+/// same or a later life-cycle rank, and never once terminal. Each statement is built once per
+/// process (at most [`BATCH`] sizes per dialect): it is ~20 KB of SQL for a full batch.
+pub fn upsert_sql(dialect: Dialect, rows: usize) -> Arc<str> {
+    static BUILT: Mutex<Vec<(Dialect, usize, Arc<str>)>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, _, sql)) = built.iter().find(|(d, r, _)| *d == dialect && *r == rows) {
+        return sql.clone();
+    }
+    let sql: Arc<str> = build_upsert_sql(dialect, rows).into();
+    built.push((dialect, rows, sql.clone()));
+    sql
+}
+
+fn build_upsert_sql(dialect: Dialect, rows: usize) -> String {
     let placeholders = format!("({})", vec!["?"; COLUMNS.len()].join(", "));
     let values = vec![placeholders; rows].join(", ");
     let updated: Vec<&str> =
