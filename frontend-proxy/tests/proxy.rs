@@ -293,35 +293,45 @@ async fn unreachable_backend_gives_502_json_and_the_app_still_loads() {
     }
 }
 
-/// A backend that answers one request per connection and then closes it without saying so (no
-/// `Connection: close`), as a backend does when its idle timeout ends a kept-alive connection just
-/// as the proxy reuses it. Counts the connections.
-async fn one_request_per_connection_backend() -> (SocketAddr, Arc<AtomicU64>) {
+/// Accepts connections on an ephemeral port, counting them, and hands each to `serve` with its
+/// number (from 1).
+async fn counting_server<F, Fut>(serve: F) -> (SocketAddr, Arc<AtomicU64>)
+where
+    F: Fn(tokio::net::TcpStream, u64) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let accepted = Arc::new(AtomicU64::new(0));
     let counter = accepted.clone();
     tokio::spawn(async move {
         loop {
-            let (mut stream, _) = listener.accept().await.unwrap();
-            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-            tokio::spawn(async move {
-                let mut received = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !received.windows(4).any(|w| w == b"\r\n\r\n") {
-                    let read = stream.read(&mut buf).await.unwrap();
-                    if read == 0 {
-                        return;
-                    }
-                    received.extend_from_slice(&buf[..read]);
-                }
-                let body = format!("connection {n}");
-                let response = format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}", body.len());
-                stream.write_all(response.as_bytes()).await.unwrap();
-            });
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(serve(stream, counter.fetch_add(1, Ordering::SeqCst) + 1));
         }
     });
     (addr, accepted)
+}
+
+/// A backend that answers one request per connection and then closes it without saying so (no
+/// `Connection: close`), as a backend does when its idle timeout ends a kept-alive connection just
+/// as the proxy reuses it.
+async fn one_request_per_connection_backend() -> (SocketAddr, Arc<AtomicU64>) {
+    counting_server(|mut stream, n| async move {
+        let mut received = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !received.windows(4).any(|w| w == b"\r\n\r\n") {
+            let read = stream.read(&mut buf).await.unwrap();
+            if read == 0 {
+                return;
+            }
+            received.extend_from_slice(&buf[..read]);
+        }
+        let body = format!("connection {n}");
+        let response = format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+        stream.write_all(response.as_bytes()).await.unwrap();
+    })
+    .await
 }
 
 #[tokio::test]
@@ -347,21 +357,12 @@ async fn a_backend_connection_closed_meanwhile_is_replaced() {
 #[tokio::test]
 async fn each_client_connection_keeps_its_backend_connection() {
     let (backend, _) = start_backend().await;
-    let counting = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let counting_addr = counting.local_addr().unwrap();
-    let accepted = Arc::new(AtomicU64::new(0));
-    let counter = accepted.clone();
     // A TCP relay in front of the echo backend that counts the proxy's connections.
-    tokio::spawn(async move {
-        loop {
-            let (mut inbound, _) = counting.accept().await.unwrap();
-            counter.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                let mut outbound = tokio::net::TcpStream::connect(backend).await.unwrap();
-                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-            });
-        }
-    });
+    let (counting_addr, accepted) = counting_server(move |mut inbound, _| async move {
+        let mut outbound = tokio::net::TcpStream::connect(backend).await.unwrap();
+        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+    })
+    .await;
     let dir = TempDir::with_web_app();
     let proxy = Proxy::start(&format!("http://{counting_addr}"), &dir.web()).await;
     let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
