@@ -15,9 +15,9 @@
 //! with its precompressed siblings, are kept for [`FRESH_FOR`] and then looked up again (a file
 //! is read again only when its length or modification time changed; one request looks, the
 //! others meanwhile use what is in memory), so a request costs no file system work and a new
-//! deployment is still seen within a second or two. The web
-//! directory is the app's build output (a few megabytes); paths are remembered up to
-//! [`MAX_REMEMBERED_PATHS`], so arbitrary client-route URLs cannot grow memory without bound.
+//! deployment is still seen within a second or two. The web directory is the app's build output
+//! (a few megabytes); paths are remembered up to [`MAX_REMEMBERED_PATHS`], so arbitrary
+//! client-route URLs cannot grow memory without bound.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -107,11 +107,11 @@ pub fn parse_batch(payload: &str) -> Vec<Message> {
 /// not (a progress event has no status; a run created or completed and then progressing is still
 /// news as created or completed). Older news than what is pending is dropped (events of one run
 /// can arrive out of order, e.g. a database catch-up before a late message), and nothing follows
-/// a deletion. Returns whether the event was kept.
-pub fn merge_into(pending: &mut BTreeMap<String, LiveEvent>, mut event: LiveEvent) -> bool {
+/// a deletion.
+pub fn merge_into(pending: &mut BTreeMap<String, LiveEvent>, mut event: LiveEvent) {
     if let Some(old) = pending.get(&event.workflow_id) {
         if old.kind == LiveEventType::WorkflowDeleted || event.updated < old.updated {
-            return false;
+            return;
         }
         if event.kind == LiveEventType::ProgressUpdated
             && matches!(old.kind, LiveEventType::WorkflowCompleted | LiveEventType::WorkflowCreated)
@@ -126,7 +126,6 @@ pub fn merge_into(pending: &mut BTreeMap<String, LiveEvent>, mut event: LiveEven
         }
     }
     pending.insert(event.workflow_id.clone(), event);
-    true
 }
 
 /// How long the publisher gathers messages before sending them as one batch.
@@ -176,9 +175,7 @@ async fn publish_batches(cache: Arc<dyn Cache>, incoming: broadcast::Sender<Inco
         let mut others = Vec::new();
         for m in batch {
             match m {
-                Message::Run { event } => {
-                    merge_into(&mut runs, event);
-                }
+                Message::Run { event } => merge_into(&mut runs, event),
                 other => others.push(other),
             }
         }
@@ -233,20 +230,18 @@ mod tests {
 
     #[test]
     fn merging_keeps_the_news_and_never_goes_back_in_time() {
+        let kept = |p: &BTreeMap<String, LiveEvent>| (p["w1"].kind, p["w1"].status.clone(), p["w1"].updated);
         let mut p = BTreeMap::new();
-        assert!(merge_into(&mut p, event(LiveEventType::WorkflowCompleted, Some("SUCCEEDED"), 10)));
-        assert!(merge_into(&mut p, event(LiveEventType::ProgressUpdated, None, 11)));
-        assert_eq!(
-            (p["w1"].kind, p["w1"].status.as_deref()),
-            (LiveEventType::WorkflowCompleted, Some("SUCCEEDED")),
-            "still news as completed"
-        );
-        assert!(merge_into(&mut p, event(LiveEventType::WorkflowDeleted, None, 12)));
+        merge_into(&mut p, event(LiveEventType::WorkflowCompleted, Some("SUCCEEDED"), 10));
+        merge_into(&mut p, event(LiveEventType::ProgressUpdated, None, 11));
+        assert_eq!(kept(&p), (LiveEventType::WorkflowCompleted, Some("SUCCEEDED".into()), 11), "still news as completed");
+        merge_into(&mut p, event(LiveEventType::WorkflowDeleted, None, 12));
         assert_eq!(p["w1"].kind, LiveEventType::WorkflowDeleted, "a deletion after completion is a deletion");
-        assert!(!merge_into(&mut p, event(LiveEventType::WorkflowUpdated, Some("RUNNING"), 13)), "nothing follows a deletion");
+        merge_into(&mut p, event(LiveEventType::WorkflowUpdated, Some("RUNNING"), 13));
+        assert_eq!(kept(&p), (LiveEventType::WorkflowDeleted, Some("SUCCEEDED".into()), 12), "nothing follows a deletion");
         let mut p = BTreeMap::new();
         merge_into(&mut p, event(LiveEventType::WorkflowUpdated, Some("RUNNING"), 20));
-        assert!(!merge_into(&mut p, event(LiveEventType::WorkflowCompleted, Some("FAILED"), 19)), "older news is dropped");
-        assert_eq!(p["w1"].status.as_deref(), Some("RUNNING"));
+        merge_into(&mut p, event(LiveEventType::WorkflowCompleted, Some("FAILED"), 19));
+        assert_eq!(kept(&p), (LiveEventType::WorkflowUpdated, Some("RUNNING".into()), 20), "older news is dropped");
     }
 }

@@ -3,7 +3,6 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import { errorMessage } from '../api/client';
 import { keys } from '../api/keys';
 import {
   addMember,
@@ -19,7 +18,7 @@ import {
   setMemberRole,
 } from '../api/orgs';
 import { paths } from '../paths';
-import { Card, ErrorBox, ListStates, Loading, Tabs } from '../ui/kit';
+import { AddByName, Card, ErrorBox, ListStates, Loading, Tabs, useAction } from '../ui/kit';
 import { useToast } from '../ui/toast';
 
 export default function OrgPage() {
@@ -49,30 +48,6 @@ export default function OrgPage() {
       </Card>
     </div>
   );
-}
-
-function useAction() {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (f: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await f();
-      return true;
-    } catch (e) {
-      setError(errorMessage(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  const shown = error ? (
-    <p className="form-error" role="alert">
-      {error}
-    </p>
-  ) : null;
-  return { run, busy, shown };
 }
 
 function Workspaces({ orgId }: { orgId: number }) {
@@ -131,7 +106,6 @@ function Workspaces({ orgId }: { orgId: number }) {
 
 function Members({ orgId }: { orgId: number }) {
   const q = useQuery({ queryKey: keys.orgPart(orgId, 'members'), queryFn: () => listMembers(orgId) });
-  const [user, setUser] = useState('');
   const a = useAction();
   const client = useQueryClient();
   const toast = useToast();
@@ -191,24 +165,16 @@ function Members({ orgId }: { orgId: number }) {
           </table>
         </div>
       ) : null}
-      <form
-        className="inline-form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (await a.run(() => addMember(orgId, user.trim()))) {
-            setUser('');
-            await refresh();
-          }
+      <AddByName
+        label="Add a member (user name or e-mail)"
+        button="Add member"
+        busy={a.busy}
+        add={async (user) => {
+          const added = await a.run(() => addMember(orgId, user));
+          if (added) await refresh();
+          return added;
         }}
-      >
-        <label className="field">
-          <span>Add a member (user name or e-mail)</span>
-          <input value={user} onChange={(e) => setUser(e.target.value)} required />
-        </label>
-        <button type="submit" className="btn btn-primary" disabled={a.busy || !user.trim()}>
-          Add member
-        </button>
-      </form>
+      />
       {a.shown}
     </div>
   );

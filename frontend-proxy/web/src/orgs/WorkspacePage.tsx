@@ -1,13 +1,11 @@
 // One workspace of an organization: its participants and their workspace roles.
 
-import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import { errorMessage } from '../api/client';
 import { keys } from '../api/keys';
 import { addParticipant, getWorkspace, listParticipants, removeParticipant, setParticipantRole, WORKSPACE_ROLES } from '../api/orgs';
 import { paths } from '../paths';
-import { Card, ErrorBox, ListStates, Loading } from '../ui/kit';
+import { AddByName, Card, ErrorBox, ListStates, Loading, useAction } from '../ui/kit';
 
 export default function WorkspacePage() {
   const params = useParams();
@@ -15,19 +13,13 @@ export default function WorkspacePage() {
   const wsId = Number(params.wsId);
   const ws = useQuery({ queryKey: keys.workspace(orgId, wsId), queryFn: () => getWorkspace(orgId, wsId) });
   const parts = useQuery({ queryKey: keys.participants(orgId, wsId), queryFn: () => listParticipants(orgId, wsId) });
-  const [who, setWho] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const a = useAction();
   const client = useQueryClient();
+  /** Runs a change to the participants, then reloads them. */
   const act = async (f: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await f();
-      await client.invalidateQueries({ queryKey: keys.participants(orgId, wsId) });
-      return true;
-    } catch (e) {
-      setError(errorMessage(e));
-      return false;
-    }
+    const done = await a.run(f);
+    if (done) await client.invalidateQueries({ queryKey: keys.participants(orgId, wsId) });
+    return done;
   };
   if (ws.isPending) return <Loading what="the workspace" />;
   if (ws.isError) return <ErrorBox error={ws.error} retry={() => ws.refetch()} title="Cannot show this workspace" />;
@@ -84,26 +76,13 @@ export default function WorkspacePage() {
             </div>
           )}
         </ListStates>
-        <form
-          className="inline-form"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            if (await act(() => addParticipant(orgId, wsId, who.trim()))) setWho('');
-          }}
-        >
-          <label className="field">
-            <span>Add a participant (user name or e-mail of an organization member)</span>
-            <input value={who} onChange={(e) => setWho(e.target.value)} required />
-          </label>
-          <button type="submit" className="btn btn-primary" disabled={!who.trim()}>
-            Add
-          </button>
-        </form>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <AddByName
+          label="Add a participant (user name or e-mail of an organization member)"
+          button="Add"
+          busy={a.busy}
+          add={(who) => act(() => addParticipant(orgId, wsId, who))}
+        />
+        {a.shown}
       </Card>
     </div>
   );

@@ -195,3 +195,51 @@ export function useNow(on: boolean, ms = 1000): number {
   }, [on, ms]);
   return now;
 }
+
+/** Runs an action (a mutation) and keeps its state: `busy` while it runs, `shown` the error it
+ * ended with, as an alert to place under the form. `run` says whether it succeeded. */
+export function useAction() {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (f: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await f();
+      return true;
+    } catch (e) {
+      setError(errorMessage(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const shown = error ? (
+    <p className="form-error" role="alert">
+      {error}
+    </p>
+  ) : null;
+  return { run, busy, shown };
+}
+
+/** One field and a button that adds someone by user name or e-mail; cleared when `add` succeeds. */
+export function AddByName({ label, button, busy, add }: { label: string; button: string; busy: boolean; add: (name: string) => Promise<boolean> }) {
+  const [name, setName] = useState('');
+  return (
+    <form
+      className="inline-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (await add(name.trim())) setName('');
+      }}
+    >
+      <label className="field">
+        <span>{label}</span>
+        <input value={name} onChange={(e) => setName(e.target.value)} required />
+      </label>
+      <button type="submit" className="btn btn-primary" disabled={busy || !name.trim()}>
+        {button}
+      </button>
+    </form>
+  );
+}
