@@ -92,8 +92,13 @@ impl BackendUrl {
     /// The request target (origin form) on the backend for `rest`, what follows `/api` in the
     /// client's request: empty, `/path...` or `?query`.
     pub fn target_for(&self, rest: &str) -> Result<Uri, hyper::http::uri::InvalidUri> {
-        let slash = if rest.starts_with('/') { "" } else { "/" };
-        format!("{}{slash}{rest}", self.base_path).parse()
+        let mut target = String::with_capacity(self.base_path.len() + 1 + rest.len());
+        target.push_str(&self.base_path);
+        if !rest.starts_with('/') {
+            target.push('/');
+        }
+        target.push_str(rest);
+        Uri::try_from(target)
     }
 }
 

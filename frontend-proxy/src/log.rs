@@ -158,26 +158,73 @@ pub fn access(method: &Method, path: &str, status: u16, elapsed_ms: u64) {
     }
 }
 
-/// An access line as `tracing_subscriber`'s plain or JSON formatter writes it.
+/// An access line as `tracing_subscriber`'s plain or JSON formatter writes it. Built by pushing
+/// pieces and digits rather than through `format!`: this runs on every request.
 fn access_line(format: LogFormat, now: SystemTime, method: &Method, path: &str, status: u16, elapsed_ms: u64) -> String {
     let now = now.duration_since(UNIX_EPOCH).unwrap_or_default();
     let (days, secs) = (now.as_secs() / 86_400, now.as_secs() % 86_400);
     let (year, month, day) = civil_date(days);
-    let (hour, minute, second, micros) = (secs / 3600, secs / 60 % 60, secs % 60, now.subsec_micros());
-    let timestamp = format_args!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{micros:06}Z");
-    let mut line = String::with_capacity(160 + path.len());
-    let _ = match format {
-        LogFormat::Plain => writeln!(
-            line,
-            "{timestamp}  INFO {ACCESS_TARGET}: request method={method} path={path:?} status={status} elapsed_ms={elapsed_ms}"
-        ),
-        LogFormat::Json => writeln!(
-            line,
-            r#"{{"timestamp":"{timestamp}","level":"INFO","fields":{{"message":"request","method":"{method}","path":{},"status":{status},"elapsed_ms":{elapsed_ms}}},"target":"{ACCESS_TARGET}"}}"#,
-            serde_json::Value::from(path)
-        ),
+    let mut line = String::with_capacity(200 + path.len());
+    let timestamp = |line: &mut String| {
+        for (value, width, then) in
+            [(year, 4, '-'), (month, 2, '-'), (day, 2, 'T'), (secs / 3600, 2, ':'), (secs / 60 % 60, 2, ':'), (secs % 60, 2, '.')]
+        {
+            push_digits(line, value, width);
+            line.push(then);
+        }
+        push_digits(line, u64::from(now.subsec_micros()), 6);
+        line.push('Z');
     };
+    match format {
+        LogFormat::Plain => {
+            timestamp(&mut line);
+            line.push_str("  INFO ");
+            line.push_str(ACCESS_TARGET);
+            line.push_str(": request method=");
+            line.push_str(method.as_str());
+            line.push_str(" path=");
+            if path.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\') {
+                line.push('"');
+                line.push_str(path);
+                line.push('"');
+            } else {
+                let _ = write!(line, "{path:?}");
+            }
+            line.push_str(" status=");
+            push_digits(&mut line, u64::from(status), 1);
+            line.push_str(" elapsed_ms=");
+            push_digits(&mut line, elapsed_ms, 1);
+        }
+        LogFormat::Json => {
+            line.push_str(r#"{"timestamp":""#);
+            timestamp(&mut line);
+            line.push_str(r#"","level":"INFO","fields":{"message":"request","method":""#);
+            line.push_str(method.as_str());
+            line.push_str(r#"","path":"#);
+            let _ = write!(line, "{}", serde_json::Value::from(path));
+            line.push_str(r#","status":"#);
+            push_digits(&mut line, u64::from(status), 1);
+            line.push_str(r#","elapsed_ms":"#);
+            push_digits(&mut line, elapsed_ms, 1);
+            line.push_str(r#"},"target":""#);
+            line.push_str(ACCESS_TARGET);
+            line.push_str(r#""}"#);
+        }
+    }
+    line.push('\n');
     line
+}
+
+/// Appends `value` in decimal, padded with zeros to at least `width` digits.
+fn push_digits(line: &mut String, mut value: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    while value > 0 || start > digits.len() - width {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    line.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
 }
 
 /// Year, month and day of the `days`th day after 1970-01-01 (H. Hinnant's `civil_from_days`).
@@ -252,6 +299,8 @@ mod tests {
             plain,
             "2026-12-02T01:25:11.653837Z  INFO tower_frontend::server: request method=GET path=\"/api/x \\\"y\\\"\" status=200 elapsed_ms=3\n"
         );
+        let plain = access_line(LogFormat::Plain, at, &Method::GET, "/api/service-info?a=1", 200, 0);
+        assert_eq!(plain, "2026-12-02T01:25:11.653837Z  INFO tower_frontend::server: request method=GET path=\"/api/service-info?a=1\" status=200 elapsed_ms=0\n");
         let json: serde_json::Value = serde_json::from_str(&access_line(LogFormat::Json, at, &Method::POST, "/a\"b", 502, 12)).unwrap();
         assert_eq!(
             json,
@@ -262,6 +311,16 @@ mod tests {
                 "target": "tower_frontend::server",
             })
         );
+    }
+
+    #[test]
+    fn digits_are_padded() {
+        let mut line = String::new();
+        for (value, width) in [(0, 1), (7, 2), (123, 2), (45, 6), (u64::MAX, 1)] {
+            push_digits(&mut line, value, width);
+            line.push(' ');
+        }
+        assert_eq!(line, format!("0 07 123 000045 {} ", u64::MAX));
     }
 
     #[test]

@@ -116,13 +116,13 @@ impl Proxy {
     }
 
     /// Forwards an API request (see [`is_api_path`]) on `connection` and returns the backend's
-    /// response, or a 502. `https` says whether the client reached the proxy over TLS (for
-    /// `X-Forwarded-Proto`).
+    /// response, or a 502. `client_ip` is the client's address as [`client_ip`] gives it (for
+    /// `X-Forwarded-For`), `https` whether it reached the proxy over TLS (`X-Forwarded-Proto`).
     pub async fn forward(
         &self,
         connection: &BackendConnection,
         mut req: Request<Incoming>,
-        client_addr: SocketAddr,
+        client_ip: &HeaderValue,
         https: bool,
     ) -> Response<Body> {
         let path_and_query = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
@@ -136,7 +136,7 @@ impl Proxy {
         let original_host = req.headers().get(header::HOST).cloned();
         let headers = req.headers_mut();
         remove_hop_by_hop(headers);
-        add_forwarded_headers(headers, client_addr, original_host, https);
+        add_forwarded_headers(headers, client_ip, original_host, https);
         if let Some(host) = &self.host {
             headers.insert(header::HOST, host.clone());
         }
@@ -226,13 +226,22 @@ fn remove_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
+/// A client's IP address as a header value (an IPv4 address mapped to IPv6 reads as IPv4); made
+/// once per client connection.
+pub fn client_ip(client_addr: SocketAddr) -> HeaderValue {
+    HeaderValue::try_from(client_addr.ip().to_canonical().to_string()).expect("an IP address is a valid header value")
+}
+
 /// Sets `X-Forwarded-For` (appending the client's IP to any earlier hops), `X-Forwarded-Proto`
 /// and `X-Forwarded-Host`.
-fn add_forwarded_headers(headers: &mut HeaderMap, client_addr: SocketAddr, original_host: Option<HeaderValue>, https: bool) {
-    let client_ip = client_addr.ip().to_canonical().to_string();
+fn add_forwarded_headers(headers: &mut HeaderMap, client_ip: &HeaderValue, original_host: Option<HeaderValue>, https: bool) {
     let earlier: Vec<&str> = headers.get_all(X_FORWARDED_FOR).iter().filter_map(|v| v.to_str().ok()).collect();
-    let forwarded_for = if earlier.is_empty() { client_ip } else { format!("{}, {client_ip}", earlier.join(", ")) };
-    if let Ok(value) = HeaderValue::from_str(&forwarded_for) {
+    let forwarded_for = if earlier.is_empty() {
+        Some(client_ip.clone())
+    } else {
+        HeaderValue::try_from(format!("{}, {}", earlier.join(", "), client_ip.to_str().unwrap_or_default())).ok()
+    };
+    if let Some(value) = forwarded_for {
         headers.insert(X_FORWARDED_FOR, value);
     }
     headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(if https { "https" } else { "http" }));
@@ -294,7 +303,7 @@ mod tests {
         headers.insert(X_FORWARDED_HOST, HeaderValue::from_static("spoofed"));
         add_forwarded_headers(
             &mut headers,
-            "[::ffff:192.0.2.1]:5000".parse().unwrap(),
+            &client_ip("[::ffff:192.0.2.1]:5000".parse().unwrap()),
             Some(HeaderValue::from_static("tower.example")),
             false,
         );

@@ -3,7 +3,9 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use hyper::body::Incoming;
@@ -19,7 +21,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
-use crate::proxy::{is_api_path, BackendConnection, Proxy};
+use crate::proxy::{client_ip, is_api_path, BackendConnection, Proxy};
 use crate::respond::{add_security_headers, method_not_allowed, with_body, Body};
 use crate::static_files::WebDir;
 
@@ -98,14 +100,15 @@ async fn worker(
     stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let listener = TcpListener::from_std(listener)?;
-    let mut stopping = stop.clone();
+    let mut stopping = stop;
     let mut connections = JoinSet::new();
+    let mut stops = ConnectionStops::default();
     loop {
         tokio::select! {
             _ = stopping.wait_for(|stopping| *stopping) => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, client_addr)) => {
-                    connections.spawn(accept_connection(frontend.clone(), tls.clone(), stream, client_addr, stop.clone()));
+                    connections.spawn(accept_connection(frontend.clone(), tls.clone(), stream, client_addr, stops.add()));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {} // another worker took it
                 Err(e) => {
@@ -119,6 +122,7 @@ async fn worker(
     }
 
     drop(listener);
+    stops.stop_all();
     let open = connections.len();
     if open > 0 {
         tracing::info!(open, "waiting for open connections to finish");
@@ -138,7 +142,7 @@ async fn accept_connection(
     tls: Option<TlsAcceptor>,
     stream: TcpStream,
     client_addr: SocketAddr,
-    stop: watch::Receiver<bool>,
+    stop: Arc<ConnectionStop>,
 ) {
     let _ = stream.set_nodelay(true);
     let Some(tls) = tls else {
@@ -151,25 +155,25 @@ async fn accept_connection(
     }
 }
 
-async fn serve_connection<S>(frontend: Arc<Frontend>, stream: S, client_addr: SocketAddr, https: bool, mut stop: watch::Receiver<bool>)
+async fn serve_connection<S>(frontend: Arc<Frontend>, stream: S, client_addr: SocketAddr, https: bool, stop: Arc<ConnectionStop>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let header_read_timeout = frontend.header_read_timeout;
     let backend = Arc::new(BackendConnection::default());
     let service_backend = backend.clone();
+    let client_ip = client_ip(client_addr);
     let service = service_fn(move |req| {
         let frontend = frontend.clone();
         let backend = service_backend.clone();
-        async move { Ok::<_, Infallible>(frontend.handle(req, &backend, client_addr, https).await) }
+        let client_ip = client_ip.clone();
+        async move { Ok::<_, Infallible>(frontend.handle(req, &backend, &client_ip, https).await) }
     });
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout).max_header_size(MAX_HEADER_BYTES).max_headers(MAX_HEADERS);
     let mut conn = std::pin::pin!(builder.serve_connection(TokioIo::new(stream), service));
 
-    let stopping = async move {
-        let _ = stop.wait_for(|stopping| *stopping).await;
-    };
+    let stopping = std::future::poll_fn(|cx| stop.poll_stopped(cx));
     let served = async {
         tokio::select! {
             result = conn.as_mut() => result,
@@ -191,18 +195,19 @@ where
 }
 
 impl Frontend {
-    async fn handle(&self, req: Request<Incoming>, backend: &BackendConnection, client_addr: SocketAddr, https: bool) -> Response<Body> {
+    async fn handle(&self, req: Request<Incoming>, backend: &BackendConnection, client_ip: &HeaderValue, https: bool) -> Response<Body> {
         let started = Instant::now();
         let method = req.method().clone();
-        let path = req.uri().path().to_owned();
-        let api = is_api_path(&path);
+        let uri = req.uri().clone();
+        let path = uri.path();
+        let api = is_api_path(path);
 
         let mut response = if path == "/health" {
             health(&method)
         } else if api {
-            self.proxy.forward(backend, req, client_addr, https).await
+            self.proxy.forward(backend, req, client_ip, https).await
         } else {
-            self.web.respond(&method, &path, req.headers()).await
+            self.web.respond(&method, path, req.headers()).await
         };
         add_security_headers(response.headers_mut(), api, https);
 
@@ -211,9 +216,66 @@ impl Frontend {
         if path == "/health" {
             tracing::debug!(%method, path, status, elapsed_ms, "request");
         } else {
-            crate::log::access(&method, &path, status, elapsed_ms);
+            crate::log::access(&method, path, status, elapsed_ms);
         }
         response
+    }
+}
+
+/// The stop signals of one worker's connections. Each connection polls its own in every wake-up,
+/// so it is a flag and a kept waker rather than a `watch` receiver (whose every poll goes through
+/// its `Notify`'s waiter list and clones the waker).
+#[derive(Default)]
+struct ConnectionStops {
+    connections: Vec<Weak<ConnectionStop>>,
+    /// The length at which to drop the signals of connections that have ended.
+    prune_at: usize,
+}
+
+#[derive(Default)]
+struct ConnectionStop {
+    stopped: AtomicBool,
+    waker: Mutex<Option<Waker>>,
+}
+
+impl ConnectionStops {
+    /// A stop signal for a new connection.
+    fn add(&mut self) -> Arc<ConnectionStop> {
+        if self.connections.len() >= self.prune_at {
+            self.connections.retain(|stop| stop.strong_count() > 0);
+            self.prune_at = (self.connections.len() * 2).max(64);
+        }
+        let stop = Arc::new(ConnectionStop::default());
+        self.connections.push(Arc::downgrade(&stop));
+        stop
+    }
+
+    /// Signals every open connection to finish its request in flight and close.
+    fn stop_all(&mut self) {
+        for stop in self.connections.drain(..).filter_map(|stop| stop.upgrade()) {
+            stop.stopped.store(true, Ordering::Release);
+            if let Some(waker) = stop.waker.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take() {
+                waker.wake();
+            }
+        }
+    }
+}
+
+impl ConnectionStop {
+    fn poll_stopped(&self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.stopped.load(Ordering::Acquire) {
+            return Poll::Ready(());
+        }
+        let mut waker = self.waker.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !waker.as_ref().is_some_and(|waker| waker.will_wake(cx.waker())) {
+            *waker = Some(cx.waker().clone());
+        }
+        drop(waker);
+        // Stopped between the check and the registration: the waker may have been taken already.
+        if self.stopped.load(Ordering::Acquire) {
+            return Poll::Ready(());
+        }
+        Poll::Pending
     }
 }
 
