@@ -17,6 +17,7 @@
 //! Configuration comes from the environment: see [`config`]. [`serve`] runs the proxy on a bound
 //! listener until a shutdown future completes, so tests and the all-in-one binary can use port 0.
 
+mod backend;
 pub mod config;
 pub mod log;
 mod proxy;

@@ -1,32 +1,19 @@
 //! Forwarding of `/api/*` to the backend.
 //!
-//! Bodies are streamed in both directions (the request's `Incoming` body becomes the outgoing
-//! request body, the backend's `Incoming` body becomes the response body), so uploads, long
-//! downloads and Server-Sent Events pass through without being buffered.
-//!
-//! Each client connection has its own backend connection, opened at its first API request and
-//! kept while the client keeps its connection: HTTP/1.1 serves one request at a time per
-//! connection, so the two are used in step. The backend connection's I/O is driven by the task
-//! of the client connection ([`BackendConnection::poll_io`]), so a request crosses no pool and
-//! no hand-off between tasks or threads. A backend connection that was closed meanwhile is
-//! replaced before the request is sent.
+//! Bodies are streamed in both directions, so uploads, long downloads and Server-Sent Events
+//! pass through without being buffered. Each client connection has its own backend connection
+//! (see [`crate::backend`]).
 
-use std::convert::Infallible;
-use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::Mutex;
-use std::task::{Context, Poll};
+use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper::client::conn::http1::{self as client, Connection, SendRequest};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+use crate::backend::{self, BackendConnection, SendError};
 use crate::config::BackendUrl;
 use crate::respond::{json_message, Body};
 
@@ -40,7 +27,8 @@ const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host")
 const X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffering");
 
 /// Headers that describe one hop, not the message (RFC 9110 section 7.6.1), never forwarded.
-const HOP_BY_HOP: [HeaderName; 9] = [
+/// `Expect` too: the proxy answers `100-continue` itself when it reads the body.
+const HOP_BY_HOP: [HeaderName; 10] = [
     header::CONNECTION,
     HeaderName::from_static("keep-alive"),
     header::PROXY_AUTHENTICATE,
@@ -50,6 +38,7 @@ const HOP_BY_HOP: [HeaderName; 9] = [
     header::TRAILER,
     header::TRANSFER_ENCODING,
     header::UPGRADE,
+    header::EXPECT,
 ];
 
 /// The API path prefix the proxy strips.
@@ -68,45 +57,6 @@ pub struct Proxy {
     host: Option<HeaderValue>,
 }
 
-/// The backend connection of one client connection (see the module documentation).
-#[derive(Default)]
-pub struct BackendConnection {
-    sender: Mutex<Option<SendRequest<Incoming>>>,
-    io: Mutex<Option<Pin<Box<BackendIo>>>>,
-}
-
-/// The I/O half of a backend connection.
-type BackendIo = Connection<TokioIo<TcpStream>, Incoming>;
-
-impl BackendConnection {
-    /// Drives the backend connection's I/O; never ready. The client connection's task polls this
-    /// before its HTTP connection, in every wake-up.
-    pub fn poll_io(&self, cx: &mut Context<'_>) -> Poll<Infallible> {
-        let mut io = self.io.lock().expect("backend connection lock");
-        if let Some(Poll::Ready(result)) = io.as_mut().map(|conn| conn.as_mut().poll(cx)) {
-            if let Err(err) = result {
-                tracing::debug!(error = %error_chain(&err), "backend connection ended with an error");
-            }
-            *io = None;
-        }
-        Poll::Pending
-    }
-
-    fn take_sender(&self) -> Option<SendRequest<Incoming>> {
-        self.sender.lock().expect("backend connection lock").take()
-    }
-
-    fn keep_sender(&self, sender: SendRequest<Incoming>) {
-        *self.sender.lock().expect("backend connection lock") = Some(sender);
-    }
-}
-
-/// Why a request could not be forwarded.
-enum ForwardError {
-    Connect(std::io::Error),
-    Request(hyper::Error),
-}
-
 impl Proxy {
     pub fn new(backend: BackendUrl) -> Self {
         let has_port = backend.authority.rsplit_once(':').is_some_and(|(_, port)| !port.ends_with(']'));
@@ -120,91 +70,54 @@ impl Proxy {
     /// `X-Forwarded-For`), `https` whether it reached the proxy over TLS (`X-Forwarded-Proto`).
     pub async fn forward(
         &self,
-        connection: &BackendConnection,
-        mut req: Request<Incoming>,
+        connection: &Arc<BackendConnection>,
+        req: Request<Incoming>,
         client_ip: &HeaderValue,
         https: bool,
     ) -> Response<Body> {
-        let path_and_query = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        let (mut parts, body) = req.into_parts();
+        let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
         let rest = path_and_query.strip_prefix(API_PREFIX).unwrap_or(path_and_query);
         let Ok(uri) = self.backend.target_for(rest) else {
             return json_message(StatusCode::BAD_REQUEST, "Invalid request path");
         };
-        *req.uri_mut() = uri;
-        *req.version_mut() = hyper::Version::HTTP_11;
+        parts.uri = uri;
 
-        let original_host = req.headers().get(header::HOST).cloned();
-        let headers = req.headers_mut();
+        let original_host = parts.headers.get(header::HOST).cloned();
+        let headers = &mut parts.headers;
         remove_hop_by_hop(headers);
         add_forwarded_headers(headers, client_ip, original_host, https);
         if let Some(host) = &self.host {
             headers.insert(header::HOST, host.clone());
         }
 
-        match self.send(connection, req).await {
-            Ok(response) => {
-                let (mut parts, body) = response.into_parts();
-                remove_hop_by_hop(&mut parts.headers);
-                if is_event_stream(&parts.headers) {
-                    parts.headers.insert(X_ACCEL_BUFFERING, HeaderValue::from_static("no"));
+        match backend::send(connection, &parts, body, || self.connect()).await {
+            Ok(mut response) => {
+                let headers = response.headers_mut();
+                remove_hop_by_hop(headers);
+                if is_event_stream(headers) {
+                    headers.insert(X_ACCEL_BUFFERING, HeaderValue::from_static("no"));
                 }
-                Response::from_parts(parts, body.boxed_unsync())
+                response
             }
-            Err(ForwardError::Connect(err)) => {
+            Err(SendError::Connect(err)) => {
                 tracing::warn!(backend = %self.backend.authority, error = %err, "backend not reachable");
                 json_message(StatusCode::BAD_GATEWAY, "Tower backend is not reachable")
             }
-            Err(ForwardError::Request(err)) => {
-                tracing::warn!(backend = %self.backend.authority, error = %error_chain(&err), "backend request failed");
+            Err(SendError::Exchange(err)) => {
+                tracing::warn!(backend = %self.backend.authority, error = %err, "backend request failed");
                 json_message(StatusCode::BAD_GATEWAY, "Tower backend did not answer")
             }
         }
     }
 
-    /// Sends `req` on the client connection's backend connection, opening one when there is none
-    /// or it was closed. A request the backend connection could not take (it closed just then) is
-    /// sent again on a new connection: it never reached the backend, so this is safe for any method.
-    async fn send(&self, connection: &BackendConnection, req: Request<Incoming>) -> Result<Response<Incoming>, ForwardError> {
-        let (mut sender, reused) = match connection.take_sender() {
-            Some(sender) if !sender.is_closed() => (sender, true),
-            _ => (self.connect(connection).await?, false),
-        };
-        let response = match sender.ready().await {
-            Ok(()) => sender.try_send_request(req).await,
-            Err(_) if reused => {
-                sender = self.connect(connection).await?;
-                sender.try_send_request(req).await
-            }
-            Err(err) => return Err(ForwardError::Request(err)),
-        };
-        let response = match response {
-            Ok(response) => response,
-            Err(mut err) if reused => match err.take_message() {
-                Some(req) => {
-                    sender = self.connect(connection).await?;
-                    sender.send_request(req).await.map_err(ForwardError::Request)?
-                }
-                None => return Err(ForwardError::Request(err.into_error())),
-            },
-            Err(err) => return Err(ForwardError::Request(err.into_error())),
-        };
-        connection.keep_sender(sender);
-        Ok(response)
-    }
-
-    /// Opens a backend connection for `connection`, replacing any earlier one.
-    async fn connect(&self, connection: &BackendConnection) -> Result<SendRequest<Incoming>, ForwardError> {
-        let stream = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&self.address)).await {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(err)) => return Err(ForwardError::Connect(err)),
-            Err(_) => return Err(ForwardError::Connect(std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))),
-        };
+    /// Opens a connection to the backend.
+    async fn connect(&self) -> std::io::Result<TcpStream> {
+        let stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&self.address))
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))??;
         let _ = stream.set_nodelay(true);
-        let (sender, io) = client::handshake(TokioIo::new(stream)).await.map_err(ForwardError::Request)?;
-        *connection.io.lock().expect("backend connection lock") = Some(Box::pin(io));
-        // The task polls the new connection's I/O in its next wake-up (see `poll_io`): make one.
-        tokio::task::yield_now().await;
-        Ok(sender)
+        Ok(stream)
     }
 }
 
@@ -253,17 +166,6 @@ fn add_forwarded_headers(headers: &mut HeaderMap, client_ip: &HeaderValue, origi
 
 fn is_event_stream(headers: &HeaderMap) -> bool {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim_start().starts_with("text/event-stream"))
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }
 
 #[cfg(test)]

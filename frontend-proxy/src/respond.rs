@@ -7,7 +7,10 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Response, StatusCode};
 
 /// Every response body: a file read into memory, or the backend's streamed body.
-pub type Body = UnsyncBoxBody<Bytes, hyper::Error>;
+pub type Body = UnsyncBoxBody<Bytes, BoxError>;
+
+/// The error of a response body: only the backend's can fail.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 pub fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into()).map_err(|never| match never {}).boxed_unsync()

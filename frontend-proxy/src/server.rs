@@ -20,8 +20,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+use crate::backend::BackendConnection;
 use crate::config::Config;
-use crate::proxy::{client_ip, is_api_path, BackendConnection, Proxy};
+use crate::proxy::{client_ip, is_api_path, Proxy};
 use crate::respond::{add_security_headers, method_not_allowed, with_body, Body};
 use crate::static_files::WebDir;
 
@@ -161,11 +162,10 @@ where
 {
     let header_read_timeout = frontend.header_read_timeout;
     let backend = Arc::new(BackendConnection::default());
-    let service_backend = backend.clone();
     let client_ip = client_ip(client_addr);
     let service = service_fn(move |req| {
         let frontend = frontend.clone();
-        let backend = service_backend.clone();
+        let backend = backend.clone();
         let client_ip = client_ip.clone();
         async move { Ok::<_, Infallible>(frontend.handle(req, &backend, &client_ip, https).await) }
     });
@@ -183,19 +183,19 @@ where
             }
         }
     };
-    // The backend connection first: a response it reads is then written out in the same wake-up.
-    let result = tokio::select! {
-        biased;
-        never = std::future::poll_fn(|cx| backend.poll_io(cx)) => match never {},
-        result = served => result,
-    };
-    if let Err(e) = result {
+    if let Err(e) = served.await {
         tracing::debug!(%client_addr, error = %e, "connection ended with an error");
     }
 }
 
 impl Frontend {
-    async fn handle(&self, req: Request<Incoming>, backend: &BackendConnection, client_ip: &HeaderValue, https: bool) -> Response<Body> {
+    async fn handle(
+        &self,
+        req: Request<Incoming>,
+        backend: &Arc<BackendConnection>,
+        client_ip: &HeaderValue,
+        https: bool,
+    ) -> Response<Body> {
         let started = Instant::now();
         let method = req.method().clone();
         let uri = req.uri().clone();

@@ -318,14 +318,8 @@ where
 /// as the proxy reuses it.
 async fn one_request_per_connection_backend() -> (SocketAddr, Arc<AtomicU64>) {
     counting_server(|mut stream, n| async move {
-        let mut received = Vec::new();
-        let mut buf = [0u8; 4096];
-        while !received.windows(4).any(|w| w == b"\r\n\r\n") {
-            let read = stream.read(&mut buf).await.unwrap();
-            if read == 0 {
-                return;
-            }
-            received.extend_from_slice(&buf[..read]);
+        if read_request(&mut stream, &mut Vec::new()).await.is_none() {
+            return;
         }
         let body = format!("connection {n}");
         let response = format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}", body.len());
@@ -371,6 +365,111 @@ async fn each_client_connection_keeps_its_backend_connection() {
         assert_eq!(echoed["body"], format!("request {n}"));
     }
     assert_eq!(accepted.load(Ordering::SeqCst), 1, "ten requests on one client connection use one backend connection");
+}
+
+/// Reads one request (head and body, `Content-Length` or chunked) from `stream`; `None` at the end.
+async fn read_request(stream: &mut tokio::net::TcpStream, received: &mut Vec<u8>) -> Option<String> {
+    let mut buf = [0u8; 4096];
+    let complete = |received: &[u8]| {
+        let head_end = received.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+        let head = String::from_utf8_lossy(&received[..head_end]).to_lowercase();
+        if head.contains("transfer-encoding: chunked") {
+            let end = received[head_end..].windows(5).position(|w| w == b"0\r\n\r\n")?;
+            Some(head_end + end + 5)
+        } else {
+            let length = head.lines().find_map(|l| l.strip_prefix("content-length: ")).map_or(0, |v| v.trim().parse().unwrap());
+            (received.len() >= head_end + length).then_some(head_end + length)
+        }
+    };
+    loop {
+        if let Some(end) = complete(received) {
+            let request: Vec<u8> = received.drain(..end).collect();
+            return Some(String::from_utf8_lossy(&request).into_owned());
+        }
+        let read = stream.read(&mut buf).await.unwrap_or(0);
+        if read == 0 {
+            return None;
+        }
+        received.extend_from_slice(&buf[..read]);
+    }
+}
+
+/// A backend that answers the requests it receives, on whichever connection, with `answers` in
+/// turn, closing the connection after an answer marked so; it counts its connections.
+async fn scripted_backend(answers: &'static [(&'static str, bool)]) -> (SocketAddr, Arc<AtomicU64>) {
+    let answers = Arc::new(std::sync::Mutex::new(answers.iter().copied()));
+    counting_server(move |mut stream, _| {
+        let answers = answers.clone();
+        async move {
+            let mut received = Vec::new();
+            while read_request(&mut stream, &mut received).await.is_some() {
+                let (answer, close) = answers.lock().unwrap().next().expect("no more answers scripted");
+                stream.write_all(answer.as_bytes()).await.unwrap();
+                if close {
+                    return;
+                }
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn chunked_close_delimited_interim_and_bodiless_answers_are_passed_on() {
+    let (backend, accepted) = scripted_backend(&[
+        ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n", false),
+        ("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", false), // answer to a HEAD
+        ("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n", false),
+        ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end", true),
+        ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", true),
+        ("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlast", false),
+    ])
+    .await;
+    let dir = TempDir::with_web_app();
+    let proxy = Proxy::start(&format!("http://{backend}"), &dir.web()).await;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+    let url = proxy.url("/api/x");
+
+    let chunked = client.get(&url).send().await.unwrap();
+    assert_eq!(chunked.status(), 200);
+    assert_eq!(chunked.text().await.unwrap(), "hello, world");
+    let head = client.head(&url).send().await.unwrap();
+    assert_eq!((head.status().as_u16(), header(&head, "content-length")), (200, "5"));
+    assert_eq!(head.bytes().await.unwrap().len(), 0);
+    assert_eq!(client.get(&url).send().await.unwrap().status(), 204, "the interim 100 is skipped");
+    assert_eq!(client.get(&url).send().await.unwrap().text().await.unwrap(), "until the end");
+    assert_eq!(client.get(&url).send().await.unwrap().text().await.unwrap(), "ok");
+    assert_eq!(client.get(&url).send().await.unwrap().text().await.unwrap(), "last");
+    // The first four answers came on one kept connection; one that ends with the connection,
+    // and one with `Connection: close`, are each followed by a new connection.
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_chunked_request_body_is_forwarded() {
+    let (proxy, _) = Proxy::with_backend(Path::new("/nonexistent/web")).await;
+    let answer = proxy
+        .raw("POST /api/upload HTTP/1.1\r\nHost: tower\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n")
+        .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#""body":"abcdefg""#), "{answer}");
+}
+
+#[tokio::test]
+async fn a_malformed_or_cut_short_answer_is_an_error() {
+    let (backend, _) =
+        scripted_backend(&[("SMTP ready\r\n\r\n", true), ("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", true)]).await;
+    let dir = TempDir::with_web_app();
+    let proxy = Proxy::start(&format!("http://{backend}"), &dir.web()).await;
+    let response = proxy.get("/api/x").await;
+    assert_eq!(response.status(), 502);
+    assert_eq!(response.text().await.unwrap(), r#"{"message":"Tower backend did not answer"}"#);
+    // The backend's head promised more than came: the client must not get a complete answer.
+    let outcome = match reqwest::get(proxy.url("/api/x")).await {
+        Ok(response) => response.text().await.map(drop),
+        Err(err) => Err(err),
+    };
+    assert!(outcome.is_err(), "a body cut short must not look complete");
 }
 
 #[tokio::test]
