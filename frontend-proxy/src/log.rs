@@ -8,7 +8,6 @@
 //! buffer reaches [`MAX_BUFFERED`], loggers wait for the writer as they would on stderr itself.
 //! The access log, one line per request, skips `tracing`'s formatting (see [`access`]).
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
@@ -44,6 +43,26 @@ struct State {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Lets `write` append to the buffer, once there is room; after the stop (the writer thread
+    /// is gone, the process is ending) what it writes goes straight to stderr.
+    fn append(&self, write: impl FnOnce(&mut Vec<u8>)) {
+        let mut state = self.lock();
+        while state.buffer.len() >= MAX_BUFFERED && !state.stop {
+            state = self.to_loggers.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        if state.stop {
+            drop(state);
+            let mut line = Vec::new();
+            write(&mut line);
+            let _ = std::io::stderr().write_all(&line);
+            return;
+        }
+        write(&mut state.buffer);
+        if state.buffer.len() >= FLUSH_AT {
+            self.to_writer.notify_one();
+        }
     }
 }
 
@@ -93,19 +112,7 @@ fn write_out(shared: &Shared, mut sink: impl Write) {
 
 impl Write for Line<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let mut state = self.0.lock();
-        while state.buffer.len() >= MAX_BUFFERED && !state.stop {
-            state = self.0.to_loggers.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
-        }
-        if state.stop {
-            drop(state);
-            // The writer thread is gone (the process is ending): straight to stderr.
-            return std::io::stderr().write_all(bytes).map(|()| bytes.len());
-        }
-        state.buffer.extend_from_slice(bytes);
-        if state.buffer.len() >= FLUSH_AT {
-            self.0.to_writer.notify_one();
-        }
+        self.0.append(|buffer| buffer.extend_from_slice(bytes));
         Ok(bytes.len())
     }
 
@@ -153,70 +160,68 @@ pub fn access(method: &Method, path: &str, status: u16, elapsed_ms: u64) {
         return;
     };
     if tracing::enabled!(target: ACCESS_TARGET, Level::INFO) {
-        let line = access_line(*format, SystemTime::now(), method, path, status, elapsed_ms);
-        let _ = Line(shared).write_all(line.as_bytes());
+        let now = SystemTime::now();
+        shared.append(|buffer| access_line(buffer, *format, now, method, path, status, elapsed_ms));
     }
 }
 
-/// An access line as `tracing_subscriber`'s plain or JSON formatter writes it. Built by pushing
-/// pieces and digits rather than through `format!`: this runs on every request.
-fn access_line(format: LogFormat, now: SystemTime, method: &Method, path: &str, status: u16, elapsed_ms: u64) -> String {
+/// Appends an access line as `tracing_subscriber`'s plain or JSON formatter writes it. Built by
+/// pushing pieces and digits rather than through `format!`: this runs on every request.
+fn access_line(line: &mut Vec<u8>, format: LogFormat, now: SystemTime, method: &Method, path: &str, status: u16, elapsed_ms: u64) {
     let now = now.duration_since(UNIX_EPOCH).unwrap_or_default();
     let (days, secs) = (now.as_secs() / 86_400, now.as_secs() % 86_400);
     let (year, month, day) = civil_date(days);
-    let mut line = String::with_capacity(200 + path.len());
-    let timestamp = |line: &mut String| {
+    let timestamp = |line: &mut Vec<u8>| {
         for (value, width, then) in
-            [(year, 4, '-'), (month, 2, '-'), (day, 2, 'T'), (secs / 3600, 2, ':'), (secs / 60 % 60, 2, ':'), (secs % 60, 2, '.')]
+            [(year, 4, b'-'), (month, 2, b'-'), (day, 2, b'T'), (secs / 3600, 2, b':'), (secs / 60 % 60, 2, b':'), (secs % 60, 2, b'.')]
         {
             push_digits(line, value, width);
             line.push(then);
         }
         push_digits(line, u64::from(now.subsec_micros()), 6);
-        line.push('Z');
+        line.push(b'Z');
     };
     match format {
         LogFormat::Plain => {
-            timestamp(&mut line);
-            line.push_str("  INFO ");
-            line.push_str(ACCESS_TARGET);
-            line.push_str(": request method=");
-            line.push_str(method.as_str());
-            line.push_str(" path=");
+            timestamp(line);
+            line.extend_from_slice(b"  INFO ");
+            line.extend_from_slice(ACCESS_TARGET.as_bytes());
+            line.extend_from_slice(b": request method=");
+            line.extend_from_slice(method.as_str().as_bytes());
+            line.extend_from_slice(b" path=");
             if path.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\') {
-                line.push('"');
-                line.push_str(path);
-                line.push('"');
+                line.push(b'"');
+                line.extend_from_slice(path.as_bytes());
+                line.push(b'"');
             } else {
                 let _ = write!(line, "{path:?}");
             }
-            line.push_str(" status=");
-            push_digits(&mut line, u64::from(status), 1);
-            line.push_str(" elapsed_ms=");
-            push_digits(&mut line, elapsed_ms, 1);
+            line.extend_from_slice(b" status=");
+            push_digits(line, u64::from(status), 1);
+            line.extend_from_slice(b" elapsed_ms=");
+            push_digits(line, elapsed_ms, 1);
         }
         LogFormat::Json => {
-            line.push_str(r#"{"timestamp":""#);
-            timestamp(&mut line);
-            line.push_str(r#"","level":"INFO","fields":{"message":"request","method":""#);
-            line.push_str(method.as_str());
-            line.push_str(r#"","path":"#);
+            line.extend_from_slice(br#"{"timestamp":""#);
+            timestamp(line);
+            line.extend_from_slice(br#"","level":"INFO","fields":{"message":"request","method":""#);
+            line.extend_from_slice(method.as_str().as_bytes());
+            line.extend_from_slice(br#"","path":"#);
             let _ = write!(line, "{}", serde_json::Value::from(path));
-            line.push_str(r#","status":"#);
-            push_digits(&mut line, u64::from(status), 1);
-            line.push_str(r#","elapsed_ms":"#);
-            push_digits(&mut line, elapsed_ms, 1);
-            line.push_str(r#"},"target":""#);
-            line.push_str(ACCESS_TARGET);
-            line.push_str(r#""}"#);
+            line.extend_from_slice(br#","status":"#);
+            push_digits(line, u64::from(status), 1);
+            line.extend_from_slice(br#","elapsed_ms":"#);
+            push_digits(line, elapsed_ms, 1);
+            line.extend_from_slice(br#"},"target":""#);
+            line.extend_from_slice(ACCESS_TARGET.as_bytes());
+            line.extend_from_slice(br#""}"#);
         }
     }
-    line.push('\n');
-    line
+    line.push(b'\n');
 }
 
 /// Appends `value` in decimal, padded with zeros to at least `width` digits.
-fn push_digits(line: &mut String, mut value: u64, width: usize) {
+fn push_digits(line: &mut Vec<u8>, mut value: u64, width: usize) {
     let mut digits = [b'0'; 20];
     let mut start = digits.len();
     while value > 0 || start > digits.len() - width {
@@ -224,7 +229,7 @@ fn push_digits(line: &mut String, mut value: u64, width: usize) {
         digits[start] = b'0' + (value % 10) as u8;
         value /= 10;
     }
-    line.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
+    line.extend_from_slice(&digits[start..]);
 }
 
 /// Year, month and day of the `days`th day after 1970-01-01 (H. Hinnant's `civil_from_days`).
@@ -291,17 +296,24 @@ mod tests {
         assert_eq!(next, [20_000; 4]);
     }
 
+    fn access_line_text(format: LogFormat, now: SystemTime, method: &Method, path: &str, status: u16, elapsed_ms: u64) -> String {
+        let mut line = Vec::new();
+        access_line(&mut line, format, now, method, path, status, elapsed_ms);
+        String::from_utf8(line).unwrap()
+    }
+
     #[test]
     fn access_lines_read_as_the_subscriber_writes_them() {
         let at = UNIX_EPOCH + Duration::from_micros(1_796_174_711_653_837); // 2026-12-02T01:25:11.653837Z
-        let plain = access_line(LogFormat::Plain, at, &Method::GET, "/api/x \"y\"", 200, 3);
+        let plain = access_line_text(LogFormat::Plain, at, &Method::GET, "/api/x \"y\"", 200, 3);
         assert_eq!(
             plain,
             "2026-12-02T01:25:11.653837Z  INFO tower_frontend::server: request method=GET path=\"/api/x \\\"y\\\"\" status=200 elapsed_ms=3\n"
         );
-        let plain = access_line(LogFormat::Plain, at, &Method::GET, "/api/service-info?a=1", 200, 0);
+        let plain = access_line_text(LogFormat::Plain, at, &Method::GET, "/api/service-info?a=1", 200, 0);
         assert_eq!(plain, "2026-12-02T01:25:11.653837Z  INFO tower_frontend::server: request method=GET path=\"/api/service-info?a=1\" status=200 elapsed_ms=0\n");
-        let json: serde_json::Value = serde_json::from_str(&access_line(LogFormat::Json, at, &Method::POST, "/a\"b", 502, 12)).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&access_line_text(LogFormat::Json, at, &Method::POST, "/a\"b", 502, 12)).unwrap();
         assert_eq!(
             json,
             serde_json::json!({
@@ -315,12 +327,12 @@ mod tests {
 
     #[test]
     fn digits_are_padded() {
-        let mut line = String::new();
+        let mut line = Vec::new();
         for (value, width) in [(0, 1), (7, 2), (123, 2), (45, 6), (u64::MAX, 1)] {
             push_digits(&mut line, value, width);
-            line.push(' ');
+            line.push(b' ');
         }
-        assert_eq!(line, format!("0 07 123 000045 {} ", u64::MAX));
+        assert_eq!(String::from_utf8(line).unwrap(), format!("0 07 123 000045 {} ", u64::MAX));
     }
 
     #[test]

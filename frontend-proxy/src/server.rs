@@ -223,8 +223,8 @@ impl Frontend {
 }
 
 /// The stop signals of one worker's connections. Each connection polls its own in every wake-up,
-/// so it is a flag and a kept waker rather than a `watch` receiver (whose every poll goes through
-/// its `Notify`'s waiter list and clones the waker).
+/// so it is a flag and a waker kept once rather than a `watch` receiver (whose every poll goes
+/// through its `Notify`'s waiter list and clones the waker).
 #[derive(Default)]
 struct ConnectionStops {
     connections: Vec<Weak<ConnectionStop>>,
@@ -235,6 +235,7 @@ struct ConnectionStops {
 #[derive(Default)]
 struct ConnectionStop {
     stopped: AtomicBool,
+    registered: AtomicBool,
     waker: Mutex<Option<Waker>>,
 }
 
@@ -262,18 +263,18 @@ impl ConnectionStops {
 }
 
 impl ConnectionStop {
+    /// Ready once the worker stops. Polled only by its connection's task, whose waker is the
+    /// same in every poll: it is kept at the first.
     fn poll_stopped(&self, cx: &mut Context<'_>) -> Poll<()> {
         if self.stopped.load(Ordering::Acquire) {
             return Poll::Ready(());
         }
-        let mut waker = self.waker.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !waker.as_ref().is_some_and(|waker| waker.will_wake(cx.waker())) {
-            *waker = Some(cx.waker().clone());
-        }
-        drop(waker);
-        // Stopped between the check and the registration: the waker may have been taken already.
-        if self.stopped.load(Ordering::Acquire) {
-            return Poll::Ready(());
+        if !self.registered.swap(true, Ordering::Relaxed) {
+            *self.waker.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(cx.waker().clone());
+            // Stopped before the waker was there to wake.
+            if self.stopped.load(Ordering::Acquire) {
+                return Poll::Ready(());
+            }
         }
         Poll::Pending
     }
