@@ -456,6 +456,19 @@ async fn a_chunked_request_body_is_forwarded() {
 }
 
 #[tokio::test]
+async fn large_bodies_stream_both_ways_on_a_kept_connection() {
+    let (proxy, _) = Proxy::with_backend(Path::new("/nonexistent/web")).await;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+    for n in 0..3 {
+        // 1.5 MB up (with Content-Length) and a bit more down: both take many reads and writes.
+        let payload = format!("{n}").repeat(3 << 19);
+        let echoed: Value = client.post(proxy.url("/api/upload")).body(payload.clone()).send().await.unwrap().json().await.unwrap();
+        assert_eq!(echoed["body"].as_str().map(str::len), Some(payload.len()), "request {n}");
+        assert!(echoed["body"] == payload.as_str(), "request {n}: the body arrived changed");
+    }
+}
+
+#[tokio::test]
 async fn a_malformed_or_cut_short_answer_is_an_error() {
     let (backend, _) =
         scripted_backend(&[("SMTP ready\r\n\r\n", true), ("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", true)]).await;
