@@ -3,11 +3,14 @@
 # machine: both serve the same built web app and forward /api/ to the same real tower-backend
 # (release, SQLite), and wrk measures each case on each server in turn.
 #
-#   frontend-proxy/bench/run.sh            # DURATION=10s THREADS=2 CONNECTIONS=64 by default
+#   frontend-proxy/bench/run.sh            # DURATION=10s ROUNDS=3 THREADS=2 CONNECTIONS=64 by default
 #
 # Cases: a hashed JS asset with Accept-Encoding: gzip (the .gz file is sent as is by both), a client
 # route (index.html), and GET /api/service-info proxied to the backend (public, no token).
-# Prints a Markdown table with req/s and p99 of each server and the ratios tower/nginx.
+# Each case is measured ROUNDS times on each server, taking turns at going first (the machine's
+# other load drifts; neither server should always get the quieter slot).
+# Prints a Markdown table with the mean req/s and the median p99 of each server and the ratios
+# tower/nginx, and each round's req/s ratio.
 # nginx and wrk are installed with apt-get when missing; nginx runs in the foreground from a
 # generated config in a temporary directory (no systemd). The web app must be built
 # (cd frontend-proxy/web && npm ci && npm run build).
@@ -16,6 +19,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
 duration=${DURATION:-10s}
+rounds=${ROUNDS:-3}
 threads=${THREADS:-2}
 connections=${CONNECTIONS:-64}
 dist=$(cd "${TOWER_FRONTEND_WEB_DIR:-frontend-proxy/web/dist}" && pwd)
@@ -178,13 +182,15 @@ measure() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+mean() { tr ' ' '\n' | awk 'NF {s += $1; n++} END {printf "%.0f", s / n}'; }
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 declare -A paths=([static]="/$asset" [page]="/runs/abc" [api]="/api/service-info")
 echo
-echo "wrk -t$threads -c$connections -d$duration --latency; tower-frontend on :$tower_port, nginx $("$nginx" -v 2>&1 | sed 's/.*\///') on :$nginx_port, $(nproc) CPUs shared by both servers, the backend and wrk"
+echo "wrk -t$threads -c$connections -d$duration --latency, $rounds rounds; tower-frontend on :$tower_port, nginx $("$nginx" -v 2>&1 | sed 's/.*\///') on :$nginx_port, $(nproc) CPUs shared by both servers, the backend and wrk"
 echo
-echo "| case | tower req/s | nginx req/s | req/s tower/nginx | tower p99 ms | nginx p99 ms | p99 tower/nginx |"
-echo "|---|---|---|---|---|---|---|"
+echo "| case | tower req/s | nginx req/s | req/s tower/nginx | tower p99 ms | nginx p99 ms | p99 tower/nginx | req/s ratio per round |"
+echo "|---|---|---|---|---|---|---|---|"
 for case in static page api; do
   path=${paths[$case]}
   header=()
@@ -192,9 +198,18 @@ for case in static page api; do
   for port in "$tower_port" "$nginx_port"; do # warm-up: caches, backend pool
     wrk -t"$threads" -c"$connections" -d2s "${header[@]}" "http://127.0.0.1:$port$path" >/dev/null
   done
-  t=$(measure "${header[@]}" "http://127.0.0.1:$tower_port$path")
-  n=$(measure "${header[@]}" "http://127.0.0.1:$nginx_port$path")
-  read -r t_rps t_p99 <<<"$t"
-  read -r n_rps n_p99 <<<"$n"
-  echo "| $case \`$path\` | $t_rps | $n_rps | $(ratio "$t_rps" "$n_rps") | $t_p99 | $n_p99 | $(ratio "$t_p99" "$n_p99") |"
+  t_rps=() t_p99=() n_rps=() n_p99=() per_round=()
+  for round in $(seq "$rounds"); do
+    if [ $((round % 2)) -eq 1 ]; then
+      read -r tr tp <<<"$(measure "${header[@]}" "http://127.0.0.1:$tower_port$path")"
+      read -r nr np <<<"$(measure "${header[@]}" "http://127.0.0.1:$nginx_port$path")"
+    else
+      read -r nr np <<<"$(measure "${header[@]}" "http://127.0.0.1:$nginx_port$path")"
+      read -r tr tp <<<"$(measure "${header[@]}" "http://127.0.0.1:$tower_port$path")"
+    fi
+    t_rps+=("$tr") t_p99+=("$tp") n_rps+=("$nr") n_p99+=("$np") per_round+=("$(ratio "$tr" "$nr")")
+  done
+  t_mean=$(echo "${t_rps[*]}" | mean) n_mean=$(echo "${n_rps[*]}" | mean)
+  t_med=$(echo "${t_p99[*]}" | median) n_med=$(echo "${n_p99[*]}" | median)
+  echo "| $case \`$path\` | $t_mean | $n_mean | $(ratio "$t_mean" "$n_mean") | $t_med | $n_med | $(ratio "$t_med" "$n_med") | ${per_round[*]} |"
 done

@@ -103,13 +103,22 @@ where
         None => (Connection::new(connect().await.map_err(SendError::Connect)?), false),
     };
     if length != Some(0) {
-        connection.write_with_body(head, body, length.is_none()).await.map_err(SendError::Exchange)?;
-        let (response, framing, keep_alive) = connection.read_head(head_request).await.map_err(SendError::Exchange)?;
+        let (response, framing, keep_alive) = match connection.write_with_body(head, body, length.is_none()).await {
+            Ok(()) => connection.read_head(head_request).await,
+            // The backend may answer before it has read the whole body (a 401, a 413) and close
+            // the connection: its answer, when it gave one, says more than the failed write.
+            Err(ExchangeError::Io(err)) => match connection.read_head(head_request).await {
+                Ok((response, framing, _)) => Ok((response, framing, false)),
+                Err(_) => Err(ExchangeError::Io(err)),
+            },
+            Err(err) => Err(err),
+        }
+        .map_err(SendError::Exchange)?;
         return Ok(response_with_body(response, framing, keep_alive, connection, slot));
     }
     let mut result = connection.exchange(&head, head_request).await;
     if reused && matches!(result, Err(ExchangeError::ClosedBeforeAnswer | ExchangeError::Io(_))) && parts.method.is_safe() {
-        // The kept connection closed as the request went out: the backend has not seen it.
+        // The kept connection closed as the request went out; a safe request can be repeated.
         connection = Connection::new(connect().await.map_err(SendError::Connect)?);
         result = connection.exchange(&head, head_request).await;
     }

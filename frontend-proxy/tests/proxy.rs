@@ -469,6 +469,54 @@ async fn large_bodies_stream_both_ways_on_a_kept_connection() {
 }
 
 #[tokio::test]
+async fn an_answer_given_before_the_body_was_read_reaches_the_client() {
+    // A backend that refuses uploads from their header and closes without reading the body.
+    let closed = Arc::new(Notify::new());
+    let backend_closed = closed.clone();
+    let (backend, _) = counting_server(move |mut stream, _| {
+        let closed = backend_closed.clone();
+        async move {
+            let mut received = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !received.windows(4).any(|w| w == b"\r\n\r\n") {
+                let read = stream.read(&mut buf).await.unwrap();
+                received.extend_from_slice(&buf[..read]);
+            }
+            let answer =
+                "HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\ncontent-length: 21\r\n\r\n{\"message\":\"Too big\"}";
+            stream.write_all(answer.as_bytes()).await.unwrap();
+            drop(stream);
+            closed.notify_one();
+        }
+    })
+    .await;
+    let dir = TempDir::with_web_app();
+    let proxy = Proxy::start(&format!("http://{backend}"), &dir.web()).await;
+    // Half of the body, then the rest once the backend has closed: the proxy's write of it fails.
+    let mut client = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
+    let half = vec![b'x'; 64 * 1024];
+    let head = format!("POST /api/upload HTTP/1.1\r\nHost: tower\r\nContent-Length: {}\r\n\r\n", 2 * half.len());
+    client.write_all(head.as_bytes()).await.unwrap();
+    client.write_all(&half).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), closed.notified()).await.expect("the backend answers");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Fails when the proxy's write of the first half already failed: it has answered and closed.
+    let _ = client.write_all(&half).await;
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !answer.ends_with(br#"{"message":"Too big"}"#) {
+        let read = tokio::time::timeout(Duration::from_secs(5), client.read(&mut buf)).await.expect("an answer").unwrap();
+        if read == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..read]);
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.ends_with(r#"{"message":"Too big"}"#), "{answer}");
+}
+
+#[tokio::test]
 async fn a_malformed_or_cut_short_answer_is_an_error() {
     let (backend, _) =
         scripted_backend(&[("SMTP ready\r\n\r\n", true), ("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", true)]).await;
