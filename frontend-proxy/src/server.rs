@@ -269,7 +269,8 @@ impl ConnectionStop {
         if self.stopped.load(Ordering::Acquire) {
             return Poll::Ready(());
         }
-        if !self.registered.swap(true, Ordering::Relaxed) {
+        if !self.registered.load(Ordering::Relaxed) {
+            self.registered.store(true, Ordering::Relaxed);
             *self.waker.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(cx.waker().clone());
             // Stopped before the waker was there to wake.
             if self.stopped.load(Ordering::Acquire) {
