@@ -4,7 +4,7 @@
 //! backend connection are used in step, and the request's own task can do the backend I/O: it
 //! writes the request, reads the response head, and the response body reads the rest as the
 //! server writes it out. No pool, no dispatcher task, no channel between them (hyper's client
-//! connection needs all three; they cost a fifth of the proxy's time per request).
+//! connection needs all three; they were a quarter of the proxy's user time per request).
 //!
 //! What the client does, by RFC 9112:
 //! - the request head is written as the proxy rewrote it; its body is streamed with its
@@ -15,7 +15,9 @@
 //! - the connection is kept for the next request when the response was HTTP/1.1 without
 //!   `Connection: close` and was read to its end; a kept connection the backend closed meanwhile
 //!   is replaced before use, and a request without a body and with a safe method is sent again on
-//!   a new connection when the kept one closes before answering (as nginx does).
+//!   a new connection when the kept one closes before answering (as nginx does);
+//! - when the backend answers an upload before reading all of it and closes (a 401, a 413), that
+//!   answer is passed on rather than the failed write's 502.
 
 use std::future::Future;
 use std::io;
