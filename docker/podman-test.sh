@@ -260,7 +260,13 @@ published=$(podman ps --filter "label=io.podman.compose.project=$project" --form
 echo "one published port: $port -> frontend:8000"
 
 step "token created inside the backend container"
-token=$(podman exec "$(container backend)" tower-backend token create --email x@example.com --name t)
+# Once (2026-12-02) the CLI found no route to db:3306 for its whole 30 s while the running
+# backend was serving from the same container and MariaDB logged no attempt: a podman network
+# hiccup on a loaded machine. One more try, with what the container's resolver says about db.
+if ! token=$(podman exec "$(container backend)" tower-backend token create --email x@example.com --name t); then
+  echo "token create failed; db resolves to: $(podman exec "$(container backend)" getent hosts db || echo nothing). Trying again."
+  token=$(podman exec "$(container backend)" tower-backend token create --email x@example.com --name t)
+fi
 [ -n "$token" ] || fail "no token printed"
 echo "token: ${token:0:8}... (${#token} characters)"
 
