@@ -178,13 +178,9 @@ impl Connection {
         Connection { stream, read: BytesMut::new() }
     }
 
-    async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.stream.write_all(bytes).await
-    }
-
     /// Sends a request without a body and reads the response head.
     async fn exchange(&mut self, head: &[u8], head_request: bool) -> Result<(Response<()>, Framing, bool), ExchangeError> {
-        self.write(head).await?;
+        self.stream.write_all(head).await?;
         self.read_head(head_request).await
     }
 
@@ -205,14 +201,14 @@ impl Connection {
             if chunked {
                 pending.extend_from_slice(b"\r\n");
             }
-            self.write(&pending).await?;
+            self.stream.write_all(&pending).await?;
             pending.clear();
         }
         if chunked {
             pending.extend_from_slice(b"0\r\n\r\n");
         }
         if !pending.is_empty() {
-            self.write(&pending).await?;
+            self.stream.write_all(&pending).await?;
         }
         Ok(())
     }

@@ -4,7 +4,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -235,8 +235,8 @@ struct ConnectionStops {
 #[derive(Default)]
 struct ConnectionStop {
     stopped: AtomicBool,
-    registered: AtomicBool,
-    waker: Mutex<Option<Waker>>,
+    /// The connection task's waker, the same in every poll: kept at the first.
+    waker: OnceLock<Waker>,
 }
 
 impl ConnectionStops {
@@ -254,30 +254,24 @@ impl ConnectionStops {
     /// Signals every open connection to finish its request in flight and close.
     fn stop_all(&mut self) {
         for stop in self.connections.drain(..).filter_map(|stop| stop.upgrade()) {
-            stop.stopped.store(true, Ordering::Release);
-            if let Some(waker) = stop.waker.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take() {
-                waker.wake();
+            stop.stopped.store(true, Ordering::SeqCst);
+            if let Some(waker) = stop.waker.get() {
+                waker.wake_by_ref();
             }
         }
     }
 }
 
 impl ConnectionStop {
-    /// Ready once the worker stops. Polled only by its connection's task, whose waker is the
-    /// same in every poll: it is kept at the first.
+    /// Ready once the worker stops. Polled only by its connection's task.
     fn poll_stopped(&self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.stopped.load(Ordering::Acquire) {
-            return Poll::Ready(());
+        self.waker.get_or_init(|| cx.waker().clone());
+        // After the waker is in place: a stop from then on wakes the task.
+        if self.stopped.load(Ordering::SeqCst) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
         }
-        if !self.registered.load(Ordering::Relaxed) {
-            self.registered.store(true, Ordering::Relaxed);
-            *self.waker.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(cx.waker().clone());
-            // Stopped before the waker was there to wake.
-            if self.stopped.load(Ordering::Acquire) {
-                return Poll::Ready(());
-            }
-        }
-        Poll::Pending
     }
 }
 
