@@ -1,72 +1,15 @@
-//! The backend application: shared state, startup (database, schema check, root users) and the
-//! HTTP server with graceful shutdown. `Application::build` binds first, so tests can use port 0.
+//! The backend application: startup (database, schema check, root users) and the HTTP server
+//! with graceful shutdown. `Application::build` binds first, so tests can use port 0. With
+//! `main.rs`, this is where the layers are put together: it may name every module.
 
 use std::future::Future;
-use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, DbUrl, RootUser};
+use crate::state::AppState;
 use crate::store::{self, Db};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub tokens: Arc<crate::auth::cache::TokenCache>,
-    /// The OpenID provider's discovery document, fetched on first use.
-    pub oidc: Arc<crate::auth::oidc::Discovery>,
-    /// The shared cache (Redis, or in-process) and the messages replicas send each other.
-    pub cache: Arc<dyn crate::cache::Cache>,
-    /// This process's own small cache, in front of `cache` for values that never change (a run's
-    /// owner), so the trace requests of a busy run need no round trip at all.
-    pub local: Arc<crate::cache::memory::MemoryCache>,
-    pub incoming: tokio::sync::broadcast::Sender<crate::cache::Incoming>,
-    /// Sends messages to every replica, in batches.
-    pub publisher: crate::live::Publisher,
-    /// Turns true when the server shuts down, so endless responses (event streams) end and the
-    /// graceful shutdown does not wait for them.
-    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
-}
-
-impl AppState {
-    /// Must run inside the runtime: with Redis, it starts the subscriber to the message channel.
-    pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
-        let shared = crate::cache::connect(&config)?;
-        let publisher = crate::live::Publisher::start(shared.cache.clone(), shared.incoming.clone());
-        let state = AppState {
-            db,
-            config: Arc::new(config),
-            tokens: Default::default(),
-            oidc: Default::default(),
-            cache: shared.cache,
-            local: Arc::new(crate::cache::memory::MemoryCache::new(tokio::sync::broadcast::channel(1).0)),
-            incoming: shared.incoming,
-            publisher,
-            stopping: Arc::new(tokio::sync::watch::channel(false).0),
-        };
-        tokio::spawn(crate::live::forget_revoked_tokens(state.tokens.clone(), state.incoming.subscribe()));
-        Ok(state)
-    }
-
-    /// Tells every replica about something (a change to a run, a revoked token).
-    pub fn publish(&self, message: crate::live::Message) {
-        self.publisher.send(message);
-    }
-
-    /// Tells every replica's viewers about a change to a run.
-    pub fn announce(
-        &self,
-        kind: crate::live::LiveEventType,
-        run: &crate::store::workflow::RunOwner,
-        status: Option<&str>,
-        progress: Option<&crate::domain::trace::ProgressSnapshot>,
-    ) {
-        let event = crate::live::LiveEvent::new(kind, &run.id, run.owner_id, run.workspace_id, status, progress);
-        self.publish(crate::live::Message::Run { event });
-    }
-}
 
 /// How the backend treats the database schema at startup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

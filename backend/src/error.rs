@@ -32,6 +32,10 @@ pub enum ApiError {
     /// A service we depend on (e.g. the OpenID provider) failed or could not be reached.
     #[error("{0}")]
     BadGateway(String),
+    /// The database cannot be reached or has no free connection in time: clients and load
+    /// balancers should back off and retry (`Retry-After`), as Nextflow does.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -62,25 +66,47 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
 
+/// Seconds a client is asked to wait when the database is unavailable.
+const UNAVAILABLE_RETRY_SECS: u64 = 5;
+
+/// Whether a database error means "not reachable now" rather than a fault of the request.
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed)
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        if is_unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            return ApiError::Unavailable("The database is not available at the moment: retry later".into());
+        }
         ApiError::Internal(e.into())
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let retry_after = match &self {
+        // A database error that reached us wrapped in a wider error is still an outage.
+        let this = match self {
+            ApiError::Internal(e) if e.downcast_ref::<sqlx::Error>().is_some_and(is_unavailable) => match e.downcast::<sqlx::Error>() {
+                Ok(db) => ApiError::from(db),
+                Err(e) => ApiError::Internal(e),
+            },
+            other => other,
+        };
+        let status = this.status();
+        let retry_after = match &this {
             ApiError::TooManyRequests { retry_after_secs, .. } => Some(*retry_after_secs),
+            ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_SECS),
             _ => None,
         };
-        let message = match &self {
+        let message = match &this {
             ApiError::Internal(e) => {
                 let id = crate::domain::ids::random_base62(10);
                 tracing::error!(error_id = %id, error = ?e, "internal error");

@@ -11,4 +11,5 @@ pub mod domain;
 pub mod error;
 pub mod live;
 pub mod mail;
+pub mod state;
 pub mod store;

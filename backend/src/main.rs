@@ -77,7 +77,7 @@ async fn token_create(config: Config, args: &[&str]) -> anyhow::Result<()> {
     }
     let email = email.ok_or_else(|| anyhow::anyhow!("--email is required\n\n{USAGE}"))?;
     let name = name.ok_or_else(|| anyhow::anyhow!("--name is required\n\n{USAGE}"))?;
-    if !tower_backend::config::is_email(email) {
+    if !tower_backend::domain::email_pattern::is_email(email) {
         anyhow::bail!("'{email}' is not an e-mail address");
     }
     let db = store::Db::connect(&config.db).await?;

@@ -40,7 +40,8 @@ impl Context {
     pub fn new(db: Db, config: Arc<Config>, publisher: tower_backend::live::Publisher) -> anyhow::Result<Context> {
         let mailer = Mailer::from_config(&config)?;
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "cron".into());
-        let owner = format!("{}-{}-{}", host.chars().take(40).collect::<String>(), std::process::id(), tower_backend::auth::random_hex(4));
+        let owner =
+            format!("{}-{}-{}", host.chars().take(40).collect::<String>(), std::process::id(), tower_backend::domain::ids::random_hex(4));
         Ok(Context { db, config, owner, mailer, publisher })
     }
 }

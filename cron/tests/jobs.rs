@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use tower_backend::app::{AppState, Application, SchemaMode};
+use tower_backend::app::{Application, SchemaMode};
 use tower_backend::config::Config;
 use tower_backend::domain::time::now_millis;
+use tower_backend::state::AppState;
 use tower_backend::store::{self, mail::NewMail, Db};
 use tower_backend::with_pool;
 use tower_cron::jobs::{Context, Job};

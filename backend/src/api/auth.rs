@@ -14,10 +14,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery};
-use crate::app::AppState;
 use crate::auth::session::{self, Issued, SignInMethod};
 use crate::auth::{email_link, oidc};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::state::AppState;
 use crate::store::user::User;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -47,7 +47,7 @@ fn see_other(location: &str, cookies: impl IntoIterator<Item = HeaderValue>) -> 
 
 /// Starts a session for a signed-in user and sends the browser to `path` under the server URL.
 async fn signed_in(state: &AppState, user: &User, method: SignInMethod, path: &str, extra: Option<HeaderValue>) -> ApiResult<Response> {
-    let issued = session::start(state, user, method).await?;
+    let issued = session::start(&state.auth(), user, method).await?;
     let mut cookies = HeaderMap::new();
     session::set_session_cookies(&mut cookies, &state.config, &issued);
     let location = format!("{}{path}", state.config.server_url);
@@ -69,7 +69,7 @@ pub struct LoginParams {
         (status = 400, body = ErrorResponse), (status = 404, description = "OIDC is not configured", body = ErrorResponse),
         (status = 502, description = "The provider cannot be reached", body = ErrorResponse)))]
 async fn oidc_login(State(state): State<AppState>, ApiQuery(q): ApiQuery<LoginParams>) -> ApiResult<Response> {
-    let (url, cookie) = oidc::begin(&state, q.redirect.as_deref()).await?;
+    let (url, cookie) = oidc::begin(&state.auth(), q.redirect.as_deref()).await?;
     see_other(&url, [cookie])
 }
 
@@ -86,7 +86,7 @@ async fn oidc_login(State(state): State<AppState>, ApiQuery(q): ApiQuery<LoginPa
 async fn oidc_callback(State(state): State<AppState>, headers: HeaderMap, ApiQuery(q): ApiQuery<oidc::CallbackParams>) -> Response {
     let clear_flow = session::set_cookie(&state.config, oidc::FLOW_COOKIE, "", 0, true);
     let result = async {
-        let (user, path) = oidc::finish(&state, session::cookie(&headers, oidc::FLOW_COOKIE), &q).await?;
+        let (user, path) = oidc::finish(&state.auth(), session::cookie(&headers, oidc::FLOW_COOKIE), &q).await?;
         signed_in(&state, &user, SignInMethod::Oidc, &path, Some(clear_flow.clone())).await
     }
     .await;
@@ -119,7 +119,7 @@ pub struct EmailSignInResponse {
         (status = 400, description = "Not an e-mail address", body = ErrorResponse),
         (status = 403, description = "E-mail sign-in is disabled", body = ErrorResponse)))]
 async fn email_link_request(State(state): State<AppState>, ApiJson(req): ApiJson<EmailSignInRequest>) -> ApiResult<Response> {
-    email_link::request(&state, &req.email).await?;
+    email_link::request(&state.auth(), &req.email).await?;
     let message = "If this address may sign in, a sign-in link is on its way: check your mailbox".to_string();
     Ok((StatusCode::ACCEPTED, Json(EmailSignInResponse { message })).into_response())
 }
@@ -139,7 +139,7 @@ pub struct VerifyParams {
         (status = 401, description = "The link is invalid, expired or already used", body = ErrorResponse),
         (status = 403, description = "The address may not sign in, or e-mail sign-in is disabled", body = ErrorResponse)))]
 async fn email_link_verify(State(state): State<AppState>, ApiQuery(q): ApiQuery<VerifyParams>) -> ApiResult<Response> {
-    let user = email_link::verify(&state, q.token.as_deref().unwrap_or_default()).await?;
+    let user = email_link::verify(&state.auth(), q.token.as_deref().unwrap_or_default()).await?;
     signed_in(&state, &user, SignInMethod::Email, "/", None).await
 }
 
@@ -154,8 +154,8 @@ pub struct TokenSignInRequest {
     responses((status = 204, description = "Signed in: session cookies set", headers(("Set-Cookie" = String))),
         (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse)))]
 async fn token_sign_in(State(state): State<AppState>, ApiJson(req): ApiJson<TokenSignInRequest>) -> ApiResult<Response> {
-    let user = session::user_of_personal_token(&state, &req.token).await?;
-    let issued = session::start(&state, &user, SignInMethod::Token).await?;
+    let user = session::user_of_personal_token(&state.auth(), &req.token).await?;
+    let issued = session::start(&state.auth(), &user, SignInMethod::Token).await?;
     let mut headers = HeaderMap::new();
     session::set_session_cookies(&mut headers, &state.config, &issued);
     Ok((StatusCode::NO_CONTENT, headers).into_response())
@@ -175,19 +175,19 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, t)| t.trim());
     if let Some(sid) = bearer.and_then(|t| session::session_of_access_token(secret, t)) {
-        session::end(&state, sid).await?;
+        session::end(&state.auth(), sid).await?;
     } else {
         let from_access = session::cookie(&headers, session::ACCESS_COOKIE).and_then(|t| session::session_of_access_token(secret, t));
         let sid = match from_access {
             Some(sid) => Some(sid),
             None => match session::cookie(&headers, session::REFRESH_COOKIE) {
-                Some(r) => session::session_of_refresh_token(&state, r).await?,
+                Some(r) => session::session_of_refresh_token(&state.auth(), r).await?,
                 None => None,
             },
         };
         if let Some(sid) = sid {
             session::check_xsrf(&headers, secret, sid)?;
-            session::end(&state, sid).await?;
+            session::end(&state.auth(), sid).await?;
         }
     }
     let mut out = HeaderMap::new();
@@ -240,14 +240,14 @@ async fn access_token(State(state): State<AppState>, headers: HeaderMap, body: B
                 ApiError::bad_request("refresh_token is required (form field, JSON field or the JWT_REFRESH_TOKEN cookie)")
             })?;
             // The cookie is sent by the browser on its own: require proof the page asked.
-            let sid = session::session_of_refresh_token(&state, t)
+            let sid = session::session_of_refresh_token(&state.auth(), t)
                 .await?
                 .ok_or_else(|| ApiError::Unauthorized("Invalid, expired or revoked refresh token".into()))?;
             session::check_xsrf(&headers, &state.config.jwt_secret, sid)?;
             t.to_string()
         }
     };
-    let (issued, user) = session::refresh(&state, &refresh_token).await?;
+    let (issued, user) = session::refresh(&state.auth(), &refresh_token).await?;
     Ok(token_response(&state, issued, user))
 }
 

@@ -10,11 +10,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use super::workflow::authorize_run;
-use crate::app::AppState;
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
 use crate::domain::time::{now_millis, opt_datetime};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::state::AppState;
 use crate::store::label::{self, Association, Label, Scope};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -59,7 +59,7 @@ impl From<Label> for LabelDto {
 }
 
 async fn scope(state: &AppState, caller: &Caller, workspace_id: Option<i64>, permission: &str) -> ApiResult<Scope> {
-    perm::require(state, caller, workspace_id, permission).await?;
+    perm::require(&state.db, caller, workspace_id, permission).await?;
     Ok(Scope { user_id: caller.user.id, workspace_id })
 }
 

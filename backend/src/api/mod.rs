@@ -24,8 +24,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Every documented route, and the OpenAPI document describing them.
 pub fn routes() -> (Router<AppState>, OpenApi) {

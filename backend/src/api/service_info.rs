@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The Seqera API version whose paths and shapes we serve; `tw` requires at least 1.198.0.
 pub const API_VERSION: &str = "1.198.0";

@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::ApiJson;
-use crate::app::AppState;
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::state::AppState;
 use crate::store::{self, token::AccessToken};
 
 pub fn router() -> OpenApiRouter<AppState> {

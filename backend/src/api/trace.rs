@@ -9,7 +9,6 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use super::workflow::authorize_run;
-use crate::app::AppState;
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
 use crate::domain::ids;
@@ -19,6 +18,7 @@ use crate::domain::trace::*;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::live::LiveEventType;
 use crate::mail::RunSummary;
+use crate::state::AppState;
 use crate::store;
 use crate::store::mail::NewMail;
 use crate::store::workflow::RunOwner;
@@ -121,7 +121,7 @@ async fn create(
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<TraceCreateRequest>,
 ) -> ApiResult<Json<TraceCreateResponse>> {
-    perm::require(&state, &caller, ws.workspace_id, perm::WORKFLOW_WRITE).await?;
+    perm::require(&state.db, &caller, ws.workspace_id, perm::WORKFLOW_WRITE).await?;
     let session_id = required(&req.session_id, "sessionId")?;
     let run_name = required(&req.run_name, "runName")?;
     let check = WorkflowRecord {

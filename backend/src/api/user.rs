@@ -9,10 +9,10 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::ApiJson;
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::domain::time::now_millis;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::state::AppState;
 use crate::store::{self, user::User};
 
 pub fn router() -> OpenApiRouter<AppState> {

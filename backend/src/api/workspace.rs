@@ -13,12 +13,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery};
 use super::org::{not_allowed, org_access, org_member_by_name_or_email, parse_id, taken, NameQuery, PageQuery};
-use crate::app::AppState;
 use crate::auth::permissions::{self, Access};
 use crate::auth::Caller;
 use crate::domain::names::is_resource_name;
 use crate::domain::time::opt_datetime;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::state::AppState;
 use crate::store::org::{ParticipantRow, WorkspaceFields, WorkspaceRow, WriteError};
 use crate::store::{self};
 
@@ -114,7 +114,7 @@ fn fields(
 async fn workspace_in_org(state: &AppState, caller: &Caller, org_id: &str, workspace_id: &str) -> ApiResult<(WorkspaceRow, Access)> {
     let no_workspace = || permissions::no_workspace(workspace_id);
     let id: i64 = workspace_id.parse().map_err(|_| no_workspace())?;
-    let access = permissions::workspace_access(state, caller, Some(id)).await.map_err(|_| no_workspace())?;
+    let access = permissions::workspace_access(&state.db, caller, Some(id)).await.map_err(|_| no_workspace())?;
     let ws = store::org::workspace(&state.db, id).await?.ok_or_else(no_workspace)?;
     if org_id.parse::<i64>().ok() != Some(ws.org_id) {
         return Err(no_workspace());

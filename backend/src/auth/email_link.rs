@@ -4,8 +4,9 @@
 //! link's token is stored; a link works once and for `AUTH_MAIL_DURATION`. The mail goes through
 //! the outbox in the same transaction as the link, so a link is never stored without its mail.
 
-use super::{random_hex, token::hash_secret};
-use crate::app::AppState;
+use super::token::hash_secret;
+use super::AuthState;
+use crate::domain::ids::random_hex;
 use crate::domain::time::now_millis;
 use crate::error::ApiError;
 use crate::store::{self, user::User};
@@ -22,7 +23,7 @@ fn disabled() -> ApiError {
 
 /// Whether a link may be sent to this (lower-case, valid) address: existing active users always,
 /// new accounts when the address is trusted.
-async fn eligible(state: &AppState, email: &str) -> Result<bool, ApiError> {
+async fn eligible(state: &AuthState, email: &str) -> Result<bool, ApiError> {
     Ok(match store::user::find_by_email(&state.db, email).await? {
         Some(u) => !u.deleted,
         None => state.config.auth.trusted_emails.as_ref().is_none_or(|t| t.matches(email)),
@@ -32,7 +33,7 @@ async fn eligible(state: &AppState, email: &str) -> Result<bool, ApiError> {
 /// Validates and normalizes an address from the sign-in form.
 pub fn normalize(email: &str) -> Result<String, ApiError> {
     let email = email.trim().to_lowercase();
-    if email.len() > 255 || !crate::config::is_email(&email) {
+    if email.len() > 255 || !crate::domain::email_pattern::is_email(&email) {
         return Err(ApiError::bad_request(format!("'{}' is not an e-mail address", email.chars().take(100).collect::<String>())));
     }
     Ok(email)
@@ -40,7 +41,7 @@ pub fn normalize(email: &str) -> Result<String, ApiError> {
 
 /// Signs in with a link's token: consumes it and returns its user, creating the account on first
 /// sign-in.
-pub async fn verify(state: &AppState, token: &str) -> Result<User, ApiError> {
+pub async fn verify(state: &AuthState, token: &str) -> Result<User, ApiError> {
     if !state.config.auth.email_enabled() {
         return Err(disabled());
     }
@@ -63,7 +64,7 @@ pub async fn verify(state: &AppState, token: &str) -> Result<User, ApiError> {
 
 /// Asks for a sign-in link. Whatever the address, the caller learns only that the request was
 /// taken: a link is mailed when the address may sign in and has not asked too often.
-pub async fn request(state: &AppState, email: &str) -> Result<(), ApiError> {
+pub async fn request(state: &AuthState, email: &str) -> Result<(), ApiError> {
     if !state.config.auth.email_enabled() {
         return Err(disabled());
     }

@@ -11,19 +11,34 @@ pub mod ratelimit;
 pub mod session;
 pub mod token;
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine;
 
-use crate::app::AppState;
-use crate::config::RootUser;
+use crate::cache::Cache;
+use crate::config::{Config, RootUser};
 use crate::domain::time::now_millis;
 use crate::error::ApiError;
-use crate::store::{self, user::User};
+use crate::store::{self, user::User, Db};
 
 /// `lastUsed` is written at most this often per token, not on every request.
 const LAST_USED_RESOLUTION_MS: i64 = 5 * 60 * 1000;
+
+/// What sign-in and the caller checks need of the application: a sub-state of the application
+/// state (axum's `FromRef`), so this module never names the whole of it.
+#[derive(Clone)]
+pub struct AuthState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub tokens: Arc<cache::TokenCache>,
+    /// The OpenID provider's discovery document, fetched on first use.
+    pub oidc: Arc<oidc::Discovery>,
+    /// The shared cache, for the rate limit counters.
+    pub cache: Arc<dyn Cache>,
+}
 
 /// An authenticated caller. Handlers that take it reject anonymous and invalid credentials
 /// with 401; a bad token is never silently treated as anonymous.
@@ -34,10 +49,14 @@ pub struct Caller {
     pub is_root: bool,
 }
 
-impl FromRequestParts<AppState> for Caller {
+impl<S: Send + Sync> FromRequestParts<S> for Caller
+where
+    AuthState: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = &AuthState::from_ref(state);
         // An Authorization header wins over a session cookie; Bearer and Basic callers are not
         // exposed to CSRF, so only the cookie path checks the XSRF header.
         let caller = match parts.headers.get(AUTHORIZATION) {
@@ -57,7 +76,7 @@ fn invalid() -> ApiError {
 }
 
 /// Resolves an `Authorization` header value to a caller.
-pub async fn authenticate(state: &AppState, header: &str) -> Result<Caller, ApiError> {
+pub async fn authenticate(state: &AuthState, header: &str) -> Result<Caller, ApiError> {
     let (scheme, value) = header.trim().split_once(' ').ok_or_else(invalid)?;
     let value = value.trim();
     if scheme.eq_ignore_ascii_case("bearer") {
@@ -79,12 +98,12 @@ pub async fn authenticate(state: &AppState, header: &str) -> Result<Caller, ApiE
     }
 }
 
-fn caller(state: &AppState, user: User, token_id: Option<i64>) -> Caller {
+fn caller(state: &AuthState, user: User, token_id: Option<i64>) -> Caller {
     let is_root = is_root(&state.config.root_users, &user);
     Caller { user, token_id, is_root }
 }
 
-async fn personal_token(state: &AppState, value: &str) -> Result<Caller, ApiError> {
+async fn personal_token(state: &AuthState, value: &str) -> Result<Caller, ApiError> {
     let parsed = token::parse(value).ok_or_else(invalid)?;
     let cached = match state.tokens.get(parsed.id) {
         Some(c) => c,
@@ -117,11 +136,4 @@ pub fn is_root(root_users: &[RootUser], user: &User) -> bool {
         RootUser::Id(id) => *id == user.id,
         RootUser::Email(e) => e.eq_ignore_ascii_case(&user.email),
     })
-}
-
-pub fn random_hex(bytes: usize) -> String {
-    use rand::RngCore;
-    let mut b = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }

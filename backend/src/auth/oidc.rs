@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
 use super::session::set_cookie;
-use crate::app::AppState;
+use super::AuthState;
 use crate::config::{Config, OidcConfig};
 use crate::domain::time::now_millis;
 use crate::error::ApiError;
@@ -96,7 +96,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-fn config(state: &AppState) -> Result<&OidcConfig, ApiError> {
+fn config(state: &AuthState) -> Result<&OidcConfig, ApiError> {
     state.config.auth.oidc.as_ref().ok_or_else(|| ApiError::not_found("OpenID Connect sign-in is not configured on this instance"))
 }
 
@@ -169,7 +169,7 @@ pub fn safe_return_path(p: Option<&str>) -> Result<String, ApiError> {
 }
 
 /// Where to send the browser to sign in, and the flow cookie to set.
-pub async fn begin(state: &AppState, return_path: Option<&str>) -> Result<(String, HeaderValue), ApiError> {
+pub async fn begin(state: &AuthState, return_path: Option<&str>) -> Result<(String, HeaderValue), ApiError> {
     let cfg = config(state)?;
     let ret = safe_return_path(return_path)?;
     let md = state.oidc.metadata(cfg, false).await?;
@@ -208,7 +208,7 @@ pub struct CallbackParams {
 
 /// Finishes a sign-in: checks the callback against the flow cookie, exchanges the code, verifies
 /// the ID token and finds or creates the user. Returns the user and the path to land on.
-pub async fn finish(state: &AppState, flow_cookie: Option<&str>, params: &CallbackParams) -> Result<(User, String), ApiError> {
+pub async fn finish(state: &AuthState, flow_cookie: Option<&str>, params: &CallbackParams) -> Result<(User, String), ApiError> {
     let cfg = config(state)?;
     let flow = flow_cookie.and_then(|c| open(&state.config.jwt_secret, c, now_millis() / 1000)).ok_or_else(|| {
         ApiError::bad_request("No sign-in in progress in this browser, or it took longer than 10 minutes: start the sign-in again")
@@ -283,7 +283,7 @@ pub async fn finish(state: &AppState, flow_cookie: Option<&str>, params: &Callba
             last = last.or_else(|| info.family_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()));
         }
     }
-    let email = email.map(|e| e.trim().to_lowercase()).filter(|e| crate::config::is_email(e)).ok_or_else(|| {
+    let email = email.map(|e| e.trim().to_lowercase()).filter(|e| crate::domain::email_pattern::is_email(e)).ok_or_else(|| {
         ApiError::forbidden("The OpenID provider did not share an e-mail address: request the 'email' scope (TOWER_OIDC_SCOPES)")
     })?;
     if verified == Some(false) {
@@ -321,7 +321,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// The user of an identity: linked before, or the account with this e-mail, or a new account.
 async fn user_for(
-    state: &AppState,
+    state: &AuthState,
     issuer: &str,
     subject: &str,
     email: &str,

@@ -5,10 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
+use crate::store::Db;
 
 /// The permissions of the Seqera workspace role matrix that this server gates (platform-api.md §8).
 pub const WORKFLOW_READ: &str = "workflow:read";
@@ -115,16 +115,16 @@ pub fn no_workspace(id: impl std::fmt::Display) -> ApiError {
 /// root users and organization owners are owners; otherwise the union of the permissions of the
 /// caller's own participant role and of the roles of the teams they belong to. Not a participant,
 /// or no such workspace: the same 403.
-pub async fn workspace_access(state: &AppState, caller: &Caller, workspace_id: Option<i64>) -> ApiResult<Access> {
+pub async fn workspace_access(db: &Db, caller: &Caller, workspace_id: Option<i64>) -> ApiResult<Access> {
     let Some(id) = workspace_id else {
         return Ok(Access::personal());
     };
-    let ws = store::org::workspace(&state.db, id).await?.ok_or_else(|| no_workspace(id))?;
+    let ws = store::org::workspace(db, id).await?.ok_or_else(|| no_workspace(id))?;
     let mut permissions: BTreeSet<String> = BTreeSet::new();
     if caller.is_root {
         permissions.extend(predefined("owner").unwrap_or_default().into_iter().map(str::to_string));
     } else {
-        let grants = store::org::roles_in_workspace(&state.db, caller.user.id, id).await?;
+        let grants = store::org::roles_in_workspace(db, caller.user.id, id).await?;
         if grants.org_role.as_deref() == Some("owner") {
             permissions.extend(predefined("owner").unwrap_or_default().into_iter().map(str::to_string));
         }
@@ -132,7 +132,7 @@ pub async fn workspace_access(state: &AppState, caller: &Caller, workspace_id: O
             match predefined(role) {
                 Some(set) => permissions.extend(set.into_iter().map(str::to_string)),
                 None => {
-                    if let Some(custom) = store::org::custom_role(&state.db, ws.org_id, role).await? {
+                    if let Some(custom) = store::org::custom_role(db, ws.org_id, role).await? {
                         permissions.extend(custom.permission_list());
                     }
                 }
@@ -146,8 +146,8 @@ pub async fn workspace_access(state: &AppState, caller: &Caller, workspace_id: O
 }
 
 /// Resolves the workspace context and checks one permission in it.
-pub async fn require(state: &AppState, caller: &Caller, workspace_id: Option<i64>, permission: &str) -> ApiResult<Access> {
-    let access = workspace_access(state, caller, workspace_id).await?;
+pub async fn require(db: &Db, caller: &Caller, workspace_id: Option<i64>, permission: &str) -> ApiResult<Access> {
+    let access = workspace_access(db, caller, workspace_id).await?;
     access.require(permission)?;
     Ok(access)
 }

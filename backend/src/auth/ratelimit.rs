@@ -5,12 +5,12 @@
 //! live in the shared cache, so the limit holds across replicas; when the cache cannot be reached
 //! requests are let through (the limit protects the service, it must never take it down).
 
+use super::AuthState;
 use super::Caller;
-use crate::app::AppState;
 use crate::domain::time::now_millis;
 use crate::error::ApiError;
 
-pub async fn check(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+pub async fn check(state: &AuthState, caller: &Caller) -> Result<(), ApiError> {
     let Some(limit) = &state.config.rate_limit else { return Ok(()) };
     let who = match caller.token_id {
         Some(t) => format!("token:{t}"),

@@ -19,9 +19,10 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::{caller, invalid, jwt, random_hex, token::hash_secret, Caller};
-use crate::app::AppState;
+use super::AuthState;
+use super::{caller, invalid, jwt, token::hash_secret, Caller};
 use crate::config::Config;
+use crate::domain::ids::random_hex;
 use crate::domain::time::now_millis;
 use crate::error::ApiError;
 use crate::store::{self, session::Rotation, user::User};
@@ -76,7 +77,7 @@ pub struct Issued {
 }
 
 /// Starts a session for a user and mints its tokens.
-pub async fn start(state: &AppState, user: &User, method: SignInMethod) -> Result<Issued, ApiError> {
+pub async fn start(state: &AuthState, user: &User, method: SignInMethod) -> Result<Issued, ApiError> {
     let cfg = &state.config.auth;
     let now = now_millis();
     let refresh_token = random_hex(32);
@@ -104,7 +105,7 @@ fn issue(config: &Config, user_id: i64, session_id: i64, refresh_token: String, 
 
 /// Exchanges a refresh token for new tokens; the old refresh token stops working. Presenting a
 /// token that was rotated away a while ago means two parties hold it, so the session ends.
-pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<(Issued, User), ApiError> {
+pub async fn refresh(state: &AuthState, refresh_token: &str) -> Result<(Issued, User), ApiError> {
     let expired = || ApiError::Unauthorized("Invalid, expired or revoked refresh token".into());
     let now = now_millis();
     let new_token = random_hex(32);
@@ -127,7 +128,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<(Issued, U
 }
 
 /// Ends a session. Unknown or already ended sessions are fine.
-pub async fn end(state: &AppState, session_id: i64) -> Result<(), ApiError> {
+pub async fn end(state: &AuthState, session_id: i64) -> Result<(), ApiError> {
     if store::session::delete(&state.db, session_id).await? {
         tracing::info!(session_id, "session ended");
     }
@@ -135,7 +136,7 @@ pub async fn end(state: &AppState, session_id: i64) -> Result<(), ApiError> {
 }
 
 /// The session a refresh token belongs to, if it is live.
-pub async fn session_of_refresh_token(state: &AppState, refresh_token: &str) -> Result<Option<i64>, ApiError> {
+pub async fn session_of_refresh_token(state: &AuthState, refresh_token: &str) -> Result<Option<i64>, ApiError> {
     let s = store::session::find_by_refresh_hash(&state.db, &hash_secret(refresh_token.trim()), now_millis()).await?;
     Ok(s.map(|s| s.id))
 }
@@ -147,7 +148,7 @@ pub fn session_of_access_token(secret: &str, token: &str) -> Option<i64> {
 
 /// Verifies an access JWT (cookie or Bearer): signature, expiry, and, when it belongs to a
 /// session, that the session is still live. Returns the user and the session id.
-pub async fn verify_access(state: &AppState, token: &str) -> Result<(User, Option<i64>), ApiError> {
+pub async fn verify_access(state: &AuthState, token: &str) -> Result<(User, Option<i64>), ApiError> {
     let claims: AccessClaims = jwt::verify_as(token, &state.config.jwt_secret).ok_or_else(invalid)?;
     let now = now_millis();
     if claims.exp <= now / 1000 {
@@ -166,7 +167,7 @@ pub async fn verify_access(state: &AppState, token: &str) -> Result<(User, Optio
 
 /// Authenticates a request by its `JWT` cookie. Requests that may change data must also carry
 /// the XSRF header.
-pub(super) async fn authenticate_cookie(state: &AppState, parts: &Parts, token: &str) -> Result<Caller, ApiError> {
+pub(super) async fn authenticate_cookie(state: &AuthState, parts: &Parts, token: &str) -> Result<Caller, ApiError> {
     let expired = || ApiError::Unauthorized("Session expired or signed out: sign in again".into());
     let (user, sid) = verify_access(state, token).await.map_err(|_| expired())?;
     // Only session JWTs are accepted from a cookie: they are the ones the XSRF token is bound to.
@@ -253,7 +254,7 @@ pub fn clear_session_cookies(headers: &mut HeaderMap, config: &Config) {
 }
 
 /// Signs in with a personal access token (the web app's "paste a token" form).
-pub async fn user_of_personal_token(state: &AppState, token: &str) -> Result<User, ApiError> {
+pub async fn user_of_personal_token(state: &AuthState, token: &str) -> Result<User, ApiError> {
     Ok(super::personal_token(state, token.trim()).await?.user)
 }
 

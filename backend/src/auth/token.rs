@@ -11,7 +11,7 @@ pub struct ParsedToken {
 
 /// A new secret and its hash.
 pub fn new_secret() -> (String, String) {
-    let secret = super::random_hex(32);
+    let secret = crate::domain::ids::random_hex(32);
     let hash = hash_secret(&secret);
     (secret, hash)
 }

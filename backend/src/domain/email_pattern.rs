@@ -60,6 +60,13 @@ fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
     pattern[p..].iter().all(|&c| c == b'*')
 }
 
+/// A plausible e-mail address: something, `@`, a dotted domain, no whitespace.
+pub fn is_email(s: &str) -> bool {
+    let mut parts = s.splitn(2, '@');
+    let (local, domain) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !s.contains(char::is_whitespace)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,4 @@
-//! Identifiers: Tower-style short random base62 strings for workflow ids.
+//! Identifiers: Tower-style short random base62 strings for workflow ids, random hex secrets.
 
 use rand::Rng;
 
@@ -8,6 +8,14 @@ const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 pub fn random_base62(len: usize) -> String {
     let mut rng = rand::thread_rng();
     (0..len).map(|_| BASE62[rng.gen_range(0..BASE62.len())] as char).collect()
+}
+
+/// `bytes` random bytes as lower-case hex: secrets, nonces and message ids.
+pub fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut b = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// A new workflow id such as `4Bi5xBK6E2Nbhj` (14 characters, ~83 bits).

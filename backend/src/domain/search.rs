@@ -2,7 +2,8 @@
 //! (free text with `*` wildcards plus `key:value` filters, all ANDed), `GET /workflow/{id}/tasks?search=`
 //! and the task list's `sortBy`/`sortDir`.
 
-use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
 
 use super::status::{TaskStatus, WorkflowStatus};
 
@@ -111,12 +112,7 @@ fn bad_date(raw: &str) -> String {
 /// all of May and `before:2024-05` excludes all of it.
 fn parse_date(v: &str, end: bool) -> Option<i64> {
     if v.contains('T') {
-        return super::time::parse_datetime(v).or_else(|| {
-            ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
-                .iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
-                .map(|d| Utc.from_utc_datetime(&d).timestamp_millis())
-        });
+        return super::time::parse_datetime(v).or_else(|| utc_millis(v.parse::<DateTime>().ok()?));
     }
     let parts: Vec<&str> = v.split('-').collect();
     let widths_ok = parts.iter().zip([4, 2, 2]).all(|(p, w)| p.len() == w && p.bytes().all(|b| b.is_ascii_digit()));
@@ -124,16 +120,20 @@ fn parse_date(v: &str, end: bool) -> Option<i64> {
         return None;
     }
     let n = |i: usize| parts.get(i).map_or(Some(1), |p| p.parse::<u32>().ok());
-    let (year, month, day) = (n(0)? as i32, n(1)?, n(2)?);
-    let start = NaiveDate::from_ymd_opt(year, month, day)?;
+    let (year, month, day) = (i16::try_from(n(0)?).ok()?, n(1)? as i8, n(2)? as i8);
+    let start = Date::new(year, month, day).ok()?;
     let date = match (end, parts.len()) {
         (false, _) => start,
-        (true, 1) => NaiveDate::from_ymd_opt(year + 1, 1, 1)?,
-        (true, 2) if month == 12 => NaiveDate::from_ymd_opt(year + 1, 1, 1)?,
-        (true, 2) => NaiveDate::from_ymd_opt(year, month + 1, 1)?,
-        (true, _) => start.succ_opt()?,
+        (true, 1) => Date::new(year.checked_add(1)?, 1, 1).ok()?,
+        (true, 2) if month == 12 => Date::new(year.checked_add(1)?, 1, 1).ok()?,
+        (true, 2) => Date::new(year, month + 1, 1).ok()?,
+        (true, _) => start.tomorrow().ok()?,
     };
-    Some(Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0)?).timestamp_millis())
+    utc_millis(date.to_datetime(jiff::civil::Time::midnight()))
+}
+
+fn utc_millis(d: DateTime) -> Option<i64> {
+    Some(d.to_zoned(TimeZone::UTC).ok()?.timestamp().as_millisecond())
 }
 
 /// The escape clause of our `LIKE` patterns. `!` rather than `\`: a backslash would have to be

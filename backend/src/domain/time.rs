@@ -2,30 +2,35 @@
 //! Nextflow writes (`OffsetDateTime.toString()`, which omits zero seconds) and written back
 //! as ISO-8601 UTC.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serializer};
 
 pub fn now_millis() -> i64 {
-    Utc::now().timestamp_millis()
+    Timestamp::now().as_millisecond()
 }
 
 /// Parses `2019-05-06T12:04:20.558+02:00`, `2019-05-06T10:04Z`, `...Z` and friends.
 pub fn parse_datetime(s: &str) -> Option<i64> {
-    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Some(dt.timestamp_millis());
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Some(t.as_millisecond());
     }
     // Java omits `:ss` when seconds and fraction are zero: `yyyy-MM-ddTHH:mm<zone>`.
     if s.len() > 16 && s.as_bytes().get(10) == Some(&b'T') && s.as_bytes().get(13) == Some(&b':') {
         let (head, zone) = s.split_at(16);
         if zone.starts_with(['Z', '+', '-']) {
-            return DateTime::parse_from_rfc3339(&format!("{head}:00{zone}")).ok().map(|d| d.timestamp_millis());
+            return format!("{head}:00{zone}").parse::<Timestamp>().ok().map(|t| t.as_millisecond());
         }
     }
     None
 }
 
+/// `2019-05-06T10:04:20.558Z`, or `2019-05-06T10:04:00Z` on a whole second.
 pub fn format_millis(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map(|d| d.to_rfc3339_opts(SecondsFormat::AutoSi, true)).unwrap_or_default()
+    match Timestamp::from_millisecond(ms) {
+        Ok(t) if ms % 1000 == 0 => format!("{t:.0}"),
+        Ok(t) => format!("{t:.3}"),
+        Err(_) => String::new(),
+    }
 }
 
 /// Serde adapter for `Option<i64>` milliseconds that reads a date-time string, an epoch

@@ -4,8 +4,6 @@
 //! stream keeps only the runs that viewer may see. Token revocations travel the same way, so
 //! every replica forgets a revoked token at once.
 
-pub mod stream;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;

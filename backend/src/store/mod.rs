@@ -75,7 +75,7 @@ impl Db {
                     .min_connections(cfg.min_pool_size)
                     .max_connections(cfg.max_pool_size)
                     .max_lifetime(cfg.max_lifetime)
-                    .acquire_timeout(Duration::from_secs(30))
+                    .acquire_timeout(cfg.acquire_timeout)
                     .connect_with(opts)
                     .await
                     .with_context(|| format!("cannot connect to MySQL at {}", redact(url)))?;
@@ -95,7 +95,7 @@ impl Db {
                 let pool = SqlitePoolOptions::new()
                     .min_connections(1)
                     .max_connections(cfg.max_pool_size.max(2))
-                    .acquire_timeout(Duration::from_secs(30))
+                    .acquire_timeout(cfg.acquire_timeout)
                     .connect_with(opts)
                     .await
                     .with_context(|| format!("cannot open SQLite database {}", path.display()))?;

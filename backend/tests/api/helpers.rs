@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use tower_backend::app::{AppState, Application, SchemaMode};
+use tower_backend::app::{Application, SchemaMode};
 use tower_backend::config::Config;
+use tower_backend::state::AppState;
 use tower_backend::store::Db;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,7 @@ mod migrations;
 mod runs;
 mod service;
 mod signin;
+mod structure;
 mod tenancy;
 mod tokens;
 mod trace;

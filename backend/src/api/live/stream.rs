@@ -11,13 +11,13 @@ use axum::response::sse::Event;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
-use super::{merge_into, parse_batch, LiveCounts, LiveEvent, LiveEventType, Message};
-use crate::app::AppState;
 use crate::auth::permissions::{can_view_run, Access};
 use crate::auth::Caller;
 use crate::cache::Incoming;
 use crate::domain::status::WorkflowStatus;
 use crate::domain::time::now_millis;
+use crate::live::{merge_into, parse_batch, LiveCounts, LiveEvent, LiveEventType, Message};
+use crate::state::AppState;
 use crate::store;
 
 /// Events of one run closer together than this are merged into the latest.

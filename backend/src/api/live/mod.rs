@@ -11,11 +11,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+mod stream;
+
 use super::extract::ApiQuery;
-use crate::app::AppState;
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
 use crate::error::{ApiResult, ErrorResponse};
+use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(live))
@@ -47,10 +49,10 @@ async fn live(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<LiveParams>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let access = perm::require(&state, &caller, q.workspace_id, perm::WORKFLOW_READ).await?;
+    let access = perm::require(&state.db, &caller, q.workspace_id, perm::WORKFLOW_READ).await?;
     let resume_from = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).or(q.last_event_id);
     let (tx, rx) = tokio::sync::mpsc::channel::<Event>(256);
-    tokio::spawn(crate::live::stream::run(state, caller, access, resume_from, tx));
+    tokio::spawn(stream::run(state, caller, access, resume_from, tx));
     let events = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

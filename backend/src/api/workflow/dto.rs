@@ -1,0 +1,444 @@
+//! The response shapes of the run API, as Seqera names them.
+
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::api::label::LabelDto;
+use crate::domain::progress::ProgressData;
+use crate::domain::status::{TaskStatus, WorkflowStatus};
+use crate::domain::time::format_millis;
+use crate::store::task::TaskRow;
+use crate::store::workflow::WorkflowRow;
+
+use super::parse_json;
+
+fn ts(v: Option<i64>) -> Option<String> {
+    v.map(format_millis)
+}
+
+/// `WorkflowMaxDbDto`: a run as Seqera returns it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = WorkflowMaxDbDto)]
+pub struct WorkflowDto {
+    pub id: String,
+    pub owner_id: i64,
+    #[schema(format = DateTime)]
+    pub submit: Option<String>,
+    #[schema(format = DateTime)]
+    pub start: Option<String>,
+    #[schema(format = DateTime)]
+    pub complete: Option<String>,
+    #[schema(format = DateTime)]
+    pub date_created: Option<String>,
+    #[schema(format = DateTime)]
+    pub last_updated: Option<String>,
+    pub run_name: String,
+    pub session_id: String,
+    pub profile: Option<String>,
+    pub work_dir: Option<String>,
+    pub commit_id: Option<String>,
+    pub user_name: Option<String>,
+    pub script_id: Option<String>,
+    pub revision: Option<String>,
+    pub command_line: Option<String>,
+    pub project_name: Option<String>,
+    pub script_name: Option<String>,
+    pub launch_id: Option<String>,
+    pub status: WorkflowStatus,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub config_files: Value,
+    #[schema(value_type = Option<Object>)]
+    pub params: Value,
+    pub config_text: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub manifest: Value,
+    #[schema(value_type = Option<Object>)]
+    pub nextflow: Value,
+    #[schema(value_type = Option<Object>)]
+    pub stats: Value,
+    pub error_message: Option<String>,
+    pub error_report: Option<String>,
+    pub deleted: bool,
+    pub project_dir: Option<String>,
+    pub home_dir: Option<String>,
+    pub container: Option<String>,
+    pub repository: Option<String>,
+    pub container_engine: Option<String>,
+    pub script_file: Option<String>,
+    pub launch_dir: Option<String>,
+    pub duration: Option<i64>,
+    pub exit_status: Option<i32>,
+    pub resume: Option<bool>,
+    pub success: Option<bool>,
+    pub log_file: Option<String>,
+    pub out_file: Option<String>,
+    pub operation_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub wave: Value,
+    #[schema(value_type = Option<Object>)]
+    pub fusion: Value,
+    pub requires_attention: bool,
+    pub config_profiles: Option<Vec<String>>,
+    pub nextflow_config: Option<String>,
+    pub tower_config: Option<String>,
+    pub pre_run_script: Option<String>,
+    pub post_run_script: Option<String>,
+    pub syntax_parser: Option<String>,
+}
+
+impl From<&WorkflowRow> for WorkflowDto {
+    fn from(w: &WorkflowRow) -> Self {
+        WorkflowDto {
+            id: w.id.clone(),
+            owner_id: w.owner_id,
+            submit: ts(Some(w.submit)),
+            start: ts(w.start),
+            complete: ts(w.complete),
+            date_created: ts(Some(w.date_created)),
+            last_updated: ts(Some(w.last_updated)),
+            run_name: w.run_name.clone(),
+            session_id: w.session_id.clone(),
+            profile: w.profile.clone(),
+            work_dir: w.work_dir.clone(),
+            commit_id: w.commit_id.clone(),
+            user_name: w.user_name.clone(),
+            script_id: w.script_id.clone(),
+            revision: w.revision.clone(),
+            command_line: w.command_line.clone(),
+            project_name: w.project_name.clone(),
+            script_name: w.script_name.clone(),
+            launch_id: w.launch_id.clone(),
+            status: w.status(),
+            config_files: parse_json(&w.config_files),
+            params: parse_json(&w.params),
+            config_text: w.config_text.clone(),
+            manifest: parse_json(&w.manifest),
+            nextflow: parse_json(&w.nextflow),
+            stats: parse_json(&w.stats),
+            error_message: w.error_message.clone(),
+            error_report: w.error_report.clone(),
+            deleted: w.deleted,
+            project_dir: w.project_dir.clone(),
+            home_dir: w.home_dir.clone(),
+            container: w.container.clone(),
+            repository: w.repository.clone(),
+            container_engine: w.container_engine.clone(),
+            script_file: w.script_file.clone(),
+            launch_dir: w.launch_dir.clone(),
+            duration: w.duration,
+            exit_status: w.exit_status,
+            resume: w.resume,
+            success: w.success,
+            log_file: w.log_file.clone(),
+            out_file: w.out_file.clone(),
+            operation_id: w.operation_id.clone(),
+            wave: parse_json(&w.wave),
+            fusion: parse_json(&w.fusion),
+            requires_attention: false,
+            config_profiles: w.profile.as_deref().map(|p| p.split(',').map(|s| s.trim().to_string()).collect()),
+            nextflow_config: None,
+            tower_config: None,
+            pre_run_script: None,
+            post_run_script: None,
+            syntax_parser: None,
+        }
+    }
+}
+
+/// `Task`: every field of a task's trace record.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Task)]
+pub struct TaskDto {
+    pub id: i64,
+    pub task_id: i64,
+    pub status: TaskStatus,
+    pub hash: Option<String>,
+    pub name: Option<String>,
+    pub exit: Option<i32>,
+    pub exit_status: Option<i32>,
+    #[schema(format = DateTime)]
+    pub submit: Option<String>,
+    #[schema(format = DateTime)]
+    pub start: Option<String>,
+    #[schema(format = DateTime)]
+    pub complete: Option<String>,
+    pub process: Option<String>,
+    pub tag: Option<String>,
+    pub module: Vec<String>,
+    pub container: Option<String>,
+    pub attempt: Option<i32>,
+    pub script: Option<String>,
+    pub scratch: Option<String>,
+    pub workdir: Option<String>,
+    pub queue: Option<String>,
+    pub cpus: Option<i32>,
+    pub memory: Option<i64>,
+    pub disk: Option<i64>,
+    pub time: Option<i64>,
+    pub env: Option<String>,
+    pub error_action: Option<String>,
+    pub duration: Option<i64>,
+    pub realtime: Option<i64>,
+    pub pcpu: Option<f64>,
+    pub cpu_model: Option<String>,
+    pub rchar: Option<i64>,
+    pub wchar: Option<i64>,
+    pub syscr: Option<i64>,
+    pub syscw: Option<i64>,
+    pub read_bytes: Option<i64>,
+    pub write_bytes: Option<i64>,
+    pub pmem: Option<f64>,
+    pub vmem: Option<i64>,
+    pub rss: Option<i64>,
+    pub peak_vmem: Option<i64>,
+    pub peak_rss: Option<i64>,
+    pub vol_ctxt: Option<i64>,
+    pub inv_ctxt: Option<i64>,
+    pub native_id: Option<String>,
+    pub executor: Option<String>,
+    pub cloud_zone: Option<String>,
+    pub machine_type: Option<String>,
+    pub price_model: Option<String>,
+    pub num_spot_interruptions: Option<i32>,
+    pub log_stream_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub resource_allocation: Value,
+    #[schema(value_type = Option<Object>)]
+    pub gpu_metrics: Value,
+    pub accelerator: Option<i32>,
+    pub accelerator_type: Option<String>,
+    pub hostname: Option<String>,
+    /// Estimated cost: CPU-hours at the default rate, for finished tasks.
+    pub cost: Option<f64>,
+    pub error_message: Option<String>,
+    #[schema(format = DateTime)]
+    pub date_created: Option<String>,
+    #[schema(format = DateTime)]
+    pub last_updated: Option<String>,
+}
+
+impl From<&TaskRow> for TaskDto {
+    fn from(t: &TaskRow) -> Self {
+        let status = serde_json::from_value(Value::String(t.status.clone())).unwrap_or(TaskStatus::New);
+        TaskDto {
+            id: t.task_id,
+            task_id: t.task_id,
+            status,
+            hash: t.hash.clone(),
+            name: t.name.clone(),
+            exit: t.exit_status,
+            exit_status: t.exit_status,
+            submit: ts(t.submit),
+            start: ts(t.start),
+            complete: ts(t.complete),
+            process: t.process.clone(),
+            tag: t.tag.clone(),
+            module: t.module_list(),
+            container: t.container.clone(),
+            attempt: t.attempt,
+            script: t.script.clone(),
+            scratch: t.scratch.clone(),
+            workdir: t.workdir.clone(),
+            queue: t.queue.clone(),
+            cpus: t.cpus,
+            memory: t.memory,
+            disk: t.disk,
+            time: t.time,
+            env: t.env.clone(),
+            error_action: t.error_action.clone(),
+            duration: t.duration,
+            realtime: t.realtime,
+            pcpu: t.pcpu,
+            cpu_model: t.cpu_model.clone(),
+            rchar: t.rchar,
+            wchar: t.wchar,
+            syscr: t.syscr,
+            syscw: t.syscw,
+            read_bytes: t.read_bytes,
+            write_bytes: t.write_bytes,
+            pmem: t.pmem,
+            vmem: t.vmem,
+            rss: t.rss,
+            peak_vmem: t.peak_vmem,
+            peak_rss: t.peak_rss,
+            vol_ctxt: t.vol_ctxt,
+            inv_ctxt: t.inv_ctxt,
+            native_id: t.native_id.clone(),
+            executor: t.executor.clone(),
+            cloud_zone: t.cloud_zone.clone(),
+            machine_type: t.machine_type.clone(),
+            price_model: t.price_model.clone(),
+            num_spot_interruptions: t.num_spot_interruptions,
+            log_stream_id: t.log_stream_id.clone(),
+            resource_allocation: TaskRow::json_field(&t.resource_allocation),
+            gpu_metrics: TaskRow::json_field(&t.gpu_metrics),
+            accelerator: t.accelerator,
+            accelerator_type: t.accelerator_type.clone(),
+            hostname: t.hostname.clone(),
+            cost: task_cost(t),
+            error_message: None,
+            date_created: ts(Some(t.date_created)),
+            last_updated: ts(Some(t.last_updated)),
+        }
+    }
+}
+
+/// Estimated cost of a finished task: CPU-hours at the default rate.
+fn task_cost(t: &TaskRow) -> Option<f64> {
+    match (t.status.as_str(), t.realtime) {
+        ("COMPLETED" | "FAILED" | "ABORTED" | "CACHED", Some(rt)) => {
+            let cost = crate::domain::progress::COST_PER_CPU_HOUR * rt as f64 * t.cpus.unwrap_or(1) as f64 / 3_600_000.0;
+            Some((cost * 10_000.0).round() / 10_000.0)
+        }
+        _ => None,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ComputePlatformDto {
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeWorkflowResponse {
+    pub workflow: WorkflowDto,
+    pub progress: ProgressData,
+    pub labels: Vec<LabelDto>,
+    pub platform: Option<ComputePlatformDto>,
+    #[schema(value_type = Option<Object>)]
+    pub job_info: Option<Value>,
+    pub optimized: Option<bool>,
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub workspace_id: Option<i64>,
+    pub workspace_name: Option<String>,
+    pub messages: Vec<String>,
+    pub sched_run_id: Option<String>,
+    pub cost: f64,
+    pub cost_currency: String,
+    pub cost_is_estimate: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListWorkflowsElement {
+    pub workflow: WorkflowDto,
+    pub progress: Option<ProgressData>,
+    pub labels: Option<Vec<LabelDto>>,
+    pub starred: bool,
+    pub optimized: Option<bool>,
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub workspace_id: Option<i64>,
+    pub workspace_name: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub pipeline_info: Option<Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListWorkflowsResponse {
+    pub workflows: Vec<ListWorkflowsElement>,
+    pub total_size: i64,
+    pub has_more: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GetProgressResponse {
+    pub progress: ProgressData,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DescribeTaskResponse {
+    pub task: TaskDto,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListTasksResponse {
+    pub tasks: Vec<DescribeTaskResponse>,
+    pub total: i64,
+}
+
+/// Per-process resource distributions (`ResourceData` objects or null) sent by Nextflow at completion.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = WorkflowMetrics)]
+pub struct WorkflowMetricsDto {
+    pub id: i64,
+    pub process: String,
+    #[schema(value_type = Option<Object>)]
+    pub cpu: Value,
+    #[schema(value_type = Option<Object>)]
+    pub mem: Value,
+    #[schema(value_type = Option<Object>)]
+    pub vmem: Value,
+    #[schema(value_type = Option<Object>)]
+    pub time: Value,
+    #[schema(value_type = Option<Object>)]
+    pub reads: Value,
+    #[schema(value_type = Option<Object>)]
+    pub writes: Value,
+    #[schema(value_type = Option<Object>)]
+    pub cpu_usage: Value,
+    #[schema(value_type = Option<Object>)]
+    pub mem_usage: Value,
+    #[schema(value_type = Option<Object>)]
+    pub time_usage: Value,
+    #[schema(value_type = Option<Object>)]
+    pub gpu_usage: Value,
+    #[schema(value_type = Option<Object>)]
+    pub gpu_mem_peak: Value,
+    #[schema(value_type = Option<Object>)]
+    pub gpu_mem_avg: Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GetWorkflowMetricsResponse {
+    pub metrics: Vec<WorkflowMetricsDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogPage {
+    pub entries: Vec<String>,
+    pub truncated: bool,
+    pub pending: bool,
+    pub message: String,
+    pub downloads: Vec<String>,
+    pub rewind_token: Option<String>,
+    pub forward_token: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkflowLogResponse {
+    pub log: LogPage,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteWorkflowsResponse {
+    pub failed_workflow_ids: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateWorkflowStarResponse {
+    pub workflow_id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RandomWorkflowNameResponse {
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DescribeWorkflowLaunchResponse {
+    /// Null: runs started from the Nextflow command line have no launch record.
+    #[schema(value_type = Option<Object>)]
+    pub launch: Option<Value>,
+}

@@ -1,0 +1,124 @@
+//! Logs and downloads of a run and its tasks: Nextflow does not upload them, so they are empty with an explanation.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::api::extract::ApiQuery;
+use crate::auth::permissions::{self as perm};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::state::AppState;
+
+use super::dto::*;
+use super::*;
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(log)).routes(routes!(task_log)).routes(routes!(download)).routes(routes!(task_download))
+}
+
+const NO_LOG: &str = "Nextflow does not send its log to Tower: the run's log stays in .nextflow.log where it was launched, and task logs in each task's work directory";
+
+fn empty_log() -> Json<WorkflowLogResponse> {
+    Json(WorkflowLogResponse {
+        log: LogPage {
+            entries: vec![],
+            truncated: false,
+            pending: false,
+            message: NO_LOG.into(),
+            downloads: vec![],
+            rewind_token: None,
+            forward_token: None,
+        },
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+struct LogQuery {
+    workspace_id: Option<i64>,
+    /// Cursor from a previous page.
+    next: Option<String>,
+    max_length: Option<i64>,
+}
+
+/// The run's log: empty with an explanation, as Nextflow does not upload it.
+#[utoipa::path(get, path = "/workflow/{workflowId}/log", tag = "workflows", operation_id = "GetWorkflowLog", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), LogQuery),
+    responses((status = 200, body = WorkflowLogResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+async fn log(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<LogQuery>,
+) -> ApiResult<Json<WorkflowLogResponse>> {
+    let _ = (q.next, q.max_length);
+    authorize_run(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_READ).await?;
+    Ok(empty_log())
+}
+
+/// A task's log: empty with an explanation, as Nextflow does not upload it.
+#[utoipa::path(get, path = "/workflow/{workflowId}/log/{taskId}", tag = "workflows", operation_id = "GetWorkflowTaskLog", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), ("taskId" = i64, Path, description = TASK), LogQuery),
+    responses((status = 200, body = WorkflowLogResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+async fn task_log(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, task_id)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<LogQuery>,
+) -> ApiResult<Json<WorkflowLogResponse>> {
+    find_task(&state, &caller, &id, &task_id, q.workspace_id).await?;
+    Ok(empty_log())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+struct DownloadQuery {
+    workspace_id: Option<i64>,
+    /// The file to download, e.g. `nf-<workflowId>.log` or `.command.out`.
+    file_name: Option<String>,
+}
+
+/// An empty text file: no log content reaches Tower over the trace protocol.
+fn empty_file(name: Option<String>) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let name = name.filter(|n| !n.is_empty()).ok_or_else(|| ApiError::bad_request("Missing required parameter 'fileName'"))?;
+    let safe: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
+        (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")),
+    ];
+    Ok((headers, "").into_response())
+}
+
+/// Downloads a file of the run (empty: Nextflow does not upload its files).
+#[utoipa::path(get, path = "/workflow/{workflowId}/download", tag = "workflows", operation_id = "DownloadWorkflowLog", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), DownloadQuery),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<DownloadQuery>,
+) -> ApiResult<axum::response::Response> {
+    authorize_run(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_READ).await?;
+    empty_file(q.file_name)
+}
+
+/// Downloads a file of a task (empty: Nextflow does not upload its files).
+#[utoipa::path(get, path = "/workflow/{workflowId}/download/{taskId}", tag = "workflows", operation_id = "DownloadWorkflowTaskLog", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = RUN), ("taskId" = i64, Path, description = TASK), DownloadQuery),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+async fn task_download(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, task_id)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<DownloadQuery>,
+) -> ApiResult<axum::response::Response> {
+    find_task(&state, &caller, &id, &task_id, q.workspace_id).await?;
+    empty_file(q.file_name)
+}

@@ -1,0 +1,161 @@
+//! Run API with the Seqera Platform paths and shapes: list and search runs, describe a run with
+//! its progress, tasks and metrics, stars, deletion, cancellation, logs, names; and
+//! `PATCH /workflow/{id}` (schedRunId). Every handler checks the caller may see the run.
+
+mod dto;
+mod logs;
+mod runs;
+mod tasks;
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+
+use super::label::LabelDto;
+use crate::auth::permissions::{self as perm, can_view_run};
+use crate::auth::Caller;
+use crate::cache::Cache;
+use crate::domain::ids::is_valid_workflow_id;
+use crate::domain::progress::{build_progress, ProgressData};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::task::TaskRow;
+use crate::store::workflow::{RunOwner, WorkflowRow};
+use crate::store::{self};
+
+pub use dto::*;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(runs::router()).merge(tasks::router()).merge(logs::router())
+}
+
+/// The run's owner record, if the caller may see the run in this workspace context. A run that
+/// does not exist and a run the caller may not see get the same answer, so ids cannot be probed.
+pub async fn authorize_run(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    workspace_id: Option<i64>,
+    permission: &str,
+) -> ApiResult<RunOwner> {
+    let access = perm::require(&state.db, caller, workspace_id, permission).await?;
+    let not_found = || ApiError::not_found(format!("Workflow '{id}' not found"));
+    if !is_valid_workflow_id(id) {
+        return Err(not_found());
+    }
+    let run = run_owner(state, id).await?.ok_or_else(not_found)?;
+    if can_view_run(caller, &access, run.owner_id, run.workspace_id) {
+        Ok(run)
+    } else {
+        Err(not_found())
+    }
+}
+
+fn run_owner_key(id: &str) -> String {
+    format!("run-owner:{id}")
+}
+
+/// Who owns a run and where it lives, which never changes: from this process's cache, else the
+/// shared one, else the database, so the trace requests of a busy run skip the database read and,
+/// mostly, the round trip to Redis. Deleting a run drops the shared entry; the short TTLs bound
+/// what a deleted or purged run leaves behind on other replicas.
+async fn run_owner(state: &AppState, id: &str) -> ApiResult<Option<RunOwner>> {
+    const SHARED_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+    const LOCAL_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+    let key = run_owner_key(id);
+    let parse = |v: &str| {
+        let (owner, ws) = v.split_once(',')?;
+        Some(RunOwner { id: id.to_string(), owner_id: owner.parse().ok()?, workspace_id: ws.parse().ok() })
+    };
+    if let Some(run) = state.local.get(&key).await.as_deref().and_then(parse) {
+        return Ok(Some(run));
+    }
+    if let Some(v) = state.cache.get(&key).await {
+        if let Some(run) = parse(&v) {
+            state.local.set(&key, v, LOCAL_TTL).await;
+            return Ok(Some(run));
+        }
+    }
+    let run = store::workflow::owner(&state.db, id).await?;
+    if let Some(r) = &run {
+        let v = format!("{},{}", r.owner_id, r.workspace_id.map(|w| w.to_string()).unwrap_or_default());
+        state.cache.set(&key, v.clone(), SHARED_TTL).await;
+        state.local.set(&key, v, LOCAL_TTL).await;
+    }
+    Ok(run)
+}
+
+/// The whole run, after [`authorize_run`].
+pub async fn load_owned_workflow(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    workspace_id: Option<i64>,
+    permission: &str,
+) -> ApiResult<WorkflowRow> {
+    let run = authorize_run(state, caller, id, workspace_id, permission).await?;
+    store::workflow::get(&state.db, &run.id).await?.ok_or_else(|| ApiError::not_found(format!("Workflow '{id}' not found")))
+}
+
+pub(super) fn parse_json(v: &Option<String>) -> Value {
+    v.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(Value::Null)
+}
+
+pub async fn workflow_progress(state: &AppState, w: &WorkflowRow) -> ApiResult<ProgressData> {
+    let (totals, counts, executors) = tokio::try_join!(
+        store::task::resource_totals(&state.db, &w.id),
+        store::task::status_counts(&state.db, &w.id),
+        store::task::executors(&state.db, &w.id),
+    )?;
+    let mut p = build_progress(w.progress_snapshot().as_ref(), &w.process_name_list(), &totals, &counts, executors);
+    p.workflow_progress.date_created = Some(w.date_created);
+    p.workflow_progress.last_updated = Some(w.last_updated);
+    Ok(p)
+}
+
+async fn labels_of(state: &AppState, ids: &[String]) -> ApiResult<HashMap<String, Vec<LabelDto>>> {
+    let mut out: HashMap<String, Vec<LabelDto>> = HashMap::new();
+    for (w, l) in store::label::of_workflows(&state.db, ids).await? {
+        out.entry(w).or_default().push(l.into());
+    }
+    Ok(out)
+}
+
+async fn describe_response(state: &AppState, w: &WorkflowRow) -> ApiResult<DescribeWorkflowResponse> {
+    let progress = workflow_progress(state, w).await?;
+    let labels = labels_of(state, std::slice::from_ref(&w.id)).await?.remove(&w.id).unwrap_or_default();
+    let platform = parse_json(&w.platform);
+    let platform = platform.get("computeEnv").filter(|c| !c.is_null()).map(|c| ComputePlatformDto {
+        id: c.get("id").and_then(Value::as_str).map(str::to_string),
+        name: c.get("platform").and_then(Value::as_str).map(str::to_string),
+    });
+    Ok(DescribeWorkflowResponse {
+        workflow: WorkflowDto::from(w),
+        cost: progress.workflow_progress.cost,
+        progress,
+        labels,
+        platform,
+        job_info: None,
+        optimized: None,
+        org_id: None,
+        org_name: None,
+        workspace_id: w.workspace_id,
+        workspace_name: None,
+        messages: vec![],
+        sched_run_id: w.sched_run_id.clone(),
+        cost_currency: "USD".into(),
+        cost_is_estimate: true,
+    })
+}
+
+const RUN: &str = "Workflow string identifier";
+
+async fn find_task(state: &AppState, caller: &Caller, id: &str, task_id: &str, workspace_id: Option<i64>) -> ApiResult<TaskRow> {
+    let w = authorize_run(state, caller, id, workspace_id, perm::WORKFLOW_READ).await?;
+    let not_found = || ApiError::not_found(format!("Task '{task_id}' not found in workflow '{id}'"));
+    let task_id: i64 = task_id.parse().map_err(|_| not_found())?;
+    store::task::get(&state.db, &w.id, task_id).await?.ok_or_else(not_found)
+}
+
+const TASK: &str = "Task numeric identifier";

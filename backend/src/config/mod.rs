@@ -1,0 +1,199 @@
+//! Typed configuration from the same `TOWER_*` environment variables Seqera Platform reads,
+//! optionally completed by a `tower.yml` file. Invalid values stop the process with one line
+//! naming the variable and what is wrong.
+
+mod auth;
+mod cron;
+mod db;
+mod env;
+mod mail;
+mod yaml;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+pub use auth::{AuthConfig, OidcConfig, RateLimitConfig};
+pub use cron::CronConfig;
+pub use db::{parse_db_url, DbConfig, DbUrl};
+pub use env::ConfigError;
+pub use mail::MailConfig;
+
+use crate::domain::email_pattern::is_email;
+use env::{is_local_host, parse_bool, parse_num, parse_size};
+
+/// A root user entry of `TOWER_ROOT_USERS`: a numeric user id or an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RootUser {
+    Id(i64),
+    Email(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub server_url: String,
+    pub db: DbConfig,
+    pub redis_url: Option<String>,
+    pub redis_password: Option<String>,
+    /// `TOWER_REDIS_NAMESPACE`: prefix of every key and channel, so several Tower installations
+    /// (or test runs) can share one Redis.
+    pub redis_namespace: String,
+    pub jwt_secret: String,
+    /// True when `TOWER_JWT_SECRET` was not set and a random per-process secret is used.
+    pub jwt_secret_generated: bool,
+    pub crypto_secret_key: Option<String>,
+    pub root_users: Vec<RootUser>,
+    pub contact_email: Option<String>,
+    pub backend_port: u16,
+    pub cron_port: u16,
+    pub unsafe_mode: bool,
+    pub data_dir: PathBuf,
+    /// Largest request body accepted, in bytes.
+    pub max_body_size: usize,
+    pub log_format: LogFormat,
+    pub log_level: Option<String>,
+    /// Sign-in (OIDC, e-mail links) and browser sessions.
+    pub auth: AuthConfig,
+    /// The SMTP relay cron sends the outbox through.
+    pub mail: MailConfig,
+    /// Intervals and limits of the cron jobs.
+    pub cron: CronConfig,
+    /// Request rate limits; `None` (default): off.
+    pub rate_limit: Option<RateLimitConfig>,
+}
+
+impl Config {
+    /// Reads the process environment, plus `tower.yml` when `TOWER_CONFIG_FILE` names one or
+    /// `./tower.yml` exists.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let explicit = env.get("TOWER_CONFIG_FILE").map(PathBuf::from);
+        let yaml_path = explicit.clone().or_else(|| {
+            let p = PathBuf::from("tower.yml");
+            p.exists().then_some(p)
+        });
+        let mut merged = HashMap::new();
+        if let Some(path) = yaml_path {
+            merged = yaml::read_tower_yml(&path, &env)?;
+        }
+        merged.extend(env);
+        Self::from_lookup(|k| merged.get(k).cloned())
+    }
+
+    /// Builds the configuration from any lookup function (the environment in production,
+    /// a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+
+        let unsafe_mode = parse_bool(&get, "TOWER_ENABLE_UNSAFE_MODE", false)?;
+        let server_url = get("TOWER_SERVER_URL").unwrap_or_else(|| "http://localhost:8000".into());
+        let parsed = url::Url::parse(&server_url)
+            .map_err(|e| ConfigError::new("TOWER_SERVER_URL", format!("not a valid URL ({e}): {server_url}")))?;
+        match parsed.scheme() {
+            "https" => {}
+            "http" if unsafe_mode || is_local_host(parsed.host_str()) => {}
+            "http" => {
+                return Err(ConfigError::new(
+                    "TOWER_SERVER_URL",
+                    "must use https:// (set TOWER_ENABLE_UNSAFE_MODE=true to allow plain http)",
+                ))
+            }
+            other => return Err(ConfigError::new("TOWER_SERVER_URL", format!("unsupported scheme '{other}', use https:// or http://"))),
+        }
+        let server_url = server_url.trim_end_matches('/').to_string();
+
+        let data_dir = PathBuf::from(get("TOWER_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let redis_url = get("TOWER_REDIS_URL");
+        if let Some(r) = &redis_url {
+            let ok = url::Url::parse(r).map(|u| matches!(u.scheme(), "redis" | "rediss")).unwrap_or(false);
+            if !ok {
+                return Err(ConfigError::new("TOWER_REDIS_URL", format!("expected redis://host:port or rediss://host:port, got '{r}'")));
+            }
+        }
+
+        let redis_namespace = get("TOWER_REDIS_NAMESPACE").unwrap_or_else(|| "tower".into());
+        if redis_namespace.is_empty()
+            || redis_namespace.len() > 64
+            || !redis_namespace.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(ConfigError::new(
+                "TOWER_REDIS_NAMESPACE",
+                format!("expected 1 to 64 letters, digits, '-', '_' or '.', got '{redis_namespace}'"),
+            ));
+        }
+
+        let (jwt_secret, jwt_secret_generated) = match get("TOWER_JWT_SECRET") {
+            Some(s) if s.chars().count() < 35 => {
+                return Err(ConfigError::new(
+                    "TOWER_JWT_SECRET",
+                    format!("must be at least 35 characters long (got {})", s.chars().count()),
+                ))
+            }
+            Some(s) => (s, false),
+            None => (crate::domain::ids::random_hex(32), true),
+        };
+
+        let root_users = match get("TOWER_ROOT_USERS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    if let Ok(id) = s.parse::<i64>() {
+                        Ok(RootUser::Id(id))
+                    } else if is_email(s) {
+                        Ok(RootUser::Email(s.to_lowercase()))
+                    } else {
+                        Err(ConfigError::new("TOWER_ROOT_USERS", format!("'{s}' is neither a user id nor an e-mail address")))
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        };
+
+        let contact_email = get("TOWER_CONTACT_EMAIL");
+        if let Some(e) = &contact_email {
+            if !is_email(e) {
+                return Err(ConfigError::new("TOWER_CONTACT_EMAIL", format!("'{e}' is not an e-mail address")));
+            }
+        }
+
+        let log_format = match get("TOWER_LOG_APPENDER").map(|s| s.to_uppercase()).as_deref() {
+            None | Some("STDOUT") => LogFormat::Plain,
+            Some("JSON") => LogFormat::Json,
+            Some(other) => return Err(ConfigError::new("TOWER_LOG_APPENDER", format!("expected STDOUT or JSON, got '{other}'"))),
+        };
+
+        Ok(Config {
+            server_url,
+            db: DbConfig::from_lookup(&get, &data_dir)?,
+            redis_url,
+            redis_password: get("TOWER_REDIS_PASSWORD"),
+            redis_namespace,
+            jwt_secret,
+            jwt_secret_generated,
+            crypto_secret_key: get("TOWER_CRYPTO_SECRETKEY"),
+            root_users,
+            contact_email,
+            backend_port: parse_num::<u16>(&get, "TOWER_BACKEND_SERVER_PORT", 8080)?,
+            cron_port: parse_num::<u16>(&get, "TOWER_CRON_SERVER_PORT", 8082)?,
+            unsafe_mode,
+            data_dir,
+            max_body_size: parse_size(&get, "TOWER_MAX_BODY_SIZE", 16 * 1024 * 1024)?,
+            log_format,
+            log_level: get("TOWER_LOG_LEVEL"),
+            auth: AuthConfig::from_lookup(&get, unsafe_mode)?,
+            mail: MailConfig::from_lookup(&get)?,
+            cron: CronConfig::from_lookup(&get)?,
+            rate_limit: RateLimitConfig::from_lookup(&get)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
