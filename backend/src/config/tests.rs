@@ -166,3 +166,30 @@ fn bad_smtp_and_cron_settings_name_the_variable() {
     assert_eq!(cfg(&[("TOWER_CRON_CLEANUP_CHUNK_SIZE", "0")]).unwrap_err().var, "TOWER_CRON_CLEANUP_CHUNK_SIZE");
     assert_eq!(cfg(&[("TOWER_CRON_RUN_RETENTION", "forever")]).unwrap_err().var, "TOWER_CRON_RUN_RETENTION");
 }
+
+#[test]
+fn durations_too_large_to_hold_are_a_configuration_error() {
+    for huge in ["PT9999999999999999H", "pt99999999999999999999s", "99999999999999999d", "18446744073709551616"] {
+        let e = cfg(&[("AUTH_MAIL_DURATION", huge)]).unwrap_err();
+        assert_eq!(e.var, "AUTH_MAIL_DURATION", "{huge}");
+        assert!(e.message.contains(huge), "{e}");
+    }
+    let c = cfg(&[("AUTH_MAIL_DURATION", "PT1H30M"), ("TOWER_CRON_MAIL_LEASE", "pt90s")]).unwrap();
+    assert_eq!(c.auth.mail_link_ttl, Duration::from_secs(5400));
+    assert_eq!(c.cron.mail_lease, Duration::from_secs(90));
+}
+
+#[test]
+fn tower_yml_is_read_by_a_yaml_parser() {
+    // Block and flow styles, anchors, multi-line quoting: what a hand-written subset parser missed.
+    let yml = "pool: &pool 20\ndatasources:\n  default:\n    maxPoolSize: *pool\n    url: 'jdbc:mysql://db:3306/tower'\ntower:\n  admin: { root-users: [a@b.org, 3] }\n  serverUrl: >-\n    https://tower.example.com\n";
+    let flat = flatten_yaml(yml).unwrap();
+    assert!(flat.contains(&("datasources.default.url".into(), "jdbc:mysql://db:3306/tower".into())), "{flat:?}");
+    assert!(flat.contains(&("datasources.default.maxPoolSize".into(), "20".into())), "{flat:?}");
+    assert!(flat.contains(&("datasources.default.maxPoolSize".into(), "20".into())), "{flat:?}");
+    assert!(flat.contains(&("tower.admin.root-users".into(), "a@b.org,3".into())), "{flat:?}");
+    assert!(flat.contains(&("tower.serverUrl".into(), "https://tower.example.com".into())), "{flat:?}");
+    assert!(flatten_yaml("tower: [unclosed").is_err());
+    assert!(flatten_yaml("- a\n- b\n").is_err());
+    assert_eq!(flatten_yaml("").unwrap(), vec![]);
+}

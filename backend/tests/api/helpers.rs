@@ -127,7 +127,7 @@ impl TestApp {
         Self::spawn_on(self.kind, self.db_url.clone(), None, None, extra).await
     }
 
-    async fn spawn_on(
+    pub async fn spawn_on(
         kind: Kind,
         url: String,
         mysql_db: Option<(String, String)>,

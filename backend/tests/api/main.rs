@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod live;
 mod migrations;
+mod outage;
 mod runs;
 mod service;
 mod signin;

@@ -1,0 +1,68 @@
+//! A database that goes away: requests are answered 503 with `Retry-After` within
+//! `TOWER_DB_ACQUIRE_TIMEOUT` instead of an internal error, and served again when it is back.
+//! The backend reaches MariaDB through a TCP relay that the test cuts, as a network partition or
+//! a stopped server would.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+use crate::helpers::{fresh_database, mysql_available, Kind, TestApp};
+
+/// Forwards connections on `listen` to `target` until aborted; aborting closes every connection.
+async fn relay(listen: SocketAddr, target: SocketAddr) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind(listen).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut connections = JoinSet::new();
+        while let Ok((mut client, _)) = listener.accept().await {
+            connections.spawn(async move {
+                if let Ok(mut server) = TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                }
+            });
+        }
+    });
+    (addr, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_answers_503_with_retry_after_and_recovers() {
+    if !mysql_available() {
+        eprintln!("TOWER_TEST_MYSQL_URL is not set: not run");
+        return;
+    }
+    let (direct, mysql_db, _) = fresh_database(Kind::MySql).await;
+    let mut url = url::Url::parse(&direct).unwrap();
+    let target: SocketAddr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(3306)).parse().unwrap();
+    let (relayed, cut) = relay("127.0.0.1:0".parse().unwrap(), target).await;
+    url.set_port(Some(relayed.port())).unwrap();
+    let app = TestApp::spawn_on(Kind::MySql, url.to_string(), mysql_db, None, &[("TOWER_DB_ACQUIRE_TIMEOUT", "1s")]).await;
+    let list = || app.client.get(app.url("/workflow")).bearer_auth(&app.token).send();
+    assert_eq!(list().await.unwrap().status().as_u16(), 200);
+
+    cut.abort();
+    let _ = cut.await;
+    let started = Instant::now();
+    let r = list().await.unwrap();
+    assert_eq!(r.status().as_u16(), 503);
+    assert_eq!(r.headers()["retry-after"], "5");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("database"), "{body}");
+    assert!(started.elapsed() < Duration::from_secs(10), "answered after {:?}", started.elapsed());
+
+    let (_, back) = relay(relayed, target).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = list().await.unwrap().status().as_u16();
+        if status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still {status} after the database came back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    back.abort();
+    app.finish().await;
+}
