@@ -161,7 +161,7 @@ async fn main() {
     ));
     for col in sort_columns {
         let ids3 = ids.clone();
-        let sql_col = tower_backend::domain::search::task_sort_column(col).unwrap();
+        let sql_col = tower_backend::store::query::task_column(tower_backend::domain::search::TaskSortField::parse(col).unwrap());
         pages.push((
             format!("tasks page sorted by {col}"),
             Box::new(move |i| format!("/workflow/{}/tasks?max=50&sortBy={col}&sortDir=desc", ids3[(i * 104729) % ids3.len()])),

@@ -10,7 +10,7 @@ use super::status::{TaskStatus, WorkflowStatus};
 /// The filters of a runs-list search. Every field present must match; `statuses` match any one.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct RunSearch {
-    /// Free text, matched anywhere in run name, project name and session id (see [`like_pattern`]).
+    /// Free text, matched anywhere in run name, project name and session id (a `LIKE` pattern in the store).
     pub text: Option<String>,
     pub statuses: Vec<WorkflowStatus>,
     /// `name` or `name=value`; the run must carry every one.
@@ -136,25 +136,10 @@ fn utc_millis(d: DateTime) -> Option<i64> {
     Some(d.to_zoned(TimeZone::UTC).ok()?.timestamp().as_millisecond())
 }
 
-/// The escape clause of our `LIKE` patterns. `!` rather than `\`: a backslash would have to be
-/// written `'\\'` on MySQL (which unescapes string literals) but `'\'` on SQLite.
-pub const LIKE_ESCAPE: &str = "ESCAPE '!'";
-
-/// Free text as an SQL `LIKE` pattern (used with [`LIKE_ESCAPE`]): `%`, `_` and `!` match
-/// themselves, `*` is any text, and text without `*` matches anywhere.
-pub fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('!', "!!").replace('%', "!%").replace('_', "!_");
-    if escaped.contains('*') {
-        escaped.replace('*', "%")
-    } else {
-        format!("%{escaped}%")
-    }
-}
-
 /// The filters of a task-list search.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct TaskSearch {
-    /// Free text, matched anywhere in name, process, tag and hash (see [`like_pattern`]).
+    /// Free text, matched anywhere in name, process, tag and hash (a `LIKE` pattern in the store).
     pub text: Option<String>,
     /// Match any one.
     pub statuses: Vec<TaskStatus>,
@@ -187,15 +172,6 @@ pub enum SortDir {
     Desc,
 }
 
-impl SortDir {
-    pub fn as_sql(self) -> &'static str {
-        match self {
-            Self::Asc => "ASC",
-            Self::Desc => "DESC",
-        }
-    }
-}
-
 /// `sortDir`: `asc` or `desc` in any case; absent or empty is ascending.
 pub fn parse_sort_dir(s: Option<&str>) -> Result<SortDir, String> {
     match s.unwrap_or("") {
@@ -206,52 +182,98 @@ pub fn parse_sort_dir(s: Option<&str>) -> Result<SortDir, String> {
     }
 }
 
-/// The `tw_task` column for a `sortBy` field name of the API; `None` for anything else, so the
-/// result is safe to put into SQL.
-pub fn task_sort_column(sort_by: &str) -> Option<&'static str> {
-    Some(match sort_by {
-        "taskId" | "id" => "task_id",
-        "name" => "name",
-        "process" => "process",
-        "tag" => "tag",
-        "status" => "status",
-        "hash" => "hash",
-        "exit" | "exitStatus" => "exit_status",
-        "submit" => "submit",
-        "start" => "start",
-        "complete" => "complete",
-        "duration" => "duration",
-        // Cost is derived from realtime × cpus; realtime orders it closely enough.
-        "realtime" | "cost" => "realtime",
-        "cpus" => "cpus",
-        "memory" => "memory",
-        "disk" => "disk",
-        "time" => "time",
-        "pcpu" => "pcpu",
-        "pmem" => "pmem",
-        "rss" => "rss",
-        "vmem" => "vmem",
-        "peakRss" => "peak_rss",
-        "peakVmem" => "peak_vmem",
-        "rchar" => "rchar",
-        "wchar" => "wchar",
-        "syscr" => "syscr",
-        "syscw" => "syscw",
-        "readBytes" => "read_bytes",
-        "writeBytes" => "write_bytes",
-        "volCtxt" => "vol_ctxt",
-        "invCtxt" => "inv_ctxt",
-        "attempt" => "attempt",
-        "executor" => "executor",
-        "queue" => "queue",
-        "container" => "container",
-        "nativeId" => "native_id",
-        "workdir" => "workdir",
-        "machineType" => "machine_type",
-        "cloudZone" => "cloud_zone",
-        "priceModel" => "price_model",
-        _ => return None,
-    })
+/// A task field the task list sorts by: the API's `sortBy`. The store turns it into a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskSortField {
+    TaskId,
+    Name,
+    Process,
+    Tag,
+    Status,
+    Hash,
+    Exit,
+    Submit,
+    Start,
+    Complete,
+    Duration,
+    Realtime,
+    Cpus,
+    Memory,
+    Disk,
+    Time,
+    Pcpu,
+    Pmem,
+    Rss,
+    Vmem,
+    PeakRss,
+    PeakVmem,
+    Rchar,
+    Wchar,
+    Syscr,
+    Syscw,
+    ReadBytes,
+    WriteBytes,
+    VolCtxt,
+    InvCtxt,
+    Attempt,
+    Executor,
+    Queue,
+    Container,
+    NativeId,
+    Workdir,
+    MachineType,
+    CloudZone,
+    PriceModel,
+}
+
+impl TaskSortField {
+    /// The field for a `sortBy` name of the API; `None` for anything else.
+    pub fn parse(sort_by: &str) -> Option<Self> {
+        use TaskSortField::*;
+        Some(match sort_by {
+            "taskId" | "id" => TaskId,
+            "name" => Name,
+            "process" => Process,
+            "tag" => Tag,
+            "status" => Status,
+            "hash" => Hash,
+            "exit" | "exitStatus" => Exit,
+            "submit" => Submit,
+            "start" => Start,
+            "complete" => Complete,
+            "duration" => Duration,
+            // Cost is derived from realtime × cpus; realtime orders it closely enough.
+            "realtime" | "cost" => Realtime,
+            "cpus" => Cpus,
+            "memory" => Memory,
+            "disk" => Disk,
+            "time" => Time,
+            "pcpu" => Pcpu,
+            "pmem" => Pmem,
+            "rss" => Rss,
+            "vmem" => Vmem,
+            "peakRss" => PeakRss,
+            "peakVmem" => PeakVmem,
+            "rchar" => Rchar,
+            "wchar" => Wchar,
+            "syscr" => Syscr,
+            "syscw" => Syscw,
+            "readBytes" => ReadBytes,
+            "writeBytes" => WriteBytes,
+            "volCtxt" => VolCtxt,
+            "invCtxt" => InvCtxt,
+            "attempt" => Attempt,
+            "executor" => Executor,
+            "queue" => Queue,
+            "container" => Container,
+            "nativeId" => NativeId,
+            "workdir" => Workdir,
+            "machineType" => MachineType,
+            "cloudZone" => CloudZone,
+            "priceModel" => PriceModel,
+            _ => return None,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -414,29 +436,6 @@ mod tests {
     }
 
     #[test]
-    fn text_without_a_wildcard_matches_anywhere() {
-        assert_eq!(like_pattern("rna"), "%rna%");
-        assert_eq!(like_pattern("my run"), "%my run%");
-    }
-
-    #[test]
-    fn stars_are_the_only_wildcards() {
-        assert_eq!(like_pattern("rna*"), "rna%");
-        assert_eq!(like_pattern("*seq"), "%seq");
-        assert_eq!(like_pattern("rna*seq"), "rna%seq");
-        assert_eq!(like_pattern("*"), "%");
-    }
-
-    #[test]
-    fn like_specials_in_text_match_themselves() {
-        assert_eq!(like_pattern("50%"), "%50!%%");
-        assert_eq!(like_pattern("a_b"), "%a!_b%");
-        assert_eq!(like_pattern("a!b"), "%a!!b%");
-        assert_eq!(like_pattern(r"a\b"), r"%a\b%");
-        assert_eq!(like_pattern("a_*%"), "a!_%!%");
-    }
-
-    #[test]
     fn task_search_takes_status_words_in_any_case_and_leaves_the_rest_as_text() {
         let s = parse_task_search("failed STATUS:Running ALIGN (3) Cached");
         assert_eq!(s.statuses, vec![TaskStatus::Failed, TaskStatus::Running, TaskStatus::Cached]);
@@ -464,61 +463,7 @@ mod tests {
         assert_eq!(parse_sort_dir(Some("")), Ok(SortDir::Asc));
         assert_eq!(parse_sort_dir(Some("ASC")), Ok(SortDir::Asc));
         assert_eq!(parse_sort_dir(Some("Desc")), Ok(SortDir::Desc));
-        assert_eq!(SortDir::default().as_sql(), "ASC");
-        assert_eq!(SortDir::Desc.as_sql(), "DESC");
+        assert_eq!(SortDir::default(), SortDir::Asc);
         assert_eq!(parse_sort_dir(Some("down")), Err("sortDir must be asc or desc (got 'down')".to_string()));
-    }
-
-    #[test]
-    fn task_sort_fields_map_to_task_columns() {
-        let expected = [
-            ("taskId", "task_id"),
-            ("name", "name"),
-            ("process", "process"),
-            ("tag", "tag"),
-            ("status", "status"),
-            ("hash", "hash"),
-            ("exit", "exit_status"),
-            ("submit", "submit"),
-            ("start", "start"),
-            ("complete", "complete"),
-            ("duration", "duration"),
-            ("realtime", "realtime"),
-            ("cpus", "cpus"),
-            ("memory", "memory"),
-            ("pcpu", "pcpu"),
-            ("pmem", "pmem"),
-            ("peakRss", "peak_rss"),
-            ("peakVmem", "peak_vmem"),
-            ("rss", "rss"),
-            ("vmem", "vmem"),
-            ("rchar", "rchar"),
-            ("wchar", "wchar"),
-            ("readBytes", "read_bytes"),
-            ("writeBytes", "write_bytes"),
-            ("volCtxt", "vol_ctxt"),
-            ("invCtxt", "inv_ctxt"),
-            ("attempt", "attempt"),
-            ("executor", "executor"),
-            ("queue", "queue"),
-            ("container", "container"),
-            ("nativeId", "native_id"),
-            ("workdir", "workdir"),
-            ("cost", "realtime"),
-            ("machineType", "machine_type"),
-            ("cloudZone", "cloud_zone"),
-            ("time", "time"),
-            ("disk", "disk"),
-        ];
-        for (field, column) in expected {
-            assert_eq!(task_sort_column(field), Some(column), "{field}");
-        }
-    }
-
-    #[test]
-    fn unknown_sort_fields_are_refused_so_nothing_else_reaches_sql() {
-        for bad in ["", "drop table", "peak_rss", "PeakRss", "name; --"] {
-            assert_eq!(task_sort_column(bad), None, "{bad}");
-        }
     }
 }

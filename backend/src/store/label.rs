@@ -1,8 +1,10 @@
 //! Labels and their association with runs. A label belongs to a scope: a user's personal
 //! workspace (`user_id`) or an organization workspace (`workspace_id`).
 
+use sqlx::QueryBuilder;
+
+use super::query::{like_pattern, Conditions, LIKE_ESCAPE};
 use super::{BeginWrite, Db};
-use crate::domain::search::{like_pattern, LIKE_ESCAPE};
 use crate::with_pool;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -34,33 +36,24 @@ pub struct ListFilter<'a> {
 }
 
 pub async fn list(db: &Db, scope: Scope, f: &ListFilter<'_>) -> sqlx::Result<(Vec<Label>, i64)> {
-    let mut cond = SCOPE.to_string();
-    if f.search.is_some() {
-        cond.push_str(&format!(" AND name LIKE ? {LIKE_ESCAPE}"));
+    let mut cond = Conditions::new(SCOPE, [scope.user_id.into(), scope.workspace_id.into(), scope.workspace_id.into()]);
+    if let Some(s) = f.search {
+        cond.and(format!("name LIKE ? {LIKE_ESCAPE}"), [like_pattern(&s.replace('*', "")).into()]);
     }
-    if f.resource.is_some() {
-        cond.push_str(" AND resource = ?");
+    if let Some(r) = f.resource {
+        cond.and("resource = ?", [r.into()]);
     }
-    if f.is_default.is_some() {
-        cond.push_str(" AND is_default = ?");
+    if let Some(d) = f.is_default {
+        cond.and("is_default = ?", [d.into()]);
     }
-    let like = f.search.map(|s| like_pattern(&s.replace('*', "")));
-    let rows_sql = format!(
-        "SELECT id, name, value, resource, is_default, date_created FROM tw_label WHERE {cond} ORDER BY name, value, id LIMIT ? OFFSET ?"
-    );
-    let count_sql = format!("SELECT COUNT(*) FROM tw_label WHERE {cond}");
     with_pool!(db, p => {
-        macro_rules! bind_filter {
-            ($q:expr) => {{
-                let mut q = $q.bind(scope.user_id).bind(scope.workspace_id).bind(scope.workspace_id);
-                if let Some(l) = &like { q = q.bind(l.clone()); }
-                if let Some(r) = f.resource { q = q.bind(r); }
-                if let Some(d) = f.is_default { q = q.bind(d); }
-                q
-            }};
-        }
-        let rows: Vec<Label> = bind_filter!(sqlx::query_as(&rows_sql)).bind(f.max).bind(f.offset).fetch_all(p).await?;
-        let total: i64 = bind_filter!(sqlx::query_scalar(&count_sql)).fetch_one(p).await?;
+        let mut rows = QueryBuilder::new("SELECT id, name, value, resource, is_default, date_created FROM tw_label WHERE ");
+        cond.push_to(&mut rows);
+        rows.push(" ORDER BY name, value, id LIMIT ").push_bind(f.max).push(" OFFSET ").push_bind(f.offset);
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM tw_label WHERE ");
+        cond.push_to(&mut count);
+        let rows: Vec<Label> = rows.build_query_as().fetch_all(p).await?;
+        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         Ok((rows, total))
     })
 }

@@ -8,6 +8,7 @@ pub mod label;
 pub mod mail;
 pub mod migrate;
 pub mod org;
+pub mod query;
 pub mod session;
 pub mod sign_in;
 pub mod star;

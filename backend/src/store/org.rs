@@ -2,6 +2,9 @@
 //! Deleting a workspace or an organization marks its runs deleted (cron purges them in batches)
 //! and removes the rest through foreign-key cascades, in one transaction.
 
+use sqlx::QueryBuilder;
+
+use super::query::{like_pattern, Conditions, LIKE_ESCAPE};
 use super::token::LastInsertId;
 use super::{is_unique_violation, BeginWrite, Db};
 use crate::domain::time::now_millis;
@@ -160,36 +163,29 @@ pub async fn members(
     max: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<MemberRow>, i64)> {
-    let mut cond = "m.org_id = ?".to_string();
-    if team_id.is_some() {
-        cond.push_str(" AND m.id IN (SELECT member_id FROM tw_team_member WHERE team_id = ?)");
+    let mut cond = Conditions::new("m.org_id = ?", [org_id.into()]);
+    if let Some(t) = team_id {
+        cond.and("m.id IN (SELECT member_id FROM tw_team_member WHERE team_id = ?)", [t.into()]);
     }
     match collaborators {
-        Some(true) => cond.push_str(" AND m.role = 'collaborator'"),
-        Some(false) => cond.push_str(" AND m.role <> 'collaborator'"),
-        None => {}
-    }
-    let pattern = search.filter(|s| !s.trim().is_empty()).map(|s| crate::domain::search::like_pattern(s.trim()));
-    if pattern.is_some() {
-        cond.push_str(" AND (u.user_name LIKE ? ESCAPE '!' OR u.email LIKE ? ESCAPE '!' OR u.first_name LIKE ? ESCAPE '!' OR u.last_name LIKE ? ESCAPE '!')");
-    }
-    let page = format!("{MEMBER_SELECT} WHERE {cond} ORDER BY u.user_name LIMIT ? OFFSET ?");
-    let count = format!("SELECT COUNT(*) FROM tw_org_member m JOIN tw_user u ON u.id = m.user_id WHERE {cond}");
-    macro_rules! bind_all {
-        ($q:expr) => {{
-            let mut q = $q.bind(org_id);
-            if let Some(t) = team_id {
-                q = q.bind(t);
-            }
-            if let Some(pat) = &pattern {
-                q = q.bind(pat.clone()).bind(pat.clone()).bind(pat.clone()).bind(pat.clone());
-            }
-            q
-        }};
+        Some(true) => cond.and("m.role = 'collaborator'", []),
+        Some(false) => cond.and("m.role <> 'collaborator'", []),
+        None => &mut cond,
+    };
+    if let Some(pattern) = search.filter(|s| !s.trim().is_empty()).map(|s| like_pattern(s.trim())) {
+        cond.and(
+            format!("(u.user_name LIKE ? {LIKE_ESCAPE} OR u.email LIKE ? {LIKE_ESCAPE} OR u.first_name LIKE ? {LIKE_ESCAPE} OR u.last_name LIKE ? {LIKE_ESCAPE})"),
+            std::iter::repeat_n(pattern.into(), 4),
+        );
     }
     with_pool!(db, p => {
-        let rows: Vec<MemberRow> = bind_all!(sqlx::query_as(&page)).bind(max).bind(offset).fetch_all(p).await?;
-        let total: i64 = bind_all!(sqlx::query_scalar(&count)).fetch_one(p).await?;
+        let mut page = QueryBuilder::new(format!("{MEMBER_SELECT} WHERE "));
+        cond.push_to(&mut page);
+        page.push(" ORDER BY u.user_name LIMIT ").push_bind(max).push(" OFFSET ").push_bind(offset);
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM tw_org_member m JOIN tw_user u ON u.id = m.user_id WHERE ");
+        cond.push_to(&mut count);
+        let rows: Vec<MemberRow> = page.build_query_as().fetch_all(p).await?;
+        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         Ok((rows, total))
     })
 }
@@ -385,28 +381,24 @@ pub async fn participants(
     max: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<ParticipantRow>, i64)> {
-    let pattern = search.filter(|s| !s.trim().is_empty()).map(|s| crate::domain::search::like_pattern(s.trim()));
-    let mut cond = "pa.workspace_id = ?".to_string();
-    if pattern.is_some() {
-        cond.push_str(" AND (u.user_name LIKE ? ESCAPE '!' OR u.email LIKE ? ESCAPE '!' OR t.name LIKE ? ESCAPE '!')");
-    }
-    let page = format!("{PARTICIPANT_SELECT} WHERE {cond} ORDER BY COALESCE(u.user_name, t.name) LIMIT ? OFFSET ?");
-    let count = format!(
-        "SELECT COUNT(*) FROM tw_participant pa LEFT JOIN tw_org_member m ON m.id = pa.member_id LEFT JOIN tw_user u ON u.id = m.user_id \
-         LEFT JOIN tw_team t ON t.id = pa.team_id WHERE {cond}"
-    );
-    macro_rules! bind_all {
-        ($q:expr) => {{
-            let mut q = $q.bind(workspace_id);
-            if let Some(pat) = &pattern {
-                q = q.bind(pat.clone()).bind(pat.clone()).bind(pat.clone());
-            }
-            q
-        }};
+    let mut cond = Conditions::new("pa.workspace_id = ?", [workspace_id.into()]);
+    if let Some(pattern) = search.filter(|s| !s.trim().is_empty()).map(|s| like_pattern(s.trim())) {
+        cond.and(
+            format!("(u.user_name LIKE ? {LIKE_ESCAPE} OR u.email LIKE ? {LIKE_ESCAPE} OR t.name LIKE ? {LIKE_ESCAPE})"),
+            std::iter::repeat_n(pattern.into(), 3),
+        );
     }
     with_pool!(db, p => {
-        let rows: Vec<ParticipantRow> = bind_all!(sqlx::query_as(&page)).bind(max).bind(offset).fetch_all(p).await?;
-        let total: i64 = bind_all!(sqlx::query_scalar(&count)).fetch_one(p).await?;
+        let mut page = QueryBuilder::new(format!("{PARTICIPANT_SELECT} WHERE "));
+        cond.push_to(&mut page);
+        page.push(" ORDER BY COALESCE(u.user_name, t.name) LIMIT ").push_bind(max).push(" OFFSET ").push_bind(offset);
+        let mut count = QueryBuilder::new(
+            "SELECT COUNT(*) FROM tw_participant pa LEFT JOIN tw_org_member m ON m.id = pa.member_id LEFT JOIN tw_user u ON u.id = m.user_id \
+             LEFT JOIN tw_team t ON t.id = pa.team_id WHERE ",
+        );
+        cond.push_to(&mut count);
+        let rows: Vec<ParticipantRow> = page.build_query_as().fetch_all(p).await?;
+        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         Ok((rows, total))
     })
 }
@@ -461,19 +453,18 @@ const TEAM_SELECT: &str =
     "SELECT t.id, t.org_id, t.name, t.description, (SELECT COUNT(*) FROM tw_team_member tm WHERE tm.team_id = t.id) AS members_count FROM tw_team t";
 
 pub async fn teams(db: &Db, org_id: i64, search: Option<&str>, max: i64, offset: i64) -> sqlx::Result<(Vec<TeamRow>, i64)> {
-    let pattern = search.filter(|s| !s.trim().is_empty()).map(|s| crate::domain::search::like_pattern(s.trim()));
-    let cond = if pattern.is_some() { "t.org_id = ? AND t.name LIKE ? ESCAPE '!'" } else { "t.org_id = ?" };
-    let page = format!("{TEAM_SELECT} WHERE {cond} ORDER BY t.name LIMIT ? OFFSET ?");
-    let count = format!("SELECT COUNT(*) FROM tw_team t WHERE {cond}");
+    let mut cond = Conditions::new("t.org_id = ?", [org_id.into()]);
+    if let Some(pattern) = search.filter(|s| !s.trim().is_empty()).map(|s| like_pattern(s.trim())) {
+        cond.and(format!("t.name LIKE ? {LIKE_ESCAPE}"), [pattern.into()]);
+    }
     with_pool!(db, p => {
-        let mut q = sqlx::query_as(&page).bind(org_id);
-        let mut c = sqlx::query_scalar(&count).bind(org_id);
-        if let Some(pat) = &pattern {
-            q = q.bind(pat.clone());
-            c = c.bind(pat.clone());
-        }
-        let rows: Vec<TeamRow> = q.bind(max).bind(offset).fetch_all(p).await?;
-        let total: i64 = c.fetch_one(p).await?;
+        let mut page = QueryBuilder::new(format!("{TEAM_SELECT} WHERE "));
+        cond.push_to(&mut page);
+        page.push(" ORDER BY t.name LIMIT ").push_bind(max).push(" OFFSET ").push_bind(offset);
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM tw_team t WHERE ");
+        cond.push_to(&mut count);
+        let rows: Vec<TeamRow> = page.build_query_as().fetch_all(p).await?;
+        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         Ok((rows, total))
     })
 }

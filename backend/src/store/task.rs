@@ -3,10 +3,12 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use sqlx::{Database, Encode, Type};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
+use super::query::{like_pattern, order, task_column, Conditions, LIKE_ESCAPE};
 use super::{Db, Dialect};
 use crate::domain::progress::{ResourceTotals, StatusCount};
+use crate::domain::search::{SortDir, TaskSearch, TaskSortField};
 use crate::domain::status::TERMINAL_RANK;
 use crate::domain::trace::TaskRecord;
 use crate::with_pool;
@@ -279,43 +281,35 @@ fn select_columns() -> String {
 
 /// A page of a run's tasks.
 pub struct TaskListQuery<'a> {
-    pub search: &'a crate::domain::search::TaskSearch,
-    /// A column of `tw_task` (from `domain::search::task_sort_column`).
-    pub sort_column: &'static str,
-    pub descending: bool,
+    pub search: &'a TaskSearch,
+    pub sort: TaskSortField,
+    pub dir: SortDir,
     pub max: i64,
     pub offset: i64,
 }
 
 pub async fn list(db: &Db, workflow_id: &str, q: &TaskListQuery<'_>) -> sqlx::Result<(Vec<TaskRow>, i64)> {
-    let mut cond = String::from("workflow_id = ?");
+    let mut cond = Conditions::new("workflow_id = ?", [workflow_id.into()]);
     if !q.search.statuses.is_empty() {
-        cond.push_str(&format!(" AND status IN ({})", vec!["?"; q.search.statuses.len()].join(", ")));
+        let marks = vec!["?"; q.search.statuses.len()].join(", ");
+        cond.and(format!("status IN ({marks})"), q.search.statuses.iter().map(|s| s.as_str().into()));
     }
-    let like = q.search.text.as_deref().map(crate::domain::search::like_pattern);
-    if like.is_some() {
-        let esc = crate::domain::search::LIKE_ESCAPE;
-        cond.push_str(&format!(" AND (name LIKE ? {esc} OR process LIKE ? {esc} OR tag LIKE ? {esc} OR hash LIKE ? {esc})"));
+    if let Some(text) = &q.search.text {
+        let like = like_pattern(text);
+        cond.and(
+            format!("(name LIKE ? {LIKE_ESCAPE} OR process LIKE ? {LIKE_ESCAPE} OR tag LIKE ? {LIKE_ESCAPE} OR hash LIKE ? {LIKE_ESCAPE})"),
+            std::iter::repeat_n(like.into(), 4),
+        );
     }
-    let dir = if q.descending { "DESC" } else { "ASC" };
-    let page_sql =
-        format!("SELECT {} FROM tw_task WHERE {cond} ORDER BY {} {dir}, task_id {dir} LIMIT ? OFFSET ?", select_columns(), q.sort_column);
-    let count_sql = format!("SELECT COUNT(*) FROM tw_task WHERE {cond}");
+    let (column, dir) = (task_column(q.sort), order(q.dir));
     with_pool!(db, p => {
-        macro_rules! bind_filter {
-            ($query:expr) => {{
-                let mut query = $query.bind(workflow_id);
-                for st in &q.search.statuses {
-                    query = query.bind(st.as_str());
-                }
-                if let Some(l) = &like {
-                    query = query.bind(l.clone()).bind(l.clone()).bind(l.clone()).bind(l.clone());
-                }
-                query
-            }};
-        }
-        let rows: Vec<TaskRow> = bind_filter!(sqlx::query_as(&page_sql)).bind(q.max).bind(q.offset).fetch_all(p).await?;
-        let total: i64 = bind_filter!(sqlx::query_scalar(&count_sql)).fetch_one(p).await?;
+        let mut page = QueryBuilder::new(format!("SELECT {} FROM tw_task WHERE ", select_columns()));
+        cond.push_to(&mut page);
+        page.push(format!(" ORDER BY {column} {dir}, task_id {dir} LIMIT ")).push_bind(q.max).push(" OFFSET ").push_bind(q.offset);
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM tw_task WHERE ");
+        cond.push_to(&mut count);
+        let rows: Vec<TaskRow> = page.build_query_as().fetch_all(p).await?;
+        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         Ok((rows, total))
     })
 }

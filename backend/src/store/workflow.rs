@@ -1,9 +1,10 @@
 //! Workflow runs: creation, the trace life cycle (begin, progress, heartbeat, complete) and reads.
 //! Each trace request is one transaction: tasks, progress and status change together or not at all.
 
-use sqlx::{Database, Encode, Type};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::mail::NewMail;
+use super::query::{like_pattern, Conditions, LIKE_ESCAPE};
 use super::task;
 use super::{BeginWrite, Db};
 use crate::domain::status::WorkflowStatus;
@@ -380,108 +381,74 @@ pub struct RunListQuery<'a> {
     pub offset: i64,
 }
 
-/// A value bound to a runs-list filter.
-enum Arg {
-    Int(i64),
-    Text(String),
-}
-
 /// Newest first; deleted runs never appear. Returns the page and the total matching.
 pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<(Vec<WorkflowRow>, i64)> {
-    use crate::domain::search::like_pattern;
     let s = q.search;
-    let mut cond = vec!["w.deleted = FALSE".to_string()];
-    let mut args: Vec<Arg> = Vec::new();
+    let mut cond = Conditions::new("w.deleted = FALSE", []);
     match q.workspace_id {
-        Some(ws) => {
-            cond.push("w.workspace_id = ?".into());
-            args.push(Arg::Int(ws));
-        }
-        None => {
-            cond.push("w.owner_id = ? AND w.workspace_id IS NULL".into());
-            args.push(Arg::Int(q.owner_id));
-        }
-    }
+        Some(ws) => cond.and("w.workspace_id = ?", [ws.into()]),
+        None => cond.and("w.owner_id = ? AND w.workspace_id IS NULL", [q.owner_id.into()]),
+    };
     if !s.statuses.is_empty() {
-        cond.push(format!("w.status IN ({})", vec!["?"; s.statuses.len()].join(", ")));
-        args.extend(s.statuses.iter().map(|st| Arg::Text(st.as_str().to_string())));
+        cond.and(format!("w.status IN ({})", vec!["?"; s.statuses.len()].join(", ")), s.statuses.iter().map(|st| st.as_str().into()));
     }
     for label in &s.labels {
-        let (name, value) = match label.split_once('=') {
-            Some((n, v)) => (n.to_string(), Some(v.to_string())),
-            None => (label.clone(), None),
+        let label_is =
+            "EXISTS (SELECT 1 FROM tw_workflow_label wl JOIN tw_label l ON l.id = wl.label_id WHERE wl.workflow_id = w.id AND l.name = ?";
+        match label.split_once('=') {
+            Some((name, value)) => cond.and(format!("{label_is} AND l.value = ?)"), [name.into(), value.into()]),
+            None => cond.and(format!("{label_is})"), [label.as_str().into()]),
         };
-        let value_cond = if value.is_some() { " AND l.value = ?" } else { "" };
-        cond.push(format!(
-            "EXISTS (SELECT 1 FROM tw_workflow_label wl JOIN tw_label l ON l.id = wl.label_id WHERE wl.workflow_id = w.id AND l.name = ?{value_cond})"
-        ));
-        args.push(Arg::Text(name));
-        if let Some(v) = value {
-            args.push(Arg::Text(v));
-        }
     }
     let exact =
         [("w.id", &s.workflow_id), ("w.run_name", &s.run_name), ("w.project_name", &s.project_name), ("w.session_id", &s.session_id)];
     for (col, v) in exact {
         if let Some(v) = v {
-            cond.push(format!("{col} = ?"));
-            args.push(Arg::Text(v.clone()));
+            cond.and(format!("{col} = ?"), [v.as_str().into()]);
         }
     }
     if let Some(u) = &s.user_name {
         // The Nextflow user of the run or the Tower user who owns it.
-        cond.push("(w.user_name = ? OR EXISTS (SELECT 1 FROM tw_user u WHERE u.id = w.owner_id AND u.user_name = ?))".into());
-        args.extend([Arg::Text(u.clone()), Arg::Text(u.clone())]);
+        cond.and(
+            "(w.user_name = ? OR EXISTS (SELECT 1 FROM tw_user u WHERE u.id = w.owner_id AND u.user_name = ?))",
+            [u.as_str().into(), u.as_str().into()],
+        );
     }
     if let Some(after) = s.after {
-        cond.push("w.submit >= ?".into());
-        args.push(Arg::Int(after));
+        cond.and("w.submit >= ?", [after.into()]);
     }
     if let Some(before) = s.before {
-        cond.push("w.submit < ?".into());
-        args.push(Arg::Int(before));
+        cond.and("w.submit < ?", [before.into()]);
     }
     if s.starred {
-        cond.push("EXISTS (SELECT 1 FROM tw_workflow_star st WHERE st.workflow_id = w.id AND st.user_id = ?)".into());
-        args.push(Arg::Int(q.viewer_id));
+        cond.and("EXISTS (SELECT 1 FROM tw_workflow_star st WHERE st.workflow_id = w.id AND st.user_id = ?)", [q.viewer_id.into()]);
     }
     // Free text last: the cheap equality filters above then spare most rows the LIKEs.
     if let Some(text) = &s.text {
         // LIKE is already case-insensitive on both dialects (utf8mb4_unicode_ci; SQLite for
         // ASCII), and without LOWER() the database compares instead of calling a function per row.
-        let like = like_pattern(text);
-        let esc = crate::domain::search::LIKE_ESCAPE;
-        cond.push(format!("(w.run_name LIKE ? {esc} OR w.project_name LIKE ? {esc} OR w.session_id LIKE ? {esc})"));
-        args.extend([Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)]);
+        cond.and(
+            format!("(w.run_name LIKE ? {LIKE_ESCAPE} OR w.project_name LIKE ? {LIKE_ESCAPE} OR w.session_id LIKE ? {LIKE_ESCAPE})"),
+            std::iter::repeat_n(like_pattern(text).into(), 3),
+        );
     }
-    let where_sql = cond.join(" AND ");
     // In a personal workspace the workspace indexes (which lack the owner) are never right, but
     // MariaDB may still pick one to read rows in date order and then check each row's owner.
     let from = match (db.dialect(), q.workspace_id) {
         (super::Dialect::MySql, None) => "tw_workflow w IGNORE INDEX (ix_workflow_workspace_list, ix_workflow_workspace_status_list)",
         _ => "tw_workflow w",
     };
-    // The page's ids first: the list indexes hold every column the usual filters name, so this
-    // reads index entries only; then the page's rows by primary key.
-    let page_sql = format!("SELECT w.id FROM {from} WHERE {where_sql} ORDER BY w.date_created DESC, w.id DESC LIMIT ? OFFSET ?");
-    let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {where_sql}");
     with_pool!(db, p => {
-        macro_rules! bind_args {
-            ($q:expr) => {{
-                let mut query = $q;
-                for a in &args {
-                    query = match a {
-                        Arg::Int(i) => query.bind(*i),
-                        Arg::Text(t) => query.bind(t.clone()),
-                    };
-                }
-                query
-            }};
-        }
+        // The page's ids first: the list indexes hold every column the usual filters name, so
+        // this reads index entries only; then the page's rows by primary key.
+        let mut page = QueryBuilder::new(format!("SELECT w.id FROM {from} WHERE "));
+        cond.push_to(&mut page);
+        page.push(" ORDER BY w.date_created DESC, w.id DESC LIMIT ").push_bind(q.max).push(" OFFSET ").push_bind(q.offset);
+        let mut count = QueryBuilder::new(format!("SELECT COUNT(*) FROM {from} WHERE "));
+        cond.push_to(&mut count);
         // The page and the total on two connections at once.
-        let page = bind_args!(sqlx::query_scalar(&page_sql)).bind(q.max).bind(q.offset).fetch_all(p);
-        let total = bind_args!(sqlx::query_scalar(&count_sql)).fetch_one(p);
-        let (ids, total): (Vec<String>, i64) = tokio::try_join!(page, total)?;
+        let (ids, total): (Vec<String>, i64) =
+            tokio::try_join!(page.build_query_scalar().fetch_all(p), count.build_query_scalar().fetch_one(p))?;
         Ok((get_many(db, &ids).await?, total))
     })
 }

@@ -9,7 +9,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::api::extract::{ApiQuery, WorkspaceParam};
 use crate::auth::permissions::{self as perm};
 use crate::auth::Caller;
-use crate::domain::search;
+use crate::domain::search::{self, TaskSortField};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::state::AppState;
 use crate::store::{self};
@@ -50,15 +50,10 @@ async fn tasks(
     let w = authorize_run(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_READ).await?;
     let (max, offset) = crate::api::paging(q.max, q.offset, 50)?;
     let sort_by = q.sort_by.as_deref().filter(|s| !s.is_empty()).unwrap_or("taskId");
-    let sort_column =
-        search::task_sort_column(sort_by).ok_or_else(|| ApiError::bad_request(format!("Cannot sort tasks by '{sort_by}'")))?;
-    let descending = match q.sort_dir.as_deref().map(str::to_lowercase).as_deref() {
-        None | Some("") | Some("asc") => false,
-        Some("desc") => true,
-        Some(other) => return Err(ApiError::bad_request(format!("sortDir must be asc or desc (got '{other}')"))),
-    };
+    let sort = TaskSortField::parse(sort_by).ok_or_else(|| ApiError::bad_request(format!("Cannot sort tasks by '{sort_by}'")))?;
+    let dir = search::parse_sort_dir(q.sort_dir.as_deref()).map_err(ApiError::BadRequest)?;
     let search = search::parse_task_search(q.search.as_deref().unwrap_or(""));
-    let query = store::task::TaskListQuery { search: &search, sort_column, descending, max, offset };
+    let query = store::task::TaskListQuery { search: &search, sort, dir, max, offset };
     let (rows, total) = store::task::list(&state.db, &w.id, &query).await?;
     Ok(Json(ListTasksResponse { tasks: rows.iter().map(|t| DescribeTaskResponse { task: t.into() }).collect(), total }))
 }
