@@ -77,6 +77,14 @@ impl TaskStatus {
     }
 }
 
+impl TryFrom<String> for TaskStatus {
+    type Error = serde_json::Error;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        serde_json::from_value(serde_json::Value::String(s))
+    }
+}
+
 pub const TERMINAL_RANK: i16 = 3;
 
 /// Whether an incoming record of rank `incoming` replaces a stored record of rank `stored`.

@@ -154,15 +154,19 @@ impl WorkflowRecord {
     }
 }
 
+// The one declaration of a task's fields: the trace parser reads it, the store writes and reads
+// it (the column names are the fields' own, but for `exit`), the API returns it inside `Task`.
 /// One task record of a progress request (Nextflow's `TraceRecord`, camel-cased).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = TraceTaskRecord)]
 pub struct TaskRecord {
     pub task_id: i64,
+    #[sqlx(try_from = "String")]
     pub status: TaskStatus,
     pub hash: Option<String>,
     pub name: Option<String>,
+    #[sqlx(rename = "exit_status")]
     pub exit: Option<i64>,
     #[serde(default, with = "opt_datetime")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -177,7 +181,9 @@ pub struct TaskRecord {
     /// Nextflow sends non-string tags as they are; the protocol turns them into null.
     #[serde(default, deserialize_with = "string_or_null")]
     pub tag: Option<String>,
-    #[serde(default, deserialize_with = "module_list")]
+    // Answered as `[]` when Nextflow sent none.
+    #[serde(default, deserialize_with = "module_list", serialize_with = "list_or_empty")]
+    #[sqlx(json(nullable))]
     pub module: Option<Vec<String>>,
     pub container: Option<String>,
     pub attempt: Option<i32>,
@@ -218,8 +224,10 @@ pub struct TaskRecord {
     pub num_spot_interruptions: Option<i32>,
     pub log_stream_id: Option<String>,
     #[schema(value_type = Option<Object>)]
+    #[sqlx(json(nullable))]
     pub resource_allocation: Option<Map<String, Value>>,
     #[schema(value_type = Option<Object>)]
+    #[sqlx(json(nullable))]
     pub gpu_metrics: Option<Map<String, Value>>,
     pub accelerator: Option<i32>,
     pub accelerator_type: Option<String>,
@@ -375,6 +383,10 @@ fn module_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D
             .map(Some),
         other => Err(serde::de::Error::custom(format!("module must be a list of strings, got {other}"))),
     }
+}
+
+fn list_or_empty<S: serde::Serializer>(v: &Option<Vec<String>>, s: S) -> Result<S::Ok, S::Error> {
+    v.as_deref().unwrap_or_default().serialize(s)
 }
 
 /// Longest text each stored field takes (characters), matching the column sizes. Nextflow

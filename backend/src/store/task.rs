@@ -2,7 +2,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use serde_json::Value;
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::query::{like_pattern, order, task_column, Conditions, LIKE_ESCAPE};
@@ -208,71 +207,13 @@ pub fn dedupe(tasks: Vec<TaskRecord>) -> Vec<TaskRecord> {
     out
 }
 
+/// A stored task: its record and when the store first and last wrote it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TaskRow {
-    pub task_id: i64,
-    pub status: String,
-    pub hash: Option<String>,
-    pub name: Option<String>,
-    pub exit_status: Option<i32>,
-    pub submit: Option<i64>,
-    pub start: Option<i64>,
-    pub complete: Option<i64>,
-    pub process: Option<String>,
-    pub tag: Option<String>,
-    pub module: Option<String>,
-    pub container: Option<String>,
-    pub attempt: Option<i32>,
-    pub script: Option<String>,
-    pub scratch: Option<String>,
-    pub workdir: Option<String>,
-    pub queue: Option<String>,
-    pub cpus: Option<i32>,
-    pub memory: Option<i64>,
-    pub disk: Option<i64>,
-    pub time: Option<i64>,
-    pub env: Option<String>,
-    pub error_action: Option<String>,
-    pub duration: Option<i64>,
-    pub realtime: Option<i64>,
-    pub pcpu: Option<f64>,
-    pub cpu_model: Option<String>,
-    pub rchar: Option<i64>,
-    pub wchar: Option<i64>,
-    pub syscr: Option<i64>,
-    pub syscw: Option<i64>,
-    pub read_bytes: Option<i64>,
-    pub write_bytes: Option<i64>,
-    pub pmem: Option<f64>,
-    pub vmem: Option<i64>,
-    pub rss: Option<i64>,
-    pub peak_vmem: Option<i64>,
-    pub peak_rss: Option<i64>,
-    pub vol_ctxt: Option<i64>,
-    pub inv_ctxt: Option<i64>,
-    pub native_id: Option<String>,
-    pub executor: Option<String>,
-    pub cloud_zone: Option<String>,
-    pub machine_type: Option<String>,
-    pub price_model: Option<String>,
-    pub num_spot_interruptions: Option<i32>,
-    pub log_stream_id: Option<String>,
-    pub resource_allocation: Option<String>,
-    pub gpu_metrics: Option<String>,
-    pub accelerator: Option<i32>,
-    pub accelerator_type: Option<String>,
-    pub hostname: Option<String>,
+    #[sqlx(flatten)]
+    pub task: TaskRecord,
     pub date_created: i64,
     pub last_updated: i64,
-}
-
-impl TaskRow {
-    pub fn module_list(&self) -> Vec<String> {
-        self.module.as_deref().and_then(|m| serde_json::from_str(m).ok()).unwrap_or_default()
-    }
-    pub fn json_field(v: &Option<String>) -> Value {
-        v.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(Value::Null)
-    }
 }
 
 fn select_columns() -> String {

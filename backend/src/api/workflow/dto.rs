@@ -6,8 +6,9 @@ use utoipa::ToSchema;
 
 use crate::api::label::LabelDto;
 use crate::domain::progress::ProgressData;
-use crate::domain::status::{TaskStatus, WorkflowStatus};
+use crate::domain::status::WorkflowStatus;
 use crate::domain::time::format_millis;
+use crate::domain::trace::TaskRecord;
 use crate::store::task::TaskRow;
 use crate::store::workflow::WorkflowRow;
 
@@ -147,70 +148,16 @@ impl From<&WorkflowRow> for WorkflowDto {
     }
 }
 
-/// `Task`: every field of a task's trace record.
+/// `Task`: every field of a task's trace record, as stored, with what Tower derives from it.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = Task)]
 pub struct TaskDto {
     pub id: i64,
-    pub task_id: i64,
-    pub status: TaskStatus,
-    pub hash: Option<String>,
-    pub name: Option<String>,
-    pub exit: Option<i32>,
-    pub exit_status: Option<i32>,
-    #[schema(format = DateTime)]
-    pub submit: Option<String>,
-    #[schema(format = DateTime)]
-    pub start: Option<String>,
-    #[schema(format = DateTime)]
-    pub complete: Option<String>,
-    pub process: Option<String>,
-    pub tag: Option<String>,
-    pub module: Vec<String>,
-    pub container: Option<String>,
-    pub attempt: Option<i32>,
-    pub script: Option<String>,
-    pub scratch: Option<String>,
-    pub workdir: Option<String>,
-    pub queue: Option<String>,
-    pub cpus: Option<i32>,
-    pub memory: Option<i64>,
-    pub disk: Option<i64>,
-    pub time: Option<i64>,
-    pub env: Option<String>,
-    pub error_action: Option<String>,
-    pub duration: Option<i64>,
-    pub realtime: Option<i64>,
-    pub pcpu: Option<f64>,
-    pub cpu_model: Option<String>,
-    pub rchar: Option<i64>,
-    pub wchar: Option<i64>,
-    pub syscr: Option<i64>,
-    pub syscw: Option<i64>,
-    pub read_bytes: Option<i64>,
-    pub write_bytes: Option<i64>,
-    pub pmem: Option<f64>,
-    pub vmem: Option<i64>,
-    pub rss: Option<i64>,
-    pub peak_vmem: Option<i64>,
-    pub peak_rss: Option<i64>,
-    pub vol_ctxt: Option<i64>,
-    pub inv_ctxt: Option<i64>,
-    pub native_id: Option<String>,
-    pub executor: Option<String>,
-    pub cloud_zone: Option<String>,
-    pub machine_type: Option<String>,
-    pub price_model: Option<String>,
-    pub num_spot_interruptions: Option<i32>,
-    pub log_stream_id: Option<String>,
-    #[schema(value_type = Option<Object>)]
-    pub resource_allocation: Value,
-    #[schema(value_type = Option<Object>)]
-    pub gpu_metrics: Value,
-    pub accelerator: Option<i32>,
-    pub accelerator_type: Option<String>,
-    pub hostname: Option<String>,
+    #[serde(flatten)]
+    pub record: TaskRecord,
+    /// The same as `exit`, under Seqera's other name for it.
+    pub exit_status: Option<i64>,
     /// Estimated cost: CPU-hours at the default rate, for finished tasks.
     pub cost: Option<f64>,
     pub error_message: Option<String>,
@@ -220,76 +167,24 @@ pub struct TaskDto {
     pub last_updated: Option<String>,
 }
 
-impl From<&TaskRow> for TaskDto {
-    fn from(t: &TaskRow) -> Self {
-        let status = serde_json::from_value(Value::String(t.status.clone())).unwrap_or(TaskStatus::New);
+impl From<TaskRow> for TaskDto {
+    fn from(t: TaskRow) -> Self {
         TaskDto {
-            id: t.task_id,
-            task_id: t.task_id,
-            status,
-            hash: t.hash.clone(),
-            name: t.name.clone(),
-            exit: t.exit_status,
-            exit_status: t.exit_status,
-            submit: ts(t.submit),
-            start: ts(t.start),
-            complete: ts(t.complete),
-            process: t.process.clone(),
-            tag: t.tag.clone(),
-            module: t.module_list(),
-            container: t.container.clone(),
-            attempt: t.attempt,
-            script: t.script.clone(),
-            scratch: t.scratch.clone(),
-            workdir: t.workdir.clone(),
-            queue: t.queue.clone(),
-            cpus: t.cpus,
-            memory: t.memory,
-            disk: t.disk,
-            time: t.time,
-            env: t.env.clone(),
-            error_action: t.error_action.clone(),
-            duration: t.duration,
-            realtime: t.realtime,
-            pcpu: t.pcpu,
-            cpu_model: t.cpu_model.clone(),
-            rchar: t.rchar,
-            wchar: t.wchar,
-            syscr: t.syscr,
-            syscw: t.syscw,
-            read_bytes: t.read_bytes,
-            write_bytes: t.write_bytes,
-            pmem: t.pmem,
-            vmem: t.vmem,
-            rss: t.rss,
-            peak_vmem: t.peak_vmem,
-            peak_rss: t.peak_rss,
-            vol_ctxt: t.vol_ctxt,
-            inv_ctxt: t.inv_ctxt,
-            native_id: t.native_id.clone(),
-            executor: t.executor.clone(),
-            cloud_zone: t.cloud_zone.clone(),
-            machine_type: t.machine_type.clone(),
-            price_model: t.price_model.clone(),
-            num_spot_interruptions: t.num_spot_interruptions,
-            log_stream_id: t.log_stream_id.clone(),
-            resource_allocation: TaskRow::json_field(&t.resource_allocation),
-            gpu_metrics: TaskRow::json_field(&t.gpu_metrics),
-            accelerator: t.accelerator,
-            accelerator_type: t.accelerator_type.clone(),
-            hostname: t.hostname.clone(),
-            cost: task_cost(t),
+            id: t.task.task_id,
+            exit_status: t.task.exit,
+            cost: task_cost(&t.task),
             error_message: None,
             date_created: ts(Some(t.date_created)),
             last_updated: ts(Some(t.last_updated)),
+            record: t.task,
         }
     }
 }
 
 /// Estimated cost of a finished task: CPU-hours at the default rate.
-fn task_cost(t: &TaskRow) -> Option<f64> {
-    match (t.status.as_str(), t.realtime) {
-        ("COMPLETED" | "FAILED" | "ABORTED" | "CACHED", Some(rt)) => {
+fn task_cost(t: &TaskRecord) -> Option<f64> {
+    match (t.status.is_terminal(), t.realtime) {
+        (true, Some(rt)) => {
             let cost = crate::domain::progress::COST_PER_CPU_HOUR * rt as f64 * t.cpus.unwrap_or(1) as f64 / 3_600_000.0;
             Some((cost * 10_000.0).round() / 10_000.0)
         }

@@ -55,7 +55,7 @@ async fn tasks(
     let search = search::parse_task_search(q.search.as_deref().unwrap_or(""));
     let query = store::task::TaskListQuery { search: &search, sort, dir, max, offset };
     let (rows, total) = store::task::list(&state.db, &w.id, &query).await?;
-    Ok(Json(ListTasksResponse { tasks: rows.iter().map(|t| DescribeTaskResponse { task: t.into() }).collect(), total }))
+    Ok(Json(ListTasksResponse { tasks: rows.into_iter().map(|t| DescribeTaskResponse { task: t.into() }).collect(), total }))
 }
 
 /// One task with every trace field.
@@ -69,5 +69,5 @@ async fn task(
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
 ) -> ApiResult<Json<DescribeTaskResponse>> {
     let t = find_task(&state, &caller, &id, &task_id, ws.workspace_id).await?;
-    Ok(Json(DescribeTaskResponse { task: (&t).into() }))
+    Ok(Json(DescribeTaskResponse { task: t.into() }))
 }
