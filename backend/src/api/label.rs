@@ -10,10 +10,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use super::workflow::authorize_run;
+use crate::api::errors::{ListErrors, ReadErrors, UpdateErrors};
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
 use crate::domain::time::{now_millis, opt_datetime};
-use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::label::{self, Association, Label, Scope};
 
@@ -96,7 +97,7 @@ pub struct ListLabelsResponse {
 
 /// Labels of the workspace, by name.
 #[utoipa::path(get, path = "/labels", tag = "labels", operation_id = "ListLabels", security(("BearerAuth" = [])), params(ListQuery),
-    responses((status = 200, body = ListLabelsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = ListLabelsResponse), ListErrors))]
 async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListLabelsResponse>> {
     let scope = scope(&state, &caller, q.workspace_id, perm::LABEL_READ).await?;
     let resource = match q.kind.as_deref().map(str::to_lowercase).as_deref() {
@@ -142,7 +143,7 @@ impl From<Label> for LabelResponse {
 /// Creates a label, or returns the existing one with the same name and value.
 #[utoipa::path(post, path = "/labels", tag = "labels", operation_id = "CreateLabel", security(("BearerAuth" = [])), params(WorkspaceParam),
     request_body = CreateLabelRequest,
-    responses((status = 200, body = LabelResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = LabelResponse), ListErrors))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -187,7 +188,7 @@ const LABEL: &str = "Label numeric identifier";
 /// Renames a label or changes its value.
 #[utoipa::path(put, path = "/labels/{labelId}", tag = "labels", operation_id = "UpdateLabel", security(("BearerAuth" = [])),
     params(("labelId" = i64, Path, description = LABEL), WorkspaceParam), request_body = UpdateLabelRequest,
-    responses((status = 200, body = LabelResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = LabelResponse), UpdateErrors))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -216,7 +217,7 @@ async fn update(
 /// Deletes a label and detaches it from every run.
 #[utoipa::path(delete, path = "/labels/{labelId}", tag = "labels", operation_id = "DeleteLabel", security(("BearerAuth" = [])),
     params(("labelId" = i64, Path, description = LABEL), WorkspaceParam),
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), ReadErrors))]
 async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -264,7 +265,7 @@ async fn associate(
 /// Attaches labels to runs, keeping the ones they have.
 #[utoipa::path(post, path = "/workflow/labels/add", tag = "labels", operation_id = "AddLabelsToWorkflows", security(("BearerAuth" = [])),
     params(WorkspaceParam), request_body = AssociateWorkflowLabelsRequest,
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), ReadErrors))]
 async fn add_to_runs(
     state: State<AppState>,
     caller: Caller,
@@ -277,7 +278,7 @@ async fn add_to_runs(
 /// Detaches labels from runs.
 #[utoipa::path(post, path = "/workflow/labels/remove", tag = "labels", operation_id = "RemoveLabelsFromWorkflows", security(("BearerAuth" = [])),
     params(WorkspaceParam), request_body = AssociateWorkflowLabelsRequest,
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), ReadErrors))]
 async fn remove_from_runs(
     state: State<AppState>,
     caller: Caller,
@@ -290,7 +291,7 @@ async fn remove_from_runs(
 /// Replaces the labels of runs with exactly these.
 #[utoipa::path(post, path = "/workflow/labels/apply", tag = "labels", operation_id = "ApplyLabelsToWorkflows", security(("BearerAuth" = [])),
     params(WorkspaceParam), request_body = AssociateWorkflowLabelsRequest,
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), ReadErrors))]
 async fn apply_to_runs(
     state: State<AppState>,
     caller: Caller,

@@ -3,6 +3,7 @@
 //! the document in `openapi/openapi.yaml` cannot drift from the code.
 
 pub mod auth;
+pub mod errors;
 pub mod extract;
 pub mod label;
 pub mod live;
@@ -22,9 +23,10 @@ use axum::Router;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::OpenApi;
+use utoipa::{PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorResponse};
 use crate::state::AppState;
 
 /// Every documented route, and the OpenAPI document describing them.
@@ -51,6 +53,8 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
     doc.info.license = None;
     doc.info.contact = None;
     let components = doc.components.get_or_insert_with(Default::default);
+    // The shared error sets (`errors.rs`) refer to this schema by name.
+    components.schemas.entry(ErrorResponse::name().into()).or_insert_with(ErrorResponse::schema);
     let mut bearer = Http::new(HttpAuthScheme::Bearer);
     bearer.bearer_format = Some("jwt".into());
     components.add_security_scheme("BearerAuth", SecurityScheme::Http(bearer));

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::ApiJson;
+use crate::api::errors::NameErrors;
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::state::AppState;
@@ -74,7 +75,7 @@ pub async fn create_token(db: &store::Db, user_id: i64, name: &str) -> ApiResult
 /// Creates a personal access token; its secret is returned once.
 #[utoipa::path(post, path = "/tokens", tag = "tokens", operation_id = "CreateToken", security(("BearerAuth" = [])),
     request_body = CreateAccessTokenRequest,
-    responses((status = 200, body = CreateAccessTokenResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = CreateAccessTokenResponse), NameErrors))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,

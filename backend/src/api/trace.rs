@@ -9,13 +9,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use super::workflow::authorize_run;
+use crate::api::errors::TraceErrors;
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
 use crate::domain::ids;
 use crate::domain::status::WorkflowStatus;
 use crate::domain::time::now_millis;
 use crate::domain::trace::*;
-use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::error::{ApiError, ApiResult};
 use crate::live::LiveEventType;
 use crate::mail::RunSummary;
 use crate::state::AppState;
@@ -113,7 +114,7 @@ async fn reported_run(state: &AppState, caller: &Caller, id: &str, workspace_id:
 
 #[utoipa::path(post, path = "/trace/create", tag = "trace", operation_id = "CreateTrace", security(("BearerAuth" = [])), params(WorkspaceParam),
     request_body = TraceCreateRequest,
-    responses((status = 200, body = TraceCreateResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
+    responses((status = 200, body = TraceCreateResponse), TraceErrors))]
 #[tracing::instrument(skip_all, fields(user = caller.user.id))]
 async fn create(
     State(state): State<AppState>,
@@ -182,7 +183,7 @@ async fn create(
 
 #[utoipa::path(put, path = "/trace/{workflowId}/begin", tag = "trace", operation_id = "UpdateTraceBegin", security(("BearerAuth" = [])), params(("workflowId" = String, Path, description = "Workflow string identifier"), WorkspaceParam),
     request_body = TraceBeginRequest,
-    responses((status = 200, body = TraceBeginResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
+    responses((status = 200, body = TraceBeginResponse), TraceErrors))]
 #[tracing::instrument(skip_all, fields(workflow_id = %id))]
 async fn begin(
     State(state): State<AppState>,
@@ -214,7 +215,7 @@ async fn begin(
 
 #[utoipa::path(put, path = "/trace/{workflowId}/progress", tag = "trace", operation_id = "UpdateTraceProgress", security(("BearerAuth" = [])), params(("workflowId" = String, Path, description = "Workflow string identifier"), WorkspaceParam),
     request_body = TraceProgressRequest,
-    responses((status = 200, body = TraceProgressResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
+    responses((status = 200, body = TraceProgressResponse), TraceErrors))]
 #[tracing::instrument(skip_all, fields(workflow_id = %id))]
 async fn progress(
     State(state): State<AppState>,
@@ -237,7 +238,7 @@ async fn progress(
 
 #[utoipa::path(put, path = "/trace/{workflowId}/heartbeat", tag = "trace", operation_id = "UpdateTraceHeartbeat", security(("BearerAuth" = [])), params(("workflowId" = String, Path, description = "Workflow string identifier"), WorkspaceParam),
     request_body = TraceHeartbeatRequest,
-    responses((status = 200, body = TraceHeartbeatResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
+    responses((status = 200, body = TraceHeartbeatResponse), TraceErrors))]
 async fn heartbeat(
     State(state): State<AppState>,
     caller: Caller,
@@ -253,7 +254,7 @@ async fn heartbeat(
 
 #[utoipa::path(put, path = "/trace/{workflowId}/complete", tag = "trace", operation_id = "UpdateTraceComplete", security(("BearerAuth" = [])), params(("workflowId" = String, Path, description = "Workflow string identifier"), WorkspaceParam),
     request_body = TraceCompleteRequest,
-    responses((status = 200, body = TraceProgressResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 413, body = ErrorResponse)))]
+    responses((status = 200, body = TraceProgressResponse), TraceErrors))]
 #[tracing::instrument(skip_all, fields(workflow_id = %id))]
 async fn complete(
     State(state): State<AppState>,

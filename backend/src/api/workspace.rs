@@ -13,11 +13,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery};
 use super::org::{not_allowed, org_access, org_member_by_name_or_email, parse_id, taken, NameQuery, PageQuery};
+use crate::api::errors::{CallerErrors, CreateErrors, ListErrors, OwnErrors, ReadErrors, UpdateErrors};
 use crate::auth::permissions::{self, Access};
 use crate::auth::Caller;
 use crate::domain::names::is_resource_name;
 use crate::domain::time::opt_datetime;
-use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::org::{ParticipantRow, WorkspaceFields, WorkspaceRow, WriteError};
 use crate::store::{self};
@@ -131,7 +132,7 @@ pub struct ListWorkspacesResponse {
 /// they participate in and the `SHARED` ones; for collaborators those they participate in.
 #[utoipa::path(get, path = "/orgs/{orgId}/workspaces", tag = "workspaces", operation_id = "ListWorkspaces", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG)),
-    responses((status = 200, body = ListWorkspacesResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = ListWorkspacesResponse), CallerErrors))]
 async fn list_workspaces(
     State(state): State<AppState>,
     caller: Caller,
@@ -160,7 +161,7 @@ pub struct CreateWorkspaceResponse {
 /// Creates a workspace in an organization (organization owners only).
 #[utoipa::path(post, path = "/orgs/{orgId}/workspaces", tag = "workspaces", operation_id = "CreateWorkspace", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG)), request_body = CreateWorkspaceRequest,
-    responses((status = 200, body = CreateWorkspaceResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = CreateWorkspaceResponse), CreateErrors))]
 async fn create_workspace(
     State(state): State<AppState>,
     caller: Caller,
@@ -179,7 +180,7 @@ async fn create_workspace(
 /// 204 when the name is valid and free in the organization, 400 when malformed, 409 when taken.
 #[utoipa::path(get, path = "/orgs/{orgId}/workspaces/validate", tag = "workspaces", operation_id = "ValidateWorkspaceName", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), NameQuery),
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), CreateErrors))]
 async fn validate_workspace(
     State(state): State<AppState>,
     caller: Caller,
@@ -203,7 +204,7 @@ pub struct DescribeWorkspaceResponse {
 /// A workspace (`workspace:read`).
 #[utoipa::path(get, path = "/orgs/{orgId}/workspaces/{workspaceId}", tag = "workspaces", operation_id = "DescribeWorkspace", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("workspaceId" = i64, Path, description = WSP)),
-    responses((status = 200, body = DescribeWorkspaceResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = DescribeWorkspaceResponse), CallerErrors))]
 async fn describe_workspace(
     State(state): State<AppState>,
     caller: Caller,
@@ -226,7 +227,7 @@ pub struct UpdateWorkspaceRequest {
 /// Updates a workspace (`workspace:write`). Omitted fields keep their value.
 #[utoipa::path(put, path = "/orgs/{orgId}/workspaces/{workspaceId}", tag = "workspaces", operation_id = "UpdateWorkspace", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("workspaceId" = i64, Path, description = WSP)), request_body = UpdateWorkspaceRequest,
-    responses((status = 200, body = DescribeWorkspaceResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = DescribeWorkspaceResponse), CreateErrors))]
 async fn update_workspace(
     State(state): State<AppState>,
     caller: Caller,
@@ -249,7 +250,7 @@ async fn update_workspace(
 /// Deletes a workspace (`workspace:delete`): its runs are marked deleted and purged by cron.
 #[utoipa::path(delete, path = "/orgs/{orgId}/workspaces/{workspaceId}", tag = "workspaces", operation_id = "DeleteWorkspace", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("workspaceId" = i64, Path, description = WSP)),
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 204), CallerErrors))]
 async fn delete_workspace(
     State(state): State<AppState>,
     caller: Caller,
@@ -320,7 +321,7 @@ pub struct ListParticipantsResponse {
 /// Participants (members, teams, collaborators) of a workspace with their roles (`workspace:read`).
 #[utoipa::path(get, path = "/orgs/{orgId}/workspaces/{workspaceId}/participants", tag = "workspaces", operation_id = "ListWorkspaceParticipants", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("workspaceId" = i64, Path, description = WSP), PageQuery),
-    responses((status = 200, body = ListParticipantsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = ListParticipantsResponse), ListErrors))]
 async fn list_participants(
     State(state): State<AppState>,
     caller: Caller,
@@ -337,7 +338,7 @@ async fn list_participants(
 /// The caller leaves a workspace (`workspace_self:delete`). Team participations stay.
 #[utoipa::path(delete, path = "/orgs/{orgId}/workspaces/{workspaceId}/participants", tag = "workspaces", operation_id = "LeaveWorkspaceParticipant", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("workspaceId" = i64, Path, description = WSP)),
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), OwnErrors))]
 async fn leave_workspace(
     State(state): State<AppState>,
     caller: Caller,
@@ -371,7 +372,7 @@ pub struct AddParticipantResponse {
 /// Adds a member, a collaborator or a team to a workspace with the `view` role (`workspace:write`).
 #[utoipa::path(put, path = "/orgs/{orgId}/workspaces/{workspaceId}/participants/add", tag = "workspaces", operation_id = "CreateWorkspaceParticipant", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("workspaceId" = i64, Path, description = WSP)), request_body = AddParticipantRequest,
-    responses((status = 200, body = AddParticipantResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = AddParticipantResponse), UpdateErrors))]
 async fn add_participant(
     State(state): State<AppState>,
     caller: Caller,
@@ -423,7 +424,7 @@ fn check_owner_change(access: &Access, current: &str, new: Option<&str>) -> ApiR
 /// Removes a participant (`workspace:write`; an owner participant needs `workspace:admin`).
 #[utoipa::path(delete, path = "/orgs/{orgId}/workspaces/{workspaceId}/participants/{participantId}", tag = "workspaces", operation_id = "DeleteWorkspaceParticipant", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("workspaceId" = i64, Path, description = WSP), ("participantId" = i64, Path, description = "Participant numeric identifier")),
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), OwnErrors))]
 async fn remove_participant(
     State(state): State<AppState>,
     caller: Caller,
@@ -447,7 +448,7 @@ pub struct UpdateParticipantRoleRequest {
 #[utoipa::path(put, path = "/orgs/{orgId}/workspaces/{workspaceId}/participants/{participantId}/role", tag = "workspaces", operation_id = "UpdateWorkspaceParticipantRole", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("workspaceId" = i64, Path, description = WSP), ("participantId" = i64, Path, description = "Participant numeric identifier")),
     request_body = UpdateParticipantRoleRequest,
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), ReadErrors))]
 async fn update_participant_role(
     State(state): State<AppState>,
     caller: Caller,
@@ -472,7 +473,7 @@ async fn update_participant_role(
 /// needs `workspace:admin`).
 #[utoipa::path(delete, path = "/orgs/{orgId}/workspaces/{workspaceId}/users/{userId}", tag = "workspaces", operation_id = "DeleteWorkspaceUser", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("workspaceId" = i64, Path, description = WSP), ("userId" = i64, Path, description = "User numeric identifier")),
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), OwnErrors))]
 async fn remove_workspace_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -522,7 +523,7 @@ pub struct ListWorkspacesAndOrgResponse {
 /// themselves or a root user only. The personal workspace is implicit: no `workspaceId`.
 #[utoipa::path(get, path = "/user/{userId}/workspaces", tag = "workspaces", operation_id = "ListWorkspacesUser", security(("BearerAuth" = [])),
     params(("userId" = i64, Path, description = "User numeric identifier")),
-    responses((status = 200, body = ListWorkspacesAndOrgResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = ListWorkspacesAndOrgResponse), CallerErrors))]
 async fn user_workspaces(
     State(state): State<AppState>,
     caller: Caller,

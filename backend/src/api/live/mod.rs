@@ -14,9 +14,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 mod stream;
 
 use super::extract::ApiQuery;
+use crate::api::errors::ListErrors;
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
-use crate::error::{ApiResult, ErrorResponse};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -42,7 +43,7 @@ pub struct LiveParams {
 #[utoipa::path(get, path = "/live", tag = "live", operation_id = "LiveEvents", security(("BearerAuth" = [])), params(LiveParams),
     responses(
         (status = 200, description = "The event stream", content_type = "text/event-stream", body = crate::live::LiveEvent),
-        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+        ListErrors))]
 async fn live(
     State(state): State<AppState>,
     caller: Caller,

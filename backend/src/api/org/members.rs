@@ -15,6 +15,7 @@ use crate::store::org::{MemberRow, WriteError};
 use crate::store::{self};
 
 use super::*;
+use crate::api::errors::{CallerErrors, ListErrors, OwnErrors, UpdateErrors};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -77,7 +78,7 @@ pub(super) async fn member_page(
 /// Owners and members of an organization (not collaborators); visible to owners and members.
 #[utoipa::path(get, path = "/orgs/{orgId}/members", tag = "orgs", operation_id = "ListOrganizationMembers", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), PageQuery),
-    responses((status = 200, body = ListMembersResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = ListMembersResponse), ListErrors))]
 async fn list_members(
     State(state): State<AppState>,
     caller: Caller,
@@ -92,7 +93,7 @@ async fn list_members(
 /// Collaborators (external users) of an organization; visible to owners and members.
 #[utoipa::path(get, path = "/orgs/{orgId}/collaborators", tag = "orgs", operation_id = "ListOrganizationCollaborators", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), PageQuery),
-    responses((status = 200, body = ListMembersResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = ListMembersResponse), ListErrors))]
 async fn list_collaborators(
     State(state): State<AppState>,
     caller: Caller,
@@ -131,7 +132,7 @@ pub(super) async fn user_by_name_or_email(state: &AppState, who: &str) -> ApiRes
 /// Adds a user as an organization member (owners only).
 #[utoipa::path(put, path = "/orgs/{orgId}/members/add", tag = "orgs", operation_id = "CreateOrganizationMember", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG)), request_body = AddMemberRequest,
-    responses((status = 200, body = AddMemberResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = AddMemberResponse), UpdateErrors))]
 async fn add_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -158,7 +159,7 @@ async fn add_member(
 /// The caller leaves the organization. The last owner cannot leave.
 #[utoipa::path(delete, path = "/orgs/{orgId}/members/leave", tag = "orgs", operation_id = "LeaveOrganization", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG)),
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), CallerErrors, (status = 409, body = ErrorResponse)))]
 async fn leave_org(State(state): State<AppState>, caller: Caller, Path(org_id): Path<String>) -> ApiResult<StatusCode> {
     let a = org_access(&state, &caller, &org_id).await?;
     let m = a.member.ok_or_else(not_allowed)?;
@@ -181,7 +182,7 @@ pub(super) async fn member_of(state: &AppState, org_id: i64, member_id: &str) ->
 /// Removes a member from the organization and from its workspaces and teams (owners only).
 #[utoipa::path(delete, path = "/orgs/{orgId}/members/{memberId}", tag = "orgs", operation_id = "DeleteOrganizationMember", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("memberId" = i64, Path, description = "Member numeric identifier")),
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), OwnErrors, (status = 409, body = ErrorResponse)))]
 async fn remove_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -203,7 +204,7 @@ pub struct UpdateMemberRoleRequest {
 #[utoipa::path(put, path = "/orgs/{orgId}/members/{memberId}/role", tag = "orgs", operation_id = "UpdateOrganizationMemberRole", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("memberId" = i64, Path, description = "Member numeric identifier")),
     request_body = UpdateMemberRoleRequest,
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), UpdateErrors))]
 async fn update_member_role(
     State(state): State<AppState>,
     caller: Caller,

@@ -15,6 +15,7 @@ use crate::store::org::{OrgFields, OrgRow};
 use crate::store::{self};
 
 use super::*;
+use crate::api::errors::{CallerErrors, CreateErrors, NameErrors};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_orgs, create_org)).routes(routes!(validate_org)).routes(routes!(
@@ -138,7 +139,7 @@ fn org_fields(name: Option<String>, full_name: Option<String>, o: Organization, 
 /// Creates an organization; the caller becomes its owner.
 #[utoipa::path(post, path = "/orgs", tag = "orgs", operation_id = "CreateOrganization", security(("BearerAuth" = [])),
     request_body = CreateOrganizationRequest,
-    responses((status = 200, body = CreateOrganizationResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = CreateOrganizationResponse), NameErrors))]
 async fn create_org(
     State(state): State<AppState>,
     caller: Caller,
@@ -155,7 +156,7 @@ async fn create_org(
 /// 204 when the name is valid and free, 400 when malformed, 409 when taken.
 #[utoipa::path(get, path = "/orgs/validate", tag = "orgs", operation_id = "ValidateOrganizationName", security(("BearerAuth" = [])),
     params(NameQuery),
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), NameErrors))]
 async fn validate_org(State(state): State<AppState>, _caller: Caller, ApiQuery(q): ApiQuery<NameQuery>) -> ApiResult<StatusCode> {
     let name = q.name.unwrap_or_default();
     check_name("organization", &name)?;
@@ -173,7 +174,7 @@ pub struct DescribeOrganizationResponse {
 /// An organization with the caller's membership.
 #[utoipa::path(get, path = "/orgs/{orgId}", tag = "orgs", operation_id = "DescribeOrganization", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG)),
-    responses((status = 200, body = DescribeOrganizationResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = DescribeOrganizationResponse), CallerErrors))]
 async fn describe_org(
     State(state): State<AppState>,
     caller: Caller,
@@ -203,7 +204,7 @@ pub struct UpdateOrganizationRequest {
 /// Updates an organization's profile (owners only). Omitted fields keep their value.
 #[utoipa::path(put, path = "/orgs/{orgId}", tag = "orgs", operation_id = "UpdateOrganization", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG)), request_body = UpdateOrganizationRequest,
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), CreateErrors))]
 async fn update_org(
     State(state): State<AppState>,
     caller: Caller,
@@ -230,7 +231,7 @@ async fn update_org(
 /// its workspaces are marked deleted and purged by cron.
 #[utoipa::path(delete, path = "/orgs/{orgId}", tag = "orgs", operation_id = "DeleteOrganization", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG)),
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 204), CallerErrors))]
 async fn delete_org(State(state): State<AppState>, caller: Caller, Path(org_id): Path<String>) -> ApiResult<StatusCode> {
     let a = org_access(&state, &caller, &org_id).await?;
     a.require_owner()?;

@@ -9,12 +9,13 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::{permissions, Caller};
-use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::org::RoleRow;
 use crate::store::{self};
 
 use super::*;
+use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -71,7 +72,7 @@ pub struct RolesQuery {
 /// Predefined and custom workspace roles of an organization; visible to its members.
 #[utoipa::path(get, path = "/roles", tag = "roles", operation_id = "ListRoles", security(("BearerAuth" = [])),
     params(RolesQuery),
-    responses((status = 200, body = ListRolesResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = ListRolesResponse), ListErrors))]
 async fn list_roles(
     State(state): State<AppState>,
     caller: Caller,
@@ -151,7 +152,7 @@ fn role_row(req: CreateRoleRequest) -> ApiResult<RoleRow> {
 /// Creates a custom workspace role from a set of permissions (owners only).
 #[utoipa::path(post, path = "/roles", tag = "roles", operation_id = "CreateRole", security(("BearerAuth" = [])),
     params(OrgQuery), request_body = CreateRoleRequest,
-    responses((status = 201, body = CreateRoleResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 201, body = CreateRoleResponse), CreateErrors))]
 async fn create_role(
     State(state): State<AppState>,
     caller: Caller,
@@ -181,7 +182,7 @@ pub struct ListRolePermissionsResponse {
 /// Every permission a custom role can grant.
 #[utoipa::path(get, path = "/roles/permissions", tag = "roles", operation_id = "ListRolePermissions", security(("BearerAuth" = [])),
     params(OrgQuery),
-    responses((status = 200, body = ListRolePermissionsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = ListRolePermissionsResponse), ListErrors))]
 async fn role_permissions(
     State(state): State<AppState>,
     caller: Caller,
@@ -206,7 +207,7 @@ pub struct RoleNameQuery {
 /// 204 when the role name is valid and free in the organization, 400 when malformed, 409 when taken.
 #[utoipa::path(get, path = "/roles/validate", tag = "roles", operation_id = "ValidateRoleName", security(("BearerAuth" = [])),
     params(RoleNameQuery),
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), CreateErrors))]
 async fn validate_role(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<RoleNameQuery>) -> ApiResult<StatusCode> {
     let a = org_from_query(&state, &caller, q.org_id).await?;
     a.require_member()?;
@@ -238,7 +239,7 @@ const ROLE: &str = "Role name";
 /// A role with its permissions; visible to the organization's members.
 #[utoipa::path(get, path = "/roles/{roleName}", tag = "roles", operation_id = "DescribeRole", security(("BearerAuth" = [])),
     params(("roleName" = String, Path, description = ROLE), OrgQuery),
-    responses((status = 200, body = DescribeRoleResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = DescribeRoleResponse), ReadErrors))]
 async fn describe_role(
     State(state): State<AppState>,
     caller: Caller,
@@ -269,7 +270,7 @@ async fn custom_role_of(state: &AppState, org_id: i64, name: &str) -> ApiResult<
 /// Updates a custom role (owners only); participants holding it keep it under its new name.
 #[utoipa::path(put, path = "/roles/{roleName}", tag = "roles", operation_id = "UpdateRole", security(("BearerAuth" = [])),
     params(("roleName" = String, Path, description = ROLE), OrgQuery), request_body = CreateRoleRequest,
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), UpdateErrors))]
 async fn update_role(
     State(state): State<AppState>,
     caller: Caller,
@@ -297,7 +298,7 @@ async fn update_role(
 /// Deletes a custom role that no participant holds (owners only).
 #[utoipa::path(delete, path = "/roles/{roleName}", tag = "roles", operation_id = "DeleteRole", security(("BearerAuth" = [])),
     params(("roleName" = String, Path, description = ROLE), OrgQuery),
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), UpdateErrors))]
 async fn delete_role(
     State(state): State<AppState>,
     caller: Caller,

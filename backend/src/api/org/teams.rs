@@ -9,13 +9,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::org::{MemberRow, TeamRow, WriteError};
 use crate::store::{self};
 
 use super::members::*;
 use super::*;
+use crate::api::errors::{CreateErrors, ListErrors, OwnErrors, ReadErrors, UpdateErrors};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -73,7 +74,7 @@ const TEAM: &str = "Team numeric identifier";
 /// Teams of an organization; visible to owners and members.
 #[utoipa::path(get, path = "/orgs/{orgId}/teams", tag = "teams", operation_id = "ListOrganizationTeams", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), PageQuery),
-    responses((status = 200, body = ListTeamResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = ListTeamResponse), ListErrors))]
 async fn list_teams(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,7 +118,7 @@ async fn team_of(state: &AppState, org_id: i64, team_id: &str) -> ApiResult<Team
 /// Creates a team (owners only).
 #[utoipa::path(post, path = "/orgs/{orgId}/teams", tag = "teams", operation_id = "CreateOrganizationTeam", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG)), request_body = CreateTeamRequest,
-    responses((status = 200, body = CreateTeamResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = CreateTeamResponse), CreateErrors))]
 async fn create_team(
     State(state): State<AppState>,
     caller: Caller,
@@ -137,7 +138,7 @@ async fn create_team(
 /// 204 when the team name is valid and free in the organization, 400 when malformed, 409 when taken.
 #[utoipa::path(get, path = "/orgs/{orgId}/teams/validate", tag = "teams", operation_id = "ValidateTeamName", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), NameQuery),
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), CreateErrors))]
 async fn validate_team(
     State(state): State<AppState>,
     caller: Caller,
@@ -162,7 +163,7 @@ pub struct DescribeTeamResponse {
 /// A team; visible to owners and members.
 #[utoipa::path(get, path = "/orgs/{orgId}/teams/{teamId}", tag = "teams", operation_id = "DescribeOrganizationTeam", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("teamId" = i64, Path, description = TEAM)),
-    responses((status = 200, body = DescribeTeamResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = DescribeTeamResponse), OwnErrors))]
 async fn describe_team(
     State(state): State<AppState>,
     caller: Caller,
@@ -187,7 +188,7 @@ pub struct UpdateTeamRequest {
 /// Updates a team (owners only). Omitted fields keep their value.
 #[utoipa::path(put, path = "/orgs/{orgId}/teams/{teamId}", tag = "teams", operation_id = "UpdateOrganizationTeam", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("teamId" = i64, Path, description = TEAM)), request_body = UpdateTeamRequest,
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), UpdateErrors))]
 async fn update_team(
     State(state): State<AppState>,
     caller: Caller,
@@ -206,7 +207,7 @@ async fn update_team(
 /// Deletes a team and its workspace participations (owners only).
 #[utoipa::path(delete, path = "/orgs/{orgId}/teams/{teamId}", tag = "teams", operation_id = "DeleteOrganizationTeam", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("teamId" = i64, Path, description = TEAM)),
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), OwnErrors))]
 async fn delete_team(
     State(state): State<AppState>,
     caller: Caller,
@@ -222,7 +223,7 @@ async fn delete_team(
 /// Members of a team; visible to owners and members.
 #[utoipa::path(get, path = "/orgs/{orgId}/teams/{teamId}/members", tag = "teams", operation_id = "ListOrganizationTeamMembers", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("teamId" = i64, Path, description = TEAM), PageQuery),
-    responses((status = 200, body = ListMembersResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = ListMembersResponse), ReadErrors))]
 async fn list_team_members(
     State(state): State<AppState>,
     caller: Caller,
@@ -250,7 +251,7 @@ pub struct AddTeamMemberResponse {
 /// Adds an organization member or collaborator to a team (owners only).
 #[utoipa::path(post, path = "/orgs/{orgId}/teams/{teamId}/members", tag = "teams", operation_id = "CreateOrganizationTeamMember", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("teamId" = i64, Path, description = TEAM)), request_body = CreateTeamMemberRequest,
-    responses((status = 200, body = AddTeamMemberResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = AddTeamMemberResponse), UpdateErrors))]
 async fn add_team_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -284,7 +285,7 @@ pub async fn org_member_by_name_or_email(state: &AppState, org_id: i64, who: Opt
 /// Removes a member from a team (owners only).
 #[utoipa::path(delete, path = "/orgs/{orgId}/teams/{teamId}/members/{memberId}/delete", tag = "teams", operation_id = "DeleteOrganizationTeamMember", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("teamId" = i64, Path, description = TEAM), ("memberId" = i64, Path, description = "Member numeric identifier")),
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), OwnErrors))]
 async fn remove_team_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -324,7 +325,7 @@ pub struct ListWorkspacesByTeamResponse {
 /// Workspaces where a team participates, with its role there; visible to owners and members.
 #[utoipa::path(get, path = "/orgs/{orgId}/teams/{teamId}/workspaces", tag = "teams", operation_id = "ListWorkspacesByTeam", security(("BearerAuth" = [])),
     params(("orgId" = i64, Path, description = ORG), ("teamId" = i64, Path, description = TEAM)),
-    responses((status = 200, body = ListWorkspacesByTeamResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = ListWorkspacesByTeamResponse), OwnErrors))]
 async fn team_workspaces(
     State(state): State<AppState>,
     caller: Caller,

@@ -9,11 +9,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::api::extract::ApiQuery;
 use crate::auth::permissions::{self as perm};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 use super::dto::*;
 use super::*;
+use crate::api::errors::ReadErrors;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(log)).routes(routes!(task_log)).routes(routes!(download)).routes(routes!(task_download))
@@ -48,7 +49,7 @@ struct LogQuery {
 /// The run's log: empty with an explanation, as Nextflow does not upload it.
 #[utoipa::path(get, path = "/workflow/{workflowId}/log", tag = "workflows", operation_id = "GetWorkflowLog", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), LogQuery),
-    responses((status = 200, body = WorkflowLogResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = WorkflowLogResponse), ReadErrors))]
 async fn log(
     State(state): State<AppState>,
     caller: Caller,
@@ -63,7 +64,7 @@ async fn log(
 /// A task's log: empty with an explanation, as Nextflow does not upload it.
 #[utoipa::path(get, path = "/workflow/{workflowId}/log/{taskId}", tag = "workflows", operation_id = "GetWorkflowTaskLog", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), ("taskId" = i64, Path, description = TASK), LogQuery),
-    responses((status = 200, body = WorkflowLogResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = WorkflowLogResponse), ReadErrors))]
 async fn task_log(
     State(state): State<AppState>,
     caller: Caller,
@@ -98,7 +99,7 @@ fn empty_file(name: Option<String>) -> ApiResult<axum::response::Response> {
 /// Downloads a file of the run (empty: Nextflow does not upload its files).
 #[utoipa::path(get, path = "/workflow/{workflowId}/download", tag = "workflows", operation_id = "DownloadWorkflowLog", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), DownloadQuery),
-    responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, content_type = "text/plain", body = String), ReadErrors))]
 async fn download(
     State(state): State<AppState>,
     caller: Caller,
@@ -112,7 +113,7 @@ async fn download(
 /// Downloads a file of a task (empty: Nextflow does not upload its files).
 #[utoipa::path(get, path = "/workflow/{workflowId}/download/{taskId}", tag = "workflows", operation_id = "DownloadWorkflowTaskLog", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), ("taskId" = i64, Path, description = TASK), DownloadQuery),
-    responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, content_type = "text/plain", body = String), ReadErrors))]
 async fn task_download(
     State(state): State<AppState>,
     caller: Caller,

@@ -22,6 +22,7 @@ use crate::store::{self};
 
 use super::dto::*;
 use super::*;
+use crate::api::errors::{ListErrors, NameErrors, ReadErrors, UpdateErrors};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -40,7 +41,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 /// A run with its progress and labels.
 #[utoipa::path(get, path = "/workflow/{workflowId}", tag = "workflows", operation_id = "DescribeWorkflow", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
-    responses((status = 200, body = DescribeWorkflowResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = DescribeWorkflowResponse), ReadErrors))]
 async fn describe(
     State(state): State<AppState>,
     caller: Caller,
@@ -60,7 +61,7 @@ pub struct UpdateWorkflowRequest {
 /// Sets the scheduler run id Nextflow reports for scheduler-launched runs.
 #[utoipa::path(patch, path = "/workflow/{workflowId}", tag = "workflows", operation_id = "UpdateWorkflow", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), WorkspaceParam), request_body = UpdateWorkflowRequest,
-    responses((status = 200, body = DescribeWorkflowResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = DescribeWorkflowResponse), ReadErrors))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -80,7 +81,7 @@ async fn update(
 /// Task counters, load, peaks and resource totals of the run and of each process.
 #[utoipa::path(get, path = "/workflow/{workflowId}/progress", tag = "workflows", operation_id = "DescribeWorkflowProgress", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
-    responses((status = 200, body = GetProgressResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = GetProgressResponse), ReadErrors))]
 async fn progress(
     State(state): State<AppState>,
     caller: Caller,
@@ -94,7 +95,7 @@ async fn progress(
 /// Per-process resource distributions Nextflow sent when the run completed.
 #[utoipa::path(get, path = "/workflow/{workflowId}/metrics", tag = "workflows", operation_id = "DescribeWorkflowMetrics", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
-    responses((status = 200, body = GetWorkflowMetricsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = GetWorkflowMetricsResponse), ReadErrors))]
 async fn metrics(
     State(state): State<AppState>,
     caller: Caller,
@@ -145,7 +146,7 @@ struct ListQuery {
 /// The caller's runs (or a workspace's), newest first.
 #[utoipa::path(get, path = "/workflow", tag = "workflows", operation_id = "ListWorkflows", security(("BearerAuth" = [])),
     params(ListQuery),
-    responses((status = 200, body = ListWorkflowsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = ListWorkflowsResponse), ListErrors))]
 async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListWorkflowsResponse>> {
     perm::require(&state.db, &caller, q.workspace_id, perm::WORKFLOW_READ).await?;
     let _ = q.include_total_size;
@@ -221,7 +222,7 @@ fn deletable(w: &WorkflowRow, force: bool) -> Result<(), String> {
 /// Deletes a run: it disappears at once and is purged later.
 #[utoipa::path(delete, path = "/workflow/{workflowId}", tag = "workflows", operation_id = "DeleteWorkflow", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), ForceQuery),
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), UpdateErrors))]
 async fn delete_one(
     State(state): State<AppState>,
     caller: Caller,
@@ -245,7 +246,7 @@ pub struct DeleteWorkflowsRequest {
 /// Deletes the runs it may; the response lists those it could not.
 #[utoipa::path(post, path = "/workflow/delete", tag = "workflows", operation_id = "DeleteWorkflowMany", security(("BearerAuth" = [])),
     params(ForceQuery), request_body = DeleteWorkflowsRequest,
-    responses((status = 200, body = DeleteWorkflowsResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = DeleteWorkflowsResponse), ListErrors))]
 async fn delete_many(
     State(state): State<AppState>,
     caller: Caller,
@@ -272,7 +273,7 @@ async fn delete_many(
 /// Whether the caller starred the run (404 when not).
 #[utoipa::path(get, path = "/workflow/{workflowId}/star", tag = "workflows", operation_id = "DescribeWorkflowStar", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
-    responses((status = 200, body = CreateWorkflowStarResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = CreateWorkflowStarResponse), ReadErrors))]
 async fn star_get(
     State(state): State<AppState>,
     caller: Caller,
@@ -290,7 +291,7 @@ async fn star_get(
 /// Stars the run for the caller.
 #[utoipa::path(post, path = "/workflow/{workflowId}/star", tag = "workflows", operation_id = "CreateWorkflowStar", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
-    responses((status = 200, body = CreateWorkflowStarResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = CreateWorkflowStarResponse), ReadErrors))]
 async fn star_add(
     State(state): State<AppState>,
     caller: Caller,
@@ -305,7 +306,7 @@ async fn star_add(
 /// Removes the caller's star.
 #[utoipa::path(delete, path = "/workflow/{workflowId}/star", tag = "workflows", operation_id = "DeleteWorkflowStar", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
-    responses((status = 200, body = CreateWorkflowStarResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = CreateWorkflowStarResponse), ReadErrors))]
 async fn star_remove(
     State(state): State<AppState>,
     caller: Caller,
@@ -321,7 +322,7 @@ async fn star_remove(
 /// it runs: 400.
 #[utoipa::path(post, path = "/workflow/{workflowId}/cancel", tag = "workflows", operation_id = "CancelWorkflow", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), ForceQuery),
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), UpdateErrors))]
 async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
@@ -346,7 +347,7 @@ async fn cancel(
 /// The launch record of the run: null for runs started from the command line.
 #[utoipa::path(get, path = "/workflow/{workflowId}/launch", tag = "workflows", operation_id = "DescribeWorkflowLaunch", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
-    responses((status = 200, body = DescribeWorkflowLaunchResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = DescribeWorkflowLaunchResponse), ReadErrors))]
 async fn launch(
     State(state): State<AppState>,
     caller: Caller,
@@ -375,7 +376,7 @@ struct ValidateQuery {
 /// 204 when the run name is well formed and, with a session id, not used in that session yet.
 #[utoipa::path(get, path = "/workflow/validate", tag = "workflows", operation_id = "ValidateWorkflowConstraints", security(("BearerAuth" = [])),
     params(ValidateQuery),
-    responses((status = 204), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 204), NameErrors))]
 async fn validate(State(state): State<AppState>, _caller: Caller, ApiQuery(q): ApiQuery<ValidateQuery>) -> ApiResult<StatusCode> {
     let name = q.run_name.unwrap_or_default();
     crate::domain::names::validate_run_name(&name).map_err(ApiError::BadRequest)?;

@@ -10,12 +10,13 @@ use crate::api::extract::{ApiQuery, WorkspaceParam};
 use crate::auth::permissions::{self as perm};
 use crate::auth::Caller;
 use crate::domain::search::{self, TaskSortField};
-use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{self};
 
 use super::dto::*;
 use super::*;
+use crate::api::errors::ReadErrors;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(tasks)).routes(routes!(task))
@@ -40,7 +41,7 @@ struct TasksQuery {
 /// A page of the run's tasks.
 #[utoipa::path(get, path = "/workflow/{workflowId}/tasks", tag = "workflows", operation_id = "ListWorkflowTasks", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), TasksQuery),
-    responses((status = 200, body = ListTasksResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = ListTasksResponse), ReadErrors))]
 async fn tasks(
     State(state): State<AppState>,
     caller: Caller,
@@ -61,7 +62,7 @@ async fn tasks(
 /// One task with every trace field.
 #[utoipa::path(get, path = "/workflow/{workflowId}/task/{taskId}", tag = "workflows", operation_id = "DescribeWorkflowTask", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), ("taskId" = i64, Path, description = TASK), WorkspaceParam),
-    responses((status = 200, body = DescribeTaskResponse), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = DescribeTaskResponse), ReadErrors))]
 async fn task(
     State(state): State<AppState>,
     caller: Caller,
