@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tower_backend::config::Config;
-use tower_backend::domain::trace::{ProgressSnapshot, TaskRecord};
+use tower_backend::domain::trace::{ProgressCounters, ProgressSnapshot, TaskRecord};
 use tower_backend::store::{self, Db};
 use tower_backend::with_pool;
 
@@ -61,7 +61,7 @@ async fn seed(db: &Db, runs: usize) -> (i64, Vec<String>) {
                     project_name: Some("nf-core/rnaseq"), repository: None, launch_id: None, now: 1_700_000_000_000 + run as i64 * 60_000,
                 };
                 store::workflow::create(&db, &w).await.unwrap();
-                let snapshot = ProgressSnapshot { succeeded: 75, failed: 25, ..Default::default() };
+                let snapshot = ProgressSnapshot { counters: ProgressCounters { succeeded: 75, failed: 25, ..Default::default() }, ..Default::default() };
                 store::workflow::progress(&db, &id, tasks(run), &snapshot, 1_700_000_000_000).await.unwrap();
                 with_pool!(&db, p => sqlx::query("UPDATE tw_workflow SET status = ? WHERE id = ?").bind(status).bind(&id).execute(p).await.map(|_| ()).unwrap());
                 id

@@ -306,7 +306,7 @@ async fn completion_mail(
     if WorkflowStatus::parse(&row.status).is_some_and(WorkflowStatus::is_final) {
         return Ok(None);
     }
-    let counts = progress.cloned().or_else(|| row.progress_snapshot()).unwrap_or_default();
+    let counts = progress.cloned().or_else(|| row.progress_snapshot()).unwrap_or_default().counters;
     let summary = RunSummary {
         workflow_id: &row.id,
         workspace_id: row.workspace_id,

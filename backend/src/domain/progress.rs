@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::trace::{ProcessProgress, ProgressSnapshot};
+use super::trace::{ProcessProgress, ProgressCounters, ProgressSnapshot};
 
 /// Cost estimate per CPU-hour when nothing better is known (the old Tower's default).
 pub const COST_PER_CPU_HOUR: f64 = 0.1;
@@ -138,23 +138,25 @@ pub struct ProgressData {
     pub total_processes: i64,
 }
 
-fn counters_from_snapshot(p: &ProcessProgress) -> Counters {
-    Counters {
-        pending: p.pending,
-        submitted: p.submitted,
-        running: p.running,
-        succeeded: p.succeeded,
-        failed: p.failed,
-        cached: p.cached,
-        ignored: p.ignored,
-        aborted: p.aborted,
-        retries: p.retries,
-        load_cpus: p.load_cpus,
-        load_memory: p.load_memory,
-        load_tasks: p.running,
-        peak_cpus: p.peak_cpus,
-        peak_memory: p.peak_memory,
-        peak_tasks: p.peak_running,
+impl From<&ProgressCounters> for Counters {
+    fn from(p: &ProgressCounters) -> Self {
+        Counters {
+            pending: p.pending,
+            submitted: p.submitted,
+            running: p.running,
+            succeeded: p.succeeded,
+            failed: p.failed,
+            cached: p.cached,
+            ignored: p.ignored,
+            aborted: p.aborted,
+            retries: p.retries,
+            load_cpus: p.load_cpus,
+            load_memory: p.load_memory,
+            load_tasks: p.running,
+            peak_cpus: p.peak_cpus,
+            peak_memory: p.peak_memory,
+            peak_tasks: p.peak_running,
+        }
     }
 }
 
@@ -205,7 +207,7 @@ pub fn build_progress(
         .iter()
         .map(|name| {
             let counters = match snapshot.and_then(|s| s.processes.iter().find(|p| &p.name == name)) {
-                Some(p) => counters_from_snapshot(p),
+                Some(p) => Counters::from(&p.counters),
                 None if snapshot.is_some() && !status_counts.iter().any(|c| &c.process == name) => Counters::default(),
                 None => counters_from_tasks(&status_counts.iter().filter(|c| &c.process == name).collect::<Vec<_>>()),
             };
@@ -216,23 +218,7 @@ pub fn build_progress(
         .collect();
 
     let counters = match snapshot {
-        Some(s) => Counters {
-            pending: s.pending,
-            submitted: s.submitted,
-            running: s.running,
-            succeeded: s.succeeded,
-            failed: s.failed,
-            cached: s.cached,
-            ignored: s.ignored,
-            aborted: s.aborted,
-            retries: s.retries,
-            load_cpus: s.load_cpus,
-            load_memory: s.load_memory,
-            load_tasks: s.running,
-            peak_cpus: s.peak_cpus,
-            peak_memory: s.peak_memory,
-            peak_tasks: s.peak_running,
-        },
+        Some(s) => Counters::from(&s.counters),
         None => counters_from_tasks(&status_counts.iter().collect::<Vec<_>>()),
     };
     let cost = (all.cpu_time / 3_600_000.0 * COST_PER_CPU_HOUR * 100.0).round() / 100.0;

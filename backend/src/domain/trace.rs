@@ -234,41 +234,36 @@ pub struct TaskRecord {
     pub hostname: Option<String>,
 }
 
+// The one counter type: flattened into the run's and each process's progress.
+/// Task counters and load of a run or of one of its processes, as Nextflow counts them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+#[schema(as = TraceProgressCounters)]
+pub struct ProgressCounters {
+    pub pending: i64,
+    pub submitted: i64,
+    pub running: i64,
+    pub succeeded: i64,
+    pub cached: i64,
+    pub failed: i64,
+    pub aborted: i64,
+    pub ignored: i64,
+    pub retries: i64,
+    pub stored: i64,
+    pub load_cpus: i64,
+    pub load_memory: i64,
+    pub peak_running: i64,
+    pub peak_cpus: i64,
+    pub peak_memory: i64,
+}
+
 /// Nextflow's aggregate progress (`WorkflowProgress`), sent with progress, heartbeat and complete.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = TraceProgressData)]
 pub struct ProgressSnapshot {
-    #[serde(default)]
-    pub pending: i64,
-    #[serde(default)]
-    pub submitted: i64,
-    #[serde(default)]
-    pub running: i64,
-    #[serde(default)]
-    pub succeeded: i64,
-    #[serde(default)]
-    pub cached: i64,
-    #[serde(default)]
-    pub failed: i64,
-    #[serde(default)]
-    pub aborted: i64,
-    #[serde(default)]
-    pub ignored: i64,
-    #[serde(default)]
-    pub retries: i64,
-    #[serde(default)]
-    pub stored: i64,
-    #[serde(default)]
-    pub load_cpus: i64,
-    #[serde(default)]
-    pub load_memory: i64,
-    #[serde(default)]
-    pub peak_running: i64,
-    #[serde(default)]
-    pub peak_cpus: i64,
-    #[serde(default)]
-    pub peak_memory: i64,
+    #[serde(flatten)]
+    pub counters: ProgressCounters,
     #[serde(default)]
     pub num_spot_interruptions: i64,
     #[serde(default)]
@@ -284,38 +279,10 @@ pub struct ProcessProgress {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_dir: Option<String>,
-    #[serde(default)]
-    pub pending: i64,
-    #[serde(default)]
-    pub submitted: i64,
-    #[serde(default)]
-    pub running: i64,
-    #[serde(default)]
-    pub succeeded: i64,
-    #[serde(default)]
-    pub cached: i64,
-    #[serde(default)]
-    pub failed: i64,
-    #[serde(default)]
-    pub aborted: i64,
-    #[serde(default)]
-    pub stored: i64,
-    #[serde(default)]
-    pub ignored: i64,
-    #[serde(default)]
-    pub retries: i64,
+    #[serde(flatten)]
+    pub counters: ProgressCounters,
     #[serde(default)]
     pub terminated: bool,
-    #[serde(default)]
-    pub load_cpus: i64,
-    #[serde(default)]
-    pub load_memory: i64,
-    #[serde(default)]
-    pub peak_running: i64,
-    #[serde(default)]
-    pub peak_cpus: i64,
-    #[serde(default)]
-    pub peak_memory: i64,
 }
 
 /// Per-process resource distributions sent at completion (`metrics[]`).
@@ -503,5 +470,28 @@ mod tests {
         let w: WorkflowRecord = serde_json::from_str(r#"{"runName":"x","outputDir":"/out","stubRun":false}"#).unwrap();
         assert_eq!(w.extra.get("outputDir"), Some(&Value::String("/out".into())));
         assert_eq!(w.extra.len(), 2);
+    }
+
+    #[test]
+    fn progress_keeps_nextflow_s_flat_shape_through_the_shared_counters() {
+        let sent = serde_json::json!({"pending": 1, "running": 2, "succeeded": 3, "peakCpus": 4, "numSpotInterruptions": 5,
+            "processes": [{"index": 0, "name": "ALIGN", "failed": 6, "terminated": true}]});
+        let p: ProgressSnapshot = serde_json::from_value(sent).unwrap();
+        assert_eq!((p.counters.pending, p.counters.running, p.counters.peak_cpus, p.num_spot_interruptions), (1, 2, 4, 5));
+        assert_eq!((p.processes[0].counters.failed, p.processes[0].counters.pending), (6, 0));
+        let back = serde_json::to_value(&p).unwrap();
+        assert_eq!((back["succeeded"].as_i64(), back["cached"].as_i64()), (Some(3), Some(0)));
+        assert_eq!(back["processes"][0]["failed"], 6);
+        assert!(back.get("counters").is_none() && back["processes"][0].get("counters").is_none());
+    }
+
+    #[test]
+    fn a_task_answers_an_empty_module_list_when_none_was_sent() {
+        let t: TaskRecord =
+            serde_json::from_value(serde_json::json!({"taskId": 1, "status": "NEW", "submit": "2024-05-06T10:04Z"})).unwrap();
+        let v = serde_json::to_value(&t).unwrap();
+        assert_eq!(v["module"], serde_json::json!([]));
+        assert_eq!(v["submit"], "2024-05-06T10:04:00Z");
+        assert_eq!(v["taskId"], 1);
     }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::cache::{Cache, Incoming};
-use crate::domain::trace::ProgressSnapshot;
+use crate::domain::trace::{ProgressCounters, ProgressSnapshot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -38,8 +38,8 @@ pub struct LiveCounts {
     pub failed: i64,
 }
 
-impl From<&ProgressSnapshot> for LiveCounts {
-    fn from(p: &ProgressSnapshot) -> Self {
+impl From<&ProgressCounters> for LiveCounts {
+    fn from(p: &ProgressCounters) -> Self {
         LiveCounts {
             pending: p.pending,
             submitted: p.submitted,
@@ -81,7 +81,7 @@ impl LiveEvent {
             workspace_id,
             owner_id,
             status: status.map(str::to_string),
-            progress: progress.map(LiveCounts::from),
+            progress: progress.map(|p| LiveCounts::from(&p.counters)),
             updated: crate::domain::time::now_millis(),
         }
     }
