@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
-use super::workflow::authorize_run;
+use super::run_access::authorize_run;
 use crate::api::errors::{ListErrors, ReadErrors, UpdateErrors};
 use crate::auth::permissions as perm;
 use crate::auth::Caller;

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod label;
 pub mod live;
 pub mod org;
+pub mod run_access;
 pub mod service_info;
 pub mod token;
 pub mod trace;
