@@ -3,7 +3,6 @@
 //! body is an `ErrorResponse` (`{"message": "..."}`).
 
 use std::collections::BTreeMap;
-
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::{Ref, RefOr};

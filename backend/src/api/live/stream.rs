@@ -4,10 +4,9 @@
 //! a gap in the channel (Redis was down) or after falling behind, it rereads from the database
 //! every run of its scope that changed since, and sends that state.
 
+use axum::response::sse::Event;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
-
-use axum::response::sse::Event;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 

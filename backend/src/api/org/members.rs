@@ -7,15 +7,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::{not_allowed, org_access, parse_id, PageQuery, ORG, ORG_ROLES};
+use crate::api::errors::{CallerErrors, ListErrors, OwnErrors, UpdateErrors};
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::state::AppState;
 use crate::store::org::{MemberRow, WriteError};
 use crate::store::{self};
-
-use super::*;
-use crate::api::errors::{CallerErrors, ListErrors, OwnErrors, UpdateErrors};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -7,15 +7,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::{check_len, check_name, org_access, taken, NameQuery, ORG, ORG_ROLES};
+use crate::api::errors::{CallerErrors, CreateErrors, NameErrors};
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::state::AppState;
 use crate::store::org::{OrgFields, OrgRow};
 use crate::store::{self};
-
-use super::*;
-use crate::api::errors::{CallerErrors, CreateErrors, NameErrors};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_orgs, create_org)).routes(routes!(validate_org)).routes(routes!(

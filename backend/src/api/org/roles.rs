@@ -7,15 +7,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::{check_name, org_access, taken, OrgAccess};
+use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::{permissions, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::org::RoleRow;
 use crate::store::{self};
-
-use super::*;
-use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -7,16 +7,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::members::{member_of, member_page, ListMembersResponse, MemberDbDto};
+use super::{check_len, check_name, org_access, parse_id, taken, NameQuery, PageQuery, ORG};
+use crate::api::errors::{CreateErrors, ListErrors, OwnErrors, ReadErrors, UpdateErrors};
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::org::{MemberRow, TeamRow, WriteError};
 use crate::store::{self};
-
-use super::members::*;
-use super::*;
-use crate::api::errors::{CreateErrors, ListErrors, OwnErrors, ReadErrors, UpdateErrors};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::parse_json;
 use crate::api::label::LabelDto;
 use crate::domain::progress::ProgressData;
 use crate::domain::status::WorkflowStatus;
@@ -11,8 +12,6 @@ use crate::domain::time::format_millis;
 use crate::domain::trace::TaskRecord;
 use crate::store::task::TaskRow;
 use crate::store::workflow::WorkflowRow;
-
-use super::parse_json;
 
 fn ts(v: Option<i64>) -> Option<String> {
     v.map(format_millis)

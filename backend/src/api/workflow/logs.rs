@@ -6,15 +6,15 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::dto::{LogPage, WorkflowLogResponse};
+use super::{find_task, RUN, TASK};
+use crate::api::errors::ReadErrors;
 use crate::api::extract::ApiQuery;
+use crate::api::run_access::authorize_run;
 use crate::auth::permissions::{self as perm};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-use super::dto::*;
-use super::*;
-use crate::api::errors::ReadErrors;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(log)).routes(routes!(task_log)).routes(routes!(download)).routes(routes!(task_download))

@@ -7,12 +7,12 @@ mod logs;
 mod runs;
 mod tasks;
 
-use std::collections::HashMap;
-
 use serde_json::Value;
+use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 
 use super::label::LabelDto;
+use crate::api::run_access::authorize_run;
 use crate::auth::permissions::{self as perm};
 use crate::auth::Caller;
 use crate::domain::progress::{build_progress, ProgressData};
@@ -21,8 +21,6 @@ use crate::state::AppState;
 use crate::store::task::TaskRow;
 use crate::store::workflow::WorkflowRow;
 use crate::store::{self};
-
-use crate::api::run_access::{authorize_run, load_owned_workflow, run_owner_key};
 pub use dto::*;
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -7,7 +7,14 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::dto::{
+    CreateWorkflowStarResponse, DeleteWorkflowsResponse, DescribeWorkflowLaunchResponse, DescribeWorkflowResponse, GetProgressResponse,
+    GetWorkflowMetricsResponse, ListWorkflowsElement, ListWorkflowsResponse, RandomWorkflowNameResponse, WorkflowMetricsDto,
+};
+use super::{describe_response, labels_of, parse_json, workflow_progress, RUN};
+use crate::api::errors::{ListErrors, NameErrors, ReadErrors, UpdateErrors};
 use crate::api::extract::{ApiJson, ApiQuery, WorkspaceParam};
+use crate::api::run_access::{authorize_run, load_owned_workflow, run_owner_key};
 use crate::auth::permissions::{self as perm};
 use crate::auth::Caller;
 use crate::cache::Cache;
@@ -19,10 +26,6 @@ use crate::live::LiveEventType;
 use crate::state::AppState;
 use crate::store::workflow::{RunOwner, WorkflowRow};
 use crate::store::{self};
-
-use super::dto::*;
-use super::*;
-use crate::api::errors::{ListErrors, NameErrors, ReadErrors, UpdateErrors};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -6,17 +6,17 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::dto::{DescribeTaskResponse, ListTasksResponse};
+use super::{find_task, RUN, TASK};
+use crate::api::errors::ReadErrors;
 use crate::api::extract::{ApiQuery, WorkspaceParam};
+use crate::api::run_access::authorize_run;
 use crate::auth::permissions::{self as perm};
 use crate::auth::Caller;
 use crate::domain::search::{self, TaskSortField};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{self};
-
-use super::dto::*;
-use super::*;
-use crate::api::errors::ReadErrors;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(tasks)).routes(routes!(task))
