@@ -3,6 +3,7 @@
 //! started by mistake, or a restarted one while the old one lingers) never run the same job at
 //! the same moment. Every job is idempotent: running it again, or after a crash, does no harm.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -74,21 +75,49 @@ impl Job {
 
     /// Runs the job once under its lock. Returns `None` when another cron holds the lock.
     pub async fn run_locked(self, ctx: &Context) -> anyhow::Result<Option<String>> {
-        let now = now_millis();
-        let expires = now + ctx.config.cron.lock_timeout.as_millis() as i64;
-        if !store::cron::acquire_lock(&ctx.db, self.name(), &ctx.owner, now, expires).await? {
-            return Ok(None);
-        }
-        let result = match self {
-            Job::Watchdog => watchdog(ctx).await,
-            Job::Mail => send_mail(ctx).await,
-            Job::Cleanup => cleanup(ctx).await,
-        };
-        if let Err(e) = store::cron::release_lock(&ctx.db, self.name(), &ctx.owner).await {
-            tracing::warn!(job = self.name(), error = %e, "cannot release the job lock; it expires on its own");
-        }
-        result.map(Some)
+        let ran = locked(ctx, self.name(), async {
+            match self {
+                Job::Watchdog => watchdog(ctx).await,
+                Job::Mail => send_mail(ctx).await,
+                Job::Cleanup => cleanup(ctx).await,
+            }
+        })
+        .await?;
+        ran.transpose()
     }
+}
+
+/// Runs `work` under the lock `name`, renewing the lock's lease (`TOWER_CRON_LOCK_TIMEOUT`) every
+/// third of it while the work goes on: the lock stays with a live cron however long the work
+/// takes, and passes to another within one lease when this cron dies. Returns `None`, without
+/// running `work`, when another cron holds the lock.
+pub async fn locked<T>(ctx: &Context, name: &str, work: impl Future<Output = T>) -> anyhow::Result<Option<T>> {
+    let lease = ctx.config.cron.lock_timeout;
+    let lease_ms = lease.as_millis() as i64;
+    let now = now_millis();
+    if !store::cron::acquire_lock(&ctx.db, name, &ctx.owner, now, now + lease_ms).await? {
+        return Ok(None);
+    }
+    let heartbeat = async {
+        let mut tick = tokio::time::interval(lease / 3);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            match store::cron::renew_lock(&ctx.db, name, &ctx.owner, now_millis() + lease_ms).await {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!(job = name, "the job lock passed to another cron while this one worked"),
+                Err(e) => tracing::warn!(job = name, error = %e, "cannot renew the job lock"),
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = work => r,
+        _ = heartbeat => unreachable!("the heartbeat never ends"),
+    };
+    if let Err(e) = store::cron::release_lock(&ctx.db, name, &ctx.owner).await {
+        tracing::warn!(job = name, error = %e, "cannot release the job lock; it expires on its own");
+    }
+    Ok(Some(result))
 }
 
 /// Runs every job on its interval until `stop` turns true.
@@ -100,14 +129,20 @@ pub fn spawn(ctx: Arc<Context>, stop: watch::Receiver<bool>) -> JoinSet<()> {
             let interval = job.interval(&ctx.config);
             tracing::info!(job = job.name(), interval_s = interval.as_secs_f64(), "job scheduled");
             loop {
+                // A cron kept out by another's lock looks again well within a lease, so it takes
+                // the job over soon after the other dies.
+                let mut wait = interval;
                 match job.run_locked(&ctx).await {
                     Ok(Some(summary)) if !summary.is_empty() => tracing::info!(job = job.name(), "{summary}"),
                     Ok(Some(_)) => tracing::debug!(job = job.name(), "nothing to do"),
-                    Ok(None) => tracing::debug!(job = job.name(), "another cron holds the job lock"),
+                    Ok(None) => {
+                        tracing::debug!(job = job.name(), "another cron holds the job lock");
+                        wait = wait.min(ctx.config.cron.lock_timeout / 2);
+                    }
                     Err(e) => tracing::error!(job = job.name(), error = format!("{e:#}"), "job failed; it runs again at the next interval"),
                 }
                 tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
+                    _ = tokio::time::sleep(wait) => {}
                     _ = stop.wait_for(|s| *s) => break,
                 }
             }

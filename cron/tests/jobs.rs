@@ -689,3 +689,68 @@ async fn a_job_lock_is_held_by_one_cron_at_a_time_and_taken_over_when_it_expires
     pool.close().await;
     db.finish().await;
 }
+
+/// Two crons on one database, each with its own owner id, as after a rolling update.
+async fn two_crons(backend: &Backend) -> (Context, Context) {
+    (backend.ctx(), backend.ctx())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_job_keeps_its_lock_however_long_it_takes() {
+    for kind in kinds() {
+        let db = TestDb::new(kind).await;
+        // A lease of 1 s, renewed every third of a second while the work takes 3 s.
+        let backend = Backend::start(db.config(&[("TOWER_CRON_LOCK_TIMEOUT", "1s".into())])).await;
+        let (a, b) = two_crons(&backend).await;
+        let started = Instant::now();
+        let work = tower_cron::jobs::locked(&a, "mail", tokio::time::sleep(Duration::from_secs(3)));
+        let contender = async {
+            let mut kept_out = 0;
+            while started.elapsed() < Duration::from_millis(2700) {
+                assert!(tower_cron::jobs::locked(&b, "mail", async {}).await.unwrap().is_none(), "{kind:?}: b ran while a worked");
+                kept_out += 1;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            kept_out
+        };
+        let (ran, kept_out) = tokio::join!(work, contender);
+        assert!(ran.unwrap().is_some());
+        assert!(kept_out >= 8, "{kind:?}: b tried {kept_out} times");
+        assert!(tower_cron::jobs::locked(&b, "mail", async {}).await.unwrap().is_some(), "{kind:?}: released at the end");
+        backend.finish().await;
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lock_of_a_dead_cron_passes_to_a_live_one_within_a_lease() {
+    for kind in kinds() {
+        let db = TestDb::new(kind).await;
+        let backend = Backend::start(db.config(&[("TOWER_CRON_LOCK_TIMEOUT", "2s".into()), ("TOWER_CRON_MAIL_INTERVAL", "1h".into())])).await;
+        let (dead, live) = two_crons(&backend).await;
+        // The dead cron took the lock and its lease was last renewed now; it renews it no more.
+        let now = now_millis();
+        assert!(store::cron::acquire_lock(&backend.state.db, "mail", &dead.owner, now, now + 2000).await.unwrap());
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let started = Instant::now();
+        let mut jobs = tower_cron::jobs::spawn(Arc::new(live), stop);
+        // The live cron, kept out at first, takes the mail job over (and, done, releases the lock)
+        // within one lease plus half a lease of polling, although its mail interval is an hour.
+        let took_over = loop {
+            let holder: Option<String> = with_pool!(&backend.state.db, p =>
+                sqlx::query_scalar("SELECT owner FROM tw_cron_lock WHERE name = 'mail'").fetch_one(p).await)
+            .unwrap();
+            if holder.as_deref() != Some(dead.owner.as_str()) {
+                break started.elapsed();
+            }
+            assert!(started.elapsed() < Duration::from_secs(6), "{kind:?}: still the dead cron's lock");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(took_over > Duration::from_millis(1500), "{kind:?}: taken over after {took_over:?}, before the lease ended");
+        assert!(took_over < Duration::from_millis(3500), "{kind:?}: taken over after {took_over:?}");
+        let _ = stop_tx.send(true);
+        while jobs.join_next().await.is_some() {}
+        backend.finish().await;
+        db.finish().await;
+    }
+}

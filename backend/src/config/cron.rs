@@ -17,6 +17,7 @@ pub struct CronConfig {
     /// How often the outbox is sent.
     pub mail_interval: Duration,
     /// How long a cron owns a mail it is sending; a cron killed mid-send loses it after this.
+    /// (While the cron lives, its lock on the mail job keeps every other cron away.)
     pub mail_lease: Duration,
     /// How long sent mail is kept.
     pub mail_retention: Duration,
@@ -26,7 +27,8 @@ pub struct CronConfig {
     pub cleanup_chunk_size: u32,
     /// Runs that ended longer ago than this are deleted; `None` (default): kept forever.
     pub run_retention: Option<Duration>,
-    /// A job lock not released (its cron died) is taken over after this long.
+    /// The lease of a job lock. A running job renews it every third of this, so a lock dies with
+    /// its cron: another takes the job over at most this long after a crash.
     pub lock_timeout: Duration,
 }
 
@@ -47,12 +49,12 @@ impl CronConfig {
             unknown_after: d("TOWER_CRON_WATCHDOG_UNKNOWN_AFTER", 190)?,
             zombie_after: d("TOWER_CRON_WATCHDOG_ZOMBIE_AFTER", 86_400)?,
             mail_interval: d("TOWER_CRON_MAIL_INTERVAL", 10)?,
-            mail_lease: d("TOWER_CRON_MAIL_LEASE", 120)?,
+            mail_lease: d("TOWER_CRON_MAIL_LEASE", 30)?,
             mail_retention: d("TOWER_CRON_MAIL_RETENTION", 7 * 86_400)?,
             cleanup_interval: d("TOWER_CRON_CLEANUP_INTERVAL", 300)?,
             cleanup_chunk_size,
             run_retention,
-            lock_timeout: d("TOWER_CRON_LOCK_TIMEOUT", 600)?,
+            lock_timeout: d("TOWER_CRON_LOCK_TIMEOUT", 10)?,
         })
     }
 }

@@ -21,6 +21,12 @@ pub async fn acquire_lock(db: &Db, name: &str, owner: &str, now: i64, expires: i
     })
 }
 
+/// Extends the lock `owner` holds to `expires`. Returns false when it is no longer `owner`'s.
+pub async fn renew_lock(db: &Db, name: &str, owner: &str, expires: i64) -> sqlx::Result<bool> {
+    with_pool!(db, p => sqlx::query("UPDATE tw_cron_lock SET expires = ? WHERE name = ? AND owner = ?")
+        .bind(expires).bind(name).bind(owner).execute(p).await.map(|r| r.rows_affected() == 1))
+}
+
 /// Releases a job lock held by `owner`.
 pub async fn release_lock(db: &Db, name: &str, owner: &str) -> sqlx::Result<()> {
     with_pool!(db, p => sqlx::query("UPDATE tw_cron_lock SET owner = NULL, expires = 0 WHERE name = ? AND owner = ?")
