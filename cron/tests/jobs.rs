@@ -705,6 +705,7 @@ async fn a_running_job_keeps_its_lock_however_long_it_takes() {
         let started = Instant::now();
         let work = tower_cron::jobs::locked(&a, "mail", tokio::time::sleep(Duration::from_secs(3)));
         let contender = async {
+            tokio::time::sleep(Duration::from_millis(300)).await; // a takes the lock first
             let mut kept_out = 0;
             while started.elapsed() < Duration::from_millis(2700) {
                 assert!(tower_cron::jobs::locked(&b, "mail", async {}).await.unwrap().is_none(), "{kind:?}: b ran while a worked");
@@ -715,7 +716,7 @@ async fn a_running_job_keeps_its_lock_however_long_it_takes() {
         };
         let (ran, kept_out) = tokio::join!(work, contender);
         assert!(ran.unwrap().is_some());
-        assert!(kept_out >= 8, "{kind:?}: b tried {kept_out} times");
+        assert!(kept_out >= 7, "{kind:?}: b tried {kept_out} times");
         assert!(tower_cron::jobs::locked(&b, "mail", async {}).await.unwrap().is_some(), "{kind:?}: released at the end");
         backend.finish().await;
         db.finish().await;
@@ -726,7 +727,8 @@ async fn a_running_job_keeps_its_lock_however_long_it_takes() {
 async fn the_lock_of_a_dead_cron_passes_to_a_live_one_within_a_lease() {
     for kind in kinds() {
         let db = TestDb::new(kind).await;
-        let backend = Backend::start(db.config(&[("TOWER_CRON_LOCK_TIMEOUT", "2s".into()), ("TOWER_CRON_MAIL_INTERVAL", "1h".into())])).await;
+        let backend =
+            Backend::start(db.config(&[("TOWER_CRON_LOCK_TIMEOUT", "2s".into()), ("TOWER_CRON_MAIL_INTERVAL", "1h".into())])).await;
         let (dead, live) = two_crons(&backend).await;
         // The dead cron took the lock and its lease was last renewed now; it renews it no more.
         let now = now_millis();
