@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Fault tests over the real binaries, MariaDB and SMTP server (docs/reliability.md has the figures).
+#
+#   bash .ci/faults.sh [target/debug]     # needs `eval "$(bash .ci/services.sh start)"` first
+#
+# cron-kill: `tower-cron` is killed with SIGKILL while it sends the outbox through an SMTP server
+# that takes a second per message (and stores each message before it answers, so the message in
+# flight at the kill is delivered but never marked sent). A new `tower-cron` is started at once.
+# Checks: every mail is delivered, at most one duplicate per kill, and sending resumes within
+# 15 s of the restart.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+BIN="${1:-target/debug}"
+: "${TOWER_TEST_MYSQL_URL:?start the services first: eval \"\$(bash .ci/services.sh start)\"}"
+MAILS="${TOWER_FAULTS_MAILS:-20}"
+KILLS="${TOWER_FAULTS_KILLS:-2}"
+RESUME_LIMIT=15
+
+work=$(mktemp -d /tmp/tower-faults.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  if [[ -n "${db:-}" ]]; then mysql_admin -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAULTS: $*" >&2; exit 1; }
+
+# mysql://user:pass@host:port/db -> client arguments
+url="${TOWER_TEST_MYSQL_URL#mysql://}"
+creds="${url%%@*}"; hostport="${url#*@}"; hostport="${hostport%%/*}"
+mysql_admin() { mysql --protocol=tcp -h "${hostport%%:*}" -P "${hostport##*:}" -u "${creds%%:*}" -p"${creds#*:}" "$@"; }
+
+db="tower_faults_$RANDOM$RANDOM"
+mysql_admin -e "CREATE DATABASE $db"
+export TOWER_DB_URL="mysql://$creds@$hostport/$db"
+export TOWER_SERVER_URL=http://localhost:8000 TOWER_CONTACT_EMAIL=tower@example.com
+export TOWER_CRON_SERVER_PORT=0 TOWER_CRON_MAIL_INTERVAL=1s TOWER_LOG_LEVEL=info
+"$BIN/tower-cron" migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; fail "migration failed"; }
+
+# The SMTP server: every recipient here starts with "slow", so each message waits a second.
+python3 .ci/smtp/server.py --dir "$work/mail" --port 0 --port-file "$work/smtp.port" --slow-seconds 1 >"$work/smtp.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [[ -s "$work/smtp.port" ]] && break; sleep 0.1; done
+[[ -s "$work/smtp.port" ]] || fail "the SMTP server did not start"
+export TOWER_SMTP_HOST=127.0.0.1 TOWER_SMTP_PORT="$(cat "$work/smtp.port")" TOWER_SMTP_AUTH=false
+
+# The outbox: $MAILS mails, due now.
+now=$(($(date +%s) * 1000))
+values=$(for i in $(seq "$MAILS"); do
+  printf "%s('fault-%d@tower.test', 'sign_in_link', 'slow%d@example.com', 'Mail %d', 'Body %d', %d, 0, %d)" \
+    "$([[ $i == 1 ]] || echo ,)" "$i" "$i" "$i" "$i" "$now" "$now"
+done)
+mysql_admin "$db" -e "INSERT INTO tw_mail (message_id, kind, recipient, subject, body_text, date_created, attempts, next_attempt) VALUES $values"
+
+delivered() { find "$work/mail" -name '*.eml' 2>/dev/null | wc -l; }
+distinct() { cat "$work"/mail/*.eml 2>/dev/null | grep -i '^Message-ID:' | sort -u | wc -l; }
+start_cron() { "$BIN/tower-cron" >>"$work/cron.log" 2>&1 & cron=$!; pids+=("$cron"); }
+
+start_cron
+worst_resume=0
+for k in $(seq "$KILLS"); do
+  # Let it deliver a few, then kill it in the middle of a message.
+  target=$(($(delivered) + 3))
+  for _ in $(seq 300); do (($(delivered) >= target)) && break; sleep 0.1; done
+  (($(delivered) >= target)) || { tail -20 "$work/cron.log"; fail "cron sent nothing before kill $k"; }
+  sleep 0.5
+  kill -9 "$cron"
+  wait "$cron" 2>/dev/null || true
+  before=$(delivered)
+  restarted=$(date +%s%N)
+  start_cron
+  for _ in $(seq 600); do (($(delivered) > before)) && break; sleep 0.05; done
+  (($(delivered) > before)) || { tail -20 "$work/cron.log"; fail "sending did not resume after kill $k"; }
+  resume_ms=$((($(date +%s%N) - restarted) / 1000000))
+  echo "kill $k: sending resumed ${resume_ms} ms after the restart"
+  ((resume_ms > worst_resume)) && worst_resume=$resume_ms
+done
+
+# Everything out and marked sent (the message in flight at a kill is sent again once its lease,
+# TOWER_CRON_MAIL_LEASE, has passed).
+unsent() { mysql_admin -N "$db" -e "SELECT COUNT(*) FROM tw_mail WHERE sent IS NULL"; }
+for _ in $(seq 240); do (($(unsent) == 0)) && break; sleep 0.5; done
+total=$(delivered); unique=$(distinct)
+echo "cron-kill: $MAILS mails, $KILLS kills: $total messages received, $unique distinct, $((total - unique)) duplicates; slowest resume ${worst_resume} ms"
+((unique == MAILS)) || { tail -30 "$work/cron.log"; fail "only $unique of $MAILS mails were delivered"; }
+((total - unique <= KILLS)) || fail "$((total - unique)) duplicates for $KILLS kills (at most one per kill)"
+((worst_resume <= RESUME_LIMIT * 1000)) || fail "sending resumed only after ${worst_resume} ms (limit ${RESUME_LIMIT} s)"
+(($(unsent) == 0)) || fail "$(unsent) mails are not marked sent"
+echo "cron-kill: passed"
