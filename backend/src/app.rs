@@ -2,7 +2,7 @@
 //! with graceful shutdown. `Application::build` binds first, so tests can use port 0. With
 //! `main.rs`, this is where the layers are put together: it may name every module.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -55,17 +55,29 @@ impl Application {
         &self.state
     }
 
+    /// Serves until `shutdown` resolves; then stops accepting, ends the event streams, lets the
+    /// requests in flight finish for at most `TOWER_SHUTDOWN_GRACE_PERIOD`, and returns.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tracing::info!(port = self.port(), "tower-backend listening");
         let router = crate::api::router(self.state.clone());
         let stopping = self.state.stopping.clone();
+        let mut stopped = stopping.subscribe();
         let shutdown = async move {
             shutdown.await;
             let _ = stopping.send(true);
         };
-        axum::serve(self.listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        let grace = self.state.config.shutdown_grace;
+        let serve = axum::serve(self.listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .into_future();
+        let grace_over = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            served = serve => served?,
+            () = grace_over => tracing::warn!(grace_s = grace.as_secs_f64(), "shutdown grace period over: requests still in flight are cut"),
+        }
         self.state.db.close().await;
         Ok(())
     }

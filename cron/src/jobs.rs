@@ -33,6 +33,9 @@ pub struct Context {
     pub mailer: Option<Mailer>,
     /// Where changes are announced to the backends' live viewers.
     pub publisher: tower_backend::live::Publisher,
+    /// Turns true on shutdown: a job ends after the piece of work in hand (one mail's SMTP
+    /// transaction and its mark), so its lock is released within the grace period.
+    pub stop: watch::Receiver<bool>,
 }
 
 impl Context {
@@ -43,7 +46,16 @@ impl Context {
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "cron".into());
         let owner =
             format!("{}-{}-{}", host.chars().take(40).collect::<String>(), std::process::id(), tower_backend::domain::ids::random_hex(4));
-        Ok(Context { db, config, owner, mailer, publisher })
+        Ok(Context { db, config, owner, mailer, publisher, stop: watch::channel(false).1 })
+    }
+
+    /// The same context, stopping when `stop` turns true.
+    pub fn stopping_on(self, stop: watch::Receiver<bool>) -> Context {
+        Context { stop, ..self }
+    }
+
+    fn stopping(&self) -> bool {
+        *self.stop.borrow()
     }
 }
 
@@ -188,7 +200,7 @@ pub async fn send_mail(ctx: &Context) -> anyhow::Result<String> {
     let (mut sent, mut failed) = (0, 0);
     // One mail claimed at a time: its lease then covers one SMTP transaction, however long the
     // queue, so a slow relay never lets a lease lapse while the mail still waits its turn.
-    while sent + failed < MAIL_PER_RUN {
+    while sent + failed < MAIL_PER_RUN && !ctx.stopping() {
         let now = now_millis();
         let lease_until = now + ctx.config.cron.mail_lease.as_millis() as i64;
         let Some(mail) = store::mail::claim_next(&ctx.db, &ctx.owner, now, lease_until).await? else { break };

@@ -56,14 +56,21 @@ pub async fn run(
     tower_backend::app::ensure_root_users(&db, &config.root_users).await?;
     let shared = tower_backend::cache::connect(&config)?;
     let publisher = tower_backend::live::Publisher::start(shared.cache, shared.incoming);
-    let ctx = jobs::Context::new(db.clone(), Arc::new(config), publisher)?;
+    let grace = config.shutdown_grace;
+    let ctx = jobs::Context::new(db.clone(), Arc::new(config), publisher)?.stopping_on(stopped.clone());
     log_mail_setup(&ctx);
     let mut running = jobs::spawn(Arc::new(ctx), stopped);
     ready.store(true, Ordering::SeqCst);
     tracing::info!("tower-cron ready");
     server.await??;
-    while running.join_next().await.is_some() {}
+    // Jobs end after the piece of work in hand and release their locks; a job still running when
+    // the grace period is over is cut (its lock lapses within a lease, its mail is sent again).
+    if tokio::time::timeout(grace, async { while running.join_next().await.is_some() {} }).await.is_err() {
+        tracing::warn!(grace_s = grace.as_secs_f64(), "shutdown grace period over: a job was cut");
+        running.abort_all();
+    }
     db.close().await;
+    tracing::info!("tower-cron stopped");
     Ok(())
 }
 

@@ -756,3 +756,33 @@ async fn the_lock_of_a_dead_cron_passes_to_a_live_one_within_a_lease() {
         db.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_the_mail_in_flight_finish_and_releases_the_lock() {
+    for kind in kinds() {
+        let Some((smtp, db, env, pool)) = migrated_with_smtp(kind).await else { return };
+        // Every mail is slow: the server stores it, then waits 4 s before its 250.
+        for (n, to) in ["slow1@example.com", "slow2@example.com", "slow3@example.com"].into_iter().enumerate() {
+            store::mail::enqueue(&pool, &mail(n, to), now_millis() + n as i64).await.unwrap();
+        }
+        let mut cron = CronProcess::start(&env);
+        assert_eq!(smtp.wait_for(1, Duration::from_secs(60)).await.len(), 1, "the first mail reached the server");
+        let asked = Instant::now();
+        let term = Command::new("kill").args(["-TERM", &cron.0.id().to_string()]).status().unwrap();
+        assert!(term.success());
+        let status = loop {
+            if let Some(s) = cron.0.try_wait().unwrap() {
+                break s;
+            }
+            assert!(asked.elapsed() < Duration::from_secs(15), "{kind:?}: tower-cron still runs {:?} after SIGTERM", asked.elapsed());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(status.success(), "{kind:?}: exit {status:?}");
+        // The SMTP transaction in flight was finished and marked; nothing else was started.
+        assert_eq!(scalar_i64(&pool, "SELECT COUNT(*) FROM tw_mail WHERE sent IS NOT NULL").await, 1, "{kind:?}");
+        assert_eq!(smtp.messages().len(), 1, "{kind:?}");
+        assert_eq!(scalar_i64(&pool, "SELECT COUNT(*) FROM tw_cron_lock WHERE owner IS NOT NULL").await, 0, "{kind:?}: locks released");
+        pool.close().await;
+        db.finish().await;
+    }
+}

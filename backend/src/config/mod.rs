@@ -57,6 +57,9 @@ pub struct Config {
     pub max_body_size: usize,
     pub log_format: LogFormat,
     pub log_level: Option<String>,
+    /// `TOWER_SHUTDOWN_GRACE_PERIOD`: after SIGTERM, how long requests in flight (backend) or the
+    /// job in progress (cron) may take before the process exits anyway. Below Kubernetes' 30 s.
+    pub shutdown_grace: std::time::Duration,
     /// Sign-in (OIDC, e-mail links) and browser sessions.
     pub auth: AuthConfig,
     /// The SMTP relay cron sends the outbox through.
@@ -187,6 +190,7 @@ impl Config {
             max_body_size: parse_size(&get, "TOWER_MAX_BODY_SIZE", 16 * 1024 * 1024)?,
             log_format,
             log_level: get("TOWER_LOG_LEVEL"),
+            shutdown_grace: env::parse_duration(&get, "TOWER_SHUTDOWN_GRACE_PERIOD", std::time::Duration::from_secs(20))?,
             auth: AuthConfig::from_lookup(&get, unsafe_mode)?,
             mail: MailConfig::from_lookup(&get)?,
             cron: CronConfig::from_lookup(&get)?,

@@ -387,3 +387,19 @@ async fn over_the_rate_limit_a_caller_gets_429_with_retry_after_across_replicas(
     b.finish().await;
     a.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_shutdown_an_event_stream_ends_with_a_hint_to_reconnect() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let mut resp = app.client.get(app.url("/live")).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let asked = Instant::now();
+    let stopping = tokio::spawn(app.finish());
+    let mut body = String::new();
+    while let Ok(Some(bytes)) = tokio::time::timeout(Duration::from_secs(10), resp.chunk()).await.expect("the stream ended") {
+        body.push_str(&String::from_utf8_lossy(&bytes));
+    }
+    assert!(body.lines().any(|l| l.strip_prefix("retry:").is_some_and(|v| v.trim() == "2000")), "no retry hint in {body:?}");
+    stopping.await.unwrap();
+    assert!(asked.elapsed() < Duration::from_secs(5), "shut down in {:?}", asked.elapsed());
+}

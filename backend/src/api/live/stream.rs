@@ -77,10 +77,18 @@ pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: O
                 }
             }
             _ = out.closed() => return,
-            _ = stopping.changed() => return,
+            _ = stopping.changed() => {
+                // The server is going away: tell the client to reconnect soon (to another
+                // replica, or to this one once it is back), resuming from its last event id.
+                let _ = out.send(Event::default().retry(RECONNECT_AFTER).comment("server shutting down: reconnect")).await;
+                return;
+            }
         }
     }
 }
+
+/// How soon a client reconnects when the server ends its stream to shut down.
+pub const RECONNECT_AFTER: Duration = Duration::from_secs(2);
 
 /// Runs a stream remembers what it sent of, at most.
 const MAX_REMEMBERED: usize = 10_000;
