@@ -61,6 +61,25 @@ describe('api client', () => {
     off();
   });
 
+  it('waits as asked and retries a read answered 503 with Retry-After, twice at most', async () => {
+    const busy = () => new Response(JSON.stringify({ message: 'The database is not available' }), { status: 503, headers: { 'Retry-After': '0' } });
+    answers.push(busy(), respond(200, { ok: 1 }));
+    expect(await api('/workflow')).toEqual({ ok: 1 });
+    expect(calls).toHaveLength(2);
+    calls = [];
+    answers.push(busy(), busy(), busy());
+    await expect(api('/workflow')).rejects.toThrow(/not reachable/);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('does not repeat a write, nor a 503 without Retry-After', async () => {
+    answers.push(new Response(null, { status: 503, headers: { 'Retry-After': '0' } }));
+    await expect(api('/workflow/delete', { method: 'POST', body: {} })).rejects.toThrow(/not reachable/);
+    answers.push(respond(503, { message: 'down' }));
+    await expect(api('/workflow')).rejects.toThrow(/not reachable/);
+    expect(calls).toHaveLength(2);
+  });
+
   it('uses the message of an error body, and says when the server is down', async () => {
     answers.push(respond(404, { message: "Workflow 'x' not found" }));
     await expect(api('/workflow/x')).rejects.toThrow("Workflow 'x' not found");

@@ -2,7 +2,9 @@
 // It adds the /api prefix, sends the session cookies, repeats the XSRF-TOKEN cookie in the
 // X-XSRF-TOKEN header on writes (the backend requires it for cookie-authenticated changes),
 // and on a 401 refreshes the session once (POST /oauth/access_token) and retries; if that fails
-// too, it tells the app the session has ended so the sign-in page can take over.
+// too, it tells the app the session has ended so the sign-in page can take over. A read answered
+// 503 or 429 with Retry-After (the database is unavailable, or over the rate limit) is tried
+// again after the time the server asks for, twice at most, instead of failing at once.
 
 export class ApiError extends Error {
   constructor(
@@ -81,6 +83,30 @@ function send(path: string, o: RequestOptions): Promise<Response> {
   });
 }
 
+/** Attempts after the first for a read the server asks to retry later. */
+const RETRIES_WHEN_BUSY = 2;
+/** The longest wait honoured: a longer Retry-After is the server's, the user can retry by hand. */
+const MAX_RETRY_AFTER_MS = 10_000;
+
+/** How long the server asks us to wait (Retry-After in seconds), or null if it did not ask. */
+export function retryAfterMs(r: Response): number | null {
+  if (r.status !== 503 && r.status !== 429) return null;
+  const secs = Number(r.headers.get('Retry-After'));
+  if (!r.headers.has('Retry-After') || !Number.isFinite(secs) || secs < 0) return null;
+  return Math.min(secs * 1000, MAX_RETRY_AFTER_MS);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new DOMException('Aborted', 'AbortError'));
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(new DOMException('Aborted', 'AbortError'));
+    });
+  });
+}
+
 let refreshing: Promise<boolean> | null = null;
 
 /** Renews the session from the refresh cookie; concurrent callers share one request. */
@@ -125,6 +151,13 @@ export async function api<T = unknown>(path: string, o: RequestOptions = {}): Pr
     if (r.status === 401 && !o.noRefresh && readCookie('XSRF-TOKEN')) {
       if (await refreshSession()) r = await send(path, o);
       if (r.status === 401) sessionEndedListeners.forEach((fn) => fn());
+    }
+    // Only reads are repeated: a write the server refused may be retried by the user.
+    for (let n = 0; n < RETRIES_WHEN_BUSY && (o.method ?? 'GET') === 'GET'; n++) {
+      const wait = retryAfterMs(r);
+      if (wait === null) break;
+      await sleep(wait, o.signal);
+      r = await send(path, o);
     }
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
