@@ -36,7 +36,7 @@ impl Application {
         if config.jwt_secret_generated {
             tracing::warn!("TOWER_JWT_SECRET is not set: using a random secret, so signed tokens end when the process stops and replicas cannot share them");
         }
-        let db = Db::connect(&config.db).await?;
+        let db = Db::connect_waiting(&config.db).await?;
         match schema {
             SchemaMode::Migrate => {
                 store::migrate::migrate(&db, sqlite_path(&config)).await?;

@@ -19,7 +19,7 @@ use tower_backend::store::{self, Db};
 
 /// Connects and applies every pending migration under the migration lock.
 pub async fn migrate(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.db).await?;
+    let db = Db::connect_waiting(&config.db).await?;
     let applied = store::migrate::migrate(&db, sqlite_path(config)).await?;
     tracing::info!(applied = applied.len(), version = store::migrate::current_version(&db).await?, "migrations done");
     Ok(db)

@@ -105,6 +105,24 @@ impl Db {
         }
     }
 
+    /// [`Db::connect`], waiting for a MySQL server that cannot be reached yet (it is starting,
+    /// or its name does not resolve yet) instead of failing: tries again with a growing pause
+    /// (1 s up to 10 s), saying so each time, until it answers. Any other error (a wrong password,
+    /// a missing database) fails at once.
+    pub async fn connect_waiting(cfg: &DbConfig) -> anyhow::Result<Db> {
+        let mut pause = Duration::from_secs(1);
+        loop {
+            let e = match Db::connect(cfg).await {
+                Err(e) if matches!(cfg.url, DbUrl::MySql(_)) && e.downcast_ref::<sqlx::Error>().is_some_and(is_unreachable) => e,
+                other => return other,
+            };
+            tracing::warn!(error = format!("{e:#}"), retry_in_s = pause.as_secs(), "the database is not reachable yet; waiting for it");
+            drop(e);
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(10));
+        }
+    }
+
     pub fn dialect(&self) -> Dialect {
         match self {
             Db::MySql(_) => Dialect::MySql,
@@ -168,6 +186,11 @@ where
             other => return other,
         }
     }
+}
+
+/// Whether a connection attempt failed because the server could not be reached at all.
+fn is_unreachable(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut)
 }
 
 /// Whether an error is a unique-key violation (so the caller can answer 409).

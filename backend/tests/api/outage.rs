@@ -66,3 +66,31 @@ async fn a_database_outage_answers_503_with_retry_after_and_recovers() {
     back.abort();
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_started_before_its_database_waits_for_it_and_then_serves() {
+    if !mysql_available() {
+        eprintln!("TOWER_TEST_MYSQL_URL is not set: not run");
+        return;
+    }
+    let (direct, mysql_db, _) = fresh_database(Kind::MySql).await;
+    let mut url = url::Url::parse(&direct).unwrap();
+    let target: SocketAddr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(3306)).parse().unwrap();
+    // A port where no database answers yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    url.set_port(Some(port)).unwrap();
+    // The backend starts now; the database comes three seconds later. Without waiting for it,
+    // the start would fail ("backend starts" panics in the harness).
+    let starting = TestApp::spawn_on(Kind::MySql, url.to_string(), mysql_db, None, &[]);
+    let database_comes = async {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        relay(format!("127.0.0.1:{port}").parse().unwrap(), target).await
+    };
+    let (app, (_, relay_task)) = tokio::time::timeout(Duration::from_secs(40), async { tokio::join!(starting, database_comes) })
+        .await
+        .expect("ready once the database answers");
+    let r = app.client.get(app.url("/health")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    app.finish().await;
+    relay_task.abort();
+}
