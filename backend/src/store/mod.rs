@@ -105,10 +105,10 @@ impl Db {
         }
     }
 
-    /// [`Db::connect`], waiting for a MySQL server that cannot be reached yet (it is starting,
-    /// or its name does not resolve yet) instead of failing: tries again with a growing pause
-    /// (1 s up to 10 s), saying so each time, until it answers. Any other error (a wrong password,
-    /// a missing database) fails at once.
+    /// [`Db::connect`], waiting for a MySQL server that is not there yet (the connection is
+    /// refused or not answered: it is starting) instead of failing: tries again with a growing
+    /// pause (1 s up to 10 s), saying so each time, until it answers. Any other error (a host
+    /// name that does not resolve, a wrong password, a missing database) fails at once.
     pub async fn connect_waiting(cfg: &DbConfig) -> anyhow::Result<Db> {
         let mut pause = Duration::from_secs(1);
         loop {
@@ -188,9 +188,19 @@ where
     }
 }
 
-/// Whether a connection attempt failed because the server could not be reached at all.
+/// Whether a connection attempt failed because the server is not there yet: refused, reset or
+/// not answering. A host name that does not resolve is not among them: in compose and Kubernetes
+/// the name exists before the server starts, so that is a configuration (or network) fault, and
+/// the process exits for the orchestrator to restart it.
 fn is_unreachable(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut)
+    use std::io::ErrorKind::*;
+    match e {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Io(io) => {
+            matches!(io.kind(), ConnectionRefused | ConnectionReset | ConnectionAborted | TimedOut | HostUnreachable | NetworkUnreachable)
+        }
+        _ => false,
+    }
 }
 
 /// Whether an error is a unique-key violation (so the caller can answer 409).
