@@ -46,6 +46,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive quiet apt-get install -y --no-install-recommends podman runc debootstrap \
     skopeo docker-registry containernetworking-plugins iptables ca-certificates
 fi
+# Compose services find each other by name (db, redis, backend): with the CNI network backend that
+# takes the dnsname plugin, which a podman installed without its recommended packages lacks.
+if [ "$(CONTAINERS_CONF="$repo/docker/test/containers.conf" podman info --format '{{.Host.NetworkBackend}}' 2>/dev/null)" = cni ] \
+  && [ ! -x /usr/lib/cni/dnsname ]; then
+  echo "installing the CNI dnsname plugin (container names in DNS)"
+  quiet apt-get update
+  DEBIAN_FRONTEND=noninteractive quiet apt-get install -y --no-install-recommends \
+    golang-github-containernetworking-plugin-dnsname dnsmasq-base
+fi
 if [ ! -x "$cache/venv/bin/podman-compose" ]; then
   quiet python3 -m venv "$cache/venv"
   quiet "$cache/venv/bin/pip" install --quiet podman-compose==1.6.0
