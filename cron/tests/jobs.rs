@@ -690,18 +690,14 @@ async fn a_job_lock_is_held_by_one_cron_at_a_time_and_taken_over_when_it_expires
     db.finish().await;
 }
 
-/// Two crons on one database, each with its own owner id, as after a rolling update.
-async fn two_crons(backend: &Backend) -> (Context, Context) {
-    (backend.ctx(), backend.ctx())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_job_keeps_its_lock_however_long_it_takes() {
     for kind in kinds() {
         let db = TestDb::new(kind).await;
         // A lease of 1 s, renewed every third of a second while the work takes 3 s.
         let backend = Backend::start(db.config(&[("TOWER_CRON_LOCK_TIMEOUT", "1s".into())])).await;
-        let (a, b) = two_crons(&backend).await;
+        // Two crons on one database, each with its own owner id, as after a rolling update.
+        let (a, b) = (backend.ctx(), backend.ctx());
         let started = Instant::now();
         let work = tower_cron::jobs::locked(&a, "mail", tokio::time::sleep(Duration::from_secs(3)));
         let contender = async {
@@ -729,7 +725,7 @@ async fn the_lock_of_a_dead_cron_passes_to_a_live_one_within_a_lease() {
         let db = TestDb::new(kind).await;
         let backend =
             Backend::start(db.config(&[("TOWER_CRON_LOCK_TIMEOUT", "2s".into()), ("TOWER_CRON_MAIL_INTERVAL", "1h".into())])).await;
-        let (dead, live) = two_crons(&backend).await;
+        let (dead, live) = (backend.ctx(), backend.ctx());
         // The dead cron took the lock and its lease was last renewed now; it renews it no more.
         let now = now_millis();
         assert!(store::cron::acquire_lock(&backend.state.db, "mail", &dead.owner, now, now + 2000).await.unwrap());

@@ -155,9 +155,9 @@ pub fn parse_task_search(input: &str) -> TaskSearch {
             Some((key, rest)) if key.eq_ignore_ascii_case("status:") => rest,
             _ => term,
         };
-        match serde_json::from_value::<TaskStatus>(serde_json::Value::String(word.to_uppercase())) {
-            Ok(st) => s.statuses.push(st),
-            Err(_) => text.push(term),
+        match TaskStatus::parse(&word.to_uppercase()) {
+            Some(st) => s.statuses.push(st),
+            None => text.push(term),
         }
     }
     s.text = (!text.is_empty()).then(|| text.join(" "));

@@ -48,6 +48,10 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::New => "NEW",
@@ -77,11 +81,12 @@ impl TaskStatus {
     }
 }
 
+/// A stored status (the store reads task rows through this).
 impl TryFrom<String> for TaskStatus {
-    type Error = serde_json::Error;
+    type Error = String;
 
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        serde_json::from_value(serde_json::Value::String(s))
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or_else(|| format!("unknown task status '{s}'"))
     }
 }
 

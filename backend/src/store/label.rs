@@ -1,9 +1,7 @@
 //! Labels and their association with runs. A label belongs to a scope: a user's personal
 //! workspace (`user_id`) or an organization workspace (`workspace_id`).
 
-use sqlx::QueryBuilder;
-
-use super::query::{like_pattern, Conditions, LIKE_ESCAPE};
+use super::query::{like_pattern, page_and_count, Conditions, LIKE_ESCAPE};
 use super::{BeginWrite, Db};
 use crate::with_pool;
 
@@ -47,11 +45,14 @@ pub async fn list(db: &Db, scope: Scope, f: &ListFilter<'_>) -> sqlx::Result<(Ve
         cond.and("is_default = ?", [d.into()]);
     }
     with_pool!(db, p => {
-        let mut rows = QueryBuilder::new("SELECT id, name, value, resource, is_default, date_created FROM tw_label WHERE ");
-        cond.push_to(&mut rows);
-        rows.push(" ORDER BY name, value, id LIMIT ").push_bind(f.max).push(" OFFSET ").push_bind(f.offset);
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM tw_label WHERE ");
-        cond.push_to(&mut count);
+        let (mut rows, mut count) = page_and_count(
+            &cond,
+            "SELECT id, name, value, resource, is_default, date_created FROM tw_label",
+            "ORDER BY name, value, id",
+            "SELECT COUNT(*) FROM tw_label",
+            f.max,
+            f.offset,
+        );
         let rows: Vec<Label> = rows.build_query_as().fetch_all(p).await?;
         let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         Ok((rows, total))

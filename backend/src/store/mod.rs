@@ -117,7 +117,6 @@ impl Db {
                 other => return other,
             };
             tracing::warn!(error = format!("{e:#}"), retry_in_s = pause.as_secs(), "the database is not reachable yet; waiting for it");
-            drop(e);
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_secs(10));
         }

@@ -2,9 +2,7 @@
 //! Deleting a workspace or an organization marks its runs deleted (cron purges them in batches)
 //! and removes the rest through foreign-key cascades, in one transaction.
 
-use sqlx::QueryBuilder;
-
-use super::query::{like_pattern, Conditions, LIKE_ESCAPE};
+use super::query::{like_pattern, page_and_count, Conditions, LIKE_ESCAPE};
 use super::token::LastInsertId;
 use super::{is_unique_violation, BeginWrite, Db};
 use crate::domain::time::now_millis;
@@ -179,11 +177,8 @@ pub async fn members(
         );
     }
     with_pool!(db, p => {
-        let mut page = QueryBuilder::new(format!("{MEMBER_SELECT} WHERE "));
-        cond.push_to(&mut page);
-        page.push(" ORDER BY u.user_name LIMIT ").push_bind(max).push(" OFFSET ").push_bind(offset);
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM tw_org_member m JOIN tw_user u ON u.id = m.user_id WHERE ");
-        cond.push_to(&mut count);
+        let count = "SELECT COUNT(*) FROM tw_org_member m JOIN tw_user u ON u.id = m.user_id";
+        let (mut page, mut count) = page_and_count(&cond, MEMBER_SELECT, "ORDER BY u.user_name", count, max, offset);
         let rows: Vec<MemberRow> = page.build_query_as().fetch_all(p).await?;
         let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         Ok((rows, total))
@@ -389,14 +384,9 @@ pub async fn participants(
         );
     }
     with_pool!(db, p => {
-        let mut page = QueryBuilder::new(format!("{PARTICIPANT_SELECT} WHERE "));
-        cond.push_to(&mut page);
-        page.push(" ORDER BY COALESCE(u.user_name, t.name) LIMIT ").push_bind(max).push(" OFFSET ").push_bind(offset);
-        let mut count = QueryBuilder::new(
-            "SELECT COUNT(*) FROM tw_participant pa LEFT JOIN tw_org_member m ON m.id = pa.member_id LEFT JOIN tw_user u ON u.id = m.user_id \
-             LEFT JOIN tw_team t ON t.id = pa.team_id WHERE ",
-        );
-        cond.push_to(&mut count);
+        let count = "SELECT COUNT(*) FROM tw_participant pa LEFT JOIN tw_org_member m ON m.id = pa.member_id \
+                     LEFT JOIN tw_user u ON u.id = m.user_id LEFT JOIN tw_team t ON t.id = pa.team_id";
+        let (mut page, mut count) = page_and_count(&cond, PARTICIPANT_SELECT, "ORDER BY COALESCE(u.user_name, t.name)", count, max, offset);
         let rows: Vec<ParticipantRow> = page.build_query_as().fetch_all(p).await?;
         let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         Ok((rows, total))
@@ -458,11 +448,7 @@ pub async fn teams(db: &Db, org_id: i64, search: Option<&str>, max: i64, offset:
         cond.and(format!("t.name LIKE ? {LIKE_ESCAPE}"), [pattern.into()]);
     }
     with_pool!(db, p => {
-        let mut page = QueryBuilder::new(format!("{TEAM_SELECT} WHERE "));
-        cond.push_to(&mut page);
-        page.push(" ORDER BY t.name LIMIT ").push_bind(max).push(" OFFSET ").push_bind(offset);
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM tw_team t WHERE ");
-        cond.push_to(&mut count);
+        let (mut page, mut count) = page_and_count(&cond, TEAM_SELECT, "ORDER BY t.name", "SELECT COUNT(*) FROM tw_team t", max, offset);
         let rows: Vec<TeamRow> = page.build_query_as().fetch_all(p).await?;
         let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         Ok((rows, total))

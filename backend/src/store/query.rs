@@ -109,6 +109,32 @@ impl Conditions {
     }
 }
 
+/// The two statements of a paged list: `{select} WHERE … {tail} LIMIT max OFFSET offset` and
+/// `{count} WHERE …` (the total), over the same conditions.
+pub fn page_and_count<'a, DB>(
+    cond: &'a Conditions,
+    select: &str,
+    tail: &str,
+    count: &str,
+    max: i64,
+    offset: i64,
+) -> (QueryBuilder<'a, DB>, QueryBuilder<'a, DB>)
+where
+    DB: Database,
+    DB::Arguments<'a>: Default,
+    i64: Encode<'a, DB> + Type<DB>,
+    Option<i64>: Encode<'a, DB> + Type<DB>,
+    bool: Encode<'a, DB> + Type<DB>,
+    &'a str: Encode<'a, DB> + Type<DB>,
+{
+    let mut page = QueryBuilder::new(format!("{select} WHERE "));
+    cond.push_to(&mut page);
+    page.push(format!(" {tail} LIMIT ")).push_bind(max).push(" OFFSET ").push_bind(offset);
+    let mut total = QueryBuilder::new(format!("{count} WHERE "));
+    cond.push_to(&mut total);
+    (page, total)
+}
+
 pub fn order(dir: SortDir) -> &'static str {
     match dir {
         SortDir::Asc => "ASC",
@@ -177,6 +203,15 @@ mod tests {
         let mut qb: QueryBuilder<sqlx::Sqlite> = QueryBuilder::new("SELECT 1 WHERE ");
         c.push_to(&mut qb);
         assert_eq!(qb.sql(), "SELECT 1 WHERE a = ? AND (b LIKE ? OR c = ?) AND d IS NULL");
+    }
+
+    #[test]
+    fn a_page_and_its_count_share_the_conditions() {
+        let c = Conditions::new("a = ?", [Arg::Int(1)]);
+        let (page, count): (QueryBuilder<sqlx::Sqlite>, _) =
+            page_and_count(&c, "SELECT x FROM t", "ORDER BY x", "SELECT COUNT(*) FROM t", 50, 0);
+        assert_eq!(page.sql(), "SELECT x FROM t WHERE a = ? ORDER BY x LIMIT ? OFFSET ?");
+        assert_eq!(count.sql(), "SELECT COUNT(*) FROM t WHERE a = ?");
     }
 
     #[test]

@@ -2,9 +2,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use sqlx::{Database, Encode, QueryBuilder, Type};
+use sqlx::{Database, Encode, Type};
 
-use super::query::{like_pattern, order, task_column, Conditions, LIKE_ESCAPE};
+use super::query::{like_pattern, order, page_and_count, task_column, Conditions, LIKE_ESCAPE};
 use super::{Db, Dialect};
 use crate::domain::progress::{ResourceTotals, StatusCount};
 use crate::domain::search::{SortDir, TaskSearch, TaskSortField};
@@ -243,12 +243,10 @@ pub async fn list(db: &Db, workflow_id: &str, q: &TaskListQuery<'_>) -> sqlx::Re
         );
     }
     let (column, dir) = (task_column(q.sort), order(q.dir));
+    let select = format!("SELECT {} FROM tw_task", select_columns());
+    let order_by = format!("ORDER BY {column} {dir}, task_id {dir}");
     with_pool!(db, p => {
-        let mut page = QueryBuilder::new(format!("SELECT {} FROM tw_task WHERE ", select_columns()));
-        cond.push_to(&mut page);
-        page.push(format!(" ORDER BY {column} {dir}, task_id {dir} LIMIT ")).push_bind(q.max).push(" OFFSET ").push_bind(q.offset);
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM tw_task WHERE ");
-        cond.push_to(&mut count);
+        let (mut page, mut count) = page_and_count(&cond, &select, &order_by, "SELECT COUNT(*) FROM tw_task", q.max, q.offset);
         let rows: Vec<TaskRow> = page.build_query_as().fetch_all(p).await?;
         let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         Ok((rows, total))

@@ -1,10 +1,10 @@
 //! Workflow runs: creation, the trace life cycle (begin, progress, heartbeat, complete) and reads.
 //! Each trace request is one transaction: tasks, progress and status change together or not at all.
 
-use sqlx::{Database, Encode, QueryBuilder, Type};
+use sqlx::{Database, Encode, Type};
 
 use super::mail::NewMail;
-use super::query::{like_pattern, Conditions, LIKE_ESCAPE};
+use super::query::{like_pattern, page_and_count, Conditions, LIKE_ESCAPE};
 use super::task;
 use super::{BeginWrite, Db};
 use crate::domain::status::WorkflowStatus;
@@ -441,11 +441,8 @@ pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<(Vec<WorkflowRo
     with_pool!(db, p => {
         // The page's ids first: the list indexes hold every column the usual filters name, so
         // this reads index entries only; then the page's rows by primary key.
-        let mut page = QueryBuilder::new(format!("SELECT w.id FROM {from} WHERE "));
-        cond.push_to(&mut page);
-        page.push(" ORDER BY w.date_created DESC, w.id DESC LIMIT ").push_bind(q.max).push(" OFFSET ").push_bind(q.offset);
-        let mut count = QueryBuilder::new(format!("SELECT COUNT(*) FROM {from} WHERE "));
-        cond.push_to(&mut count);
+        let (select, count) = (format!("SELECT w.id FROM {from}"), format!("SELECT COUNT(*) FROM {from}"));
+        let (mut page, mut count) = page_and_count(&cond, &select, "ORDER BY w.date_created DESC, w.id DESC", &count, q.max, q.offset);
         // The page and the total on two connections at once.
         let (ids, total): (Vec<String>, i64) =
             tokio::try_join!(page.build_query_scalar().fetch_all(p), count.build_query_scalar().fetch_one(p))?;

@@ -28,15 +28,22 @@ async fn relay(listen: SocketAddr, target: SocketAddr) -> (SocketAddr, tokio::ta
     (addr, task)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_outage_answers_503_with_retry_after_and_recovers() {
+/// A fresh MariaDB database: its URL, the server's address, and what to drop at the end. `None`
+/// without `TOWER_TEST_MYSQL_URL`.
+async fn mariadb() -> Option<(url::Url, SocketAddr, Option<(String, String)>)> {
     if !mysql_available() {
         eprintln!("TOWER_TEST_MYSQL_URL is not set: not run");
-        return;
+        return None;
     }
     let (direct, mysql_db, _) = fresh_database(Kind::MySql).await;
-    let mut url = url::Url::parse(&direct).unwrap();
-    let target: SocketAddr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(3306)).parse().unwrap();
+    let url = url::Url::parse(&direct).unwrap();
+    let server = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(3306)).parse().unwrap();
+    Some((url, server, mysql_db))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_answers_503_with_retry_after_and_recovers() {
+    let Some((mut url, target, mysql_db)) = mariadb().await else { return };
     let (relayed, cut) = relay("127.0.0.1:0".parse().unwrap(), target).await;
     url.set_port(Some(relayed.port())).unwrap();
     let app = TestApp::spawn_on(Kind::MySql, url.to_string(), mysql_db, None, &[("TOWER_DB_ACQUIRE_TIMEOUT", "1s")]).await;
@@ -69,13 +76,7 @@ async fn a_database_outage_answers_503_with_retry_after_and_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backend_started_before_its_database_waits_for_it_and_then_serves() {
-    if !mysql_available() {
-        eprintln!("TOWER_TEST_MYSQL_URL is not set: not run");
-        return;
-    }
-    let (direct, mysql_db, _) = fresh_database(Kind::MySql).await;
-    let mut url = url::Url::parse(&direct).unwrap();
-    let target: SocketAddr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(3306)).parse().unwrap();
+    let Some((mut url, target, mysql_db)) = mariadb().await else { return };
     // A port where no database answers yet.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     url.set_port(Some(port)).unwrap();
