@@ -8,8 +8,32 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, DbUrl, RootUser};
+use crate::domain::crypto::Keyring;
 use crate::state::AppState;
 use crate::store::{self, Db};
+
+/// Checks at startup that the configured keys open the stored secrets. Stored secrets and no
+/// key at all: an error, so the process does not start and fail at every use. Secrets sealed
+/// with a key that neither `TOWER_CRYPTO_SECRETKEY` nor `TOWER_CRYPTO_PREVIOUS_SECRETKEY` is: one
+/// error line (the values are left as they are; a rotation may be half-way on another replica).
+pub async fn check_sealed_keys(db: &Db, keyring: &Keyring) -> anyhow::Result<()> {
+    let counts = store::sealed::key_counts(db).await?;
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    if total > 0 && keyring.current_id().is_none() {
+        anyhow::bail!(
+            "{total} stored credentials and secrets are encrypted, but TOWER_CRYPTO_SECRETKEY is not set: set it to the key they were stored with"
+        );
+    }
+    let unknown: Vec<String> = counts.iter().filter(|(k, _)| !keyring.opens(k)).map(|(k, n)| format!("{n} with key {k}")).collect();
+    if !unknown.is_empty() {
+        tracing::error!(
+            "stored credentials and secrets that TOWER_CRYPTO_SECRETKEY (key {}) cannot decrypt: {}; they are left as they are. Set TOWER_CRYPTO_SECRETKEY to the key they were stored with (or TOWER_CRYPTO_PREVIOUS_SECRETKEY during a rotation)",
+            keyring.current_id().unwrap_or("none"),
+            unknown.join(", ")
+        );
+    }
+    Ok(())
+}
 
 /// How the backend treats the database schema at startup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +68,9 @@ impl Application {
             SchemaMode::Check => store::migrate::check_schema(&db).await?,
         }
         ensure_root_users(&db, &config.root_users).await?;
-        Ok(Application { listener, state: AppState::new(db, config)? })
+        let state = AppState::new(db, config)?;
+        check_sealed_keys(&state.db, &state.keyring).await?;
+        Ok(Application { listener, state })
     }
 
     pub fn port(&self) -> u16 {

@@ -36,6 +36,10 @@ pub enum ApiError {
     /// balancers should back off and retry (`Retry-After`), as Nextflow does.
     #[error("{0}")]
     Unavailable(String),
+    /// The server cannot do it as configured (e.g. no key for stored secrets): a 500 whose
+    /// message tells the operator what to fix.
+    #[error("{0}")]
+    Misconfigured(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -67,7 +71,7 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) | ApiError::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -87,6 +91,13 @@ impl From<sqlx::Error> for ApiError {
             return ApiError::Unavailable("The database is not available at the moment: retry later".into());
         }
         ApiError::Internal(e.into())
+    }
+}
+
+impl From<crate::domain::crypto::CryptoError> for ApiError {
+    fn from(e: crate::domain::crypto::CryptoError) -> Self {
+        tracing::error!(error = %e, "stored secrets");
+        ApiError::Misconfigured(format!("Stored secrets: {e}"))
     }
 }
 

@@ -28,12 +28,15 @@ pub struct AppState {
     /// Turns true when the server shuts down, so endless responses (event streams) end and the
     /// graceful shutdown does not wait for them.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Seals and opens stored secrets (`TOWER_CRYPTO_SECRETKEY`).
+    pub keyring: Arc<crate::domain::crypto::Keyring>,
 }
 
 impl AppState {
     /// Must run inside the runtime: with Redis, it starts the subscriber to the message channel.
     pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
         let shared = crate::cache::connect(&config)?;
+        let keyring = crate::domain::crypto::Keyring::new(config.crypto_secret_key.as_deref(), config.crypto_previous_secret_key.as_deref());
         let publisher = crate::live::Publisher::start(shared.cache.clone(), shared.incoming.clone());
         let state = AppState {
             db,
@@ -45,6 +48,7 @@ impl AppState {
             incoming: shared.incoming,
             publisher,
             stopping: Arc::new(tokio::sync::watch::channel(false).0),
+            keyring: Arc::new(keyring),
         };
         tokio::spawn(crate::live::forget_revoked_tokens(state.tokens.clone(), state.incoming.subscribe()));
         Ok(state)

@@ -3,11 +3,13 @@
 //! the document in `openapi/openapi.yaml` cannot drift from the code.
 
 pub mod auth;
+pub mod credentials;
 pub mod errors;
 pub mod extract;
 pub mod label;
 pub mod live;
 pub mod org;
+pub mod pipeline_secret;
 pub mod run_access;
 pub mod service_info;
 pub mod token;
@@ -43,6 +45,8 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(org::router())
         .merge(workspace::router())
         .merge(live::router())
+        .merge(credentials::router())
+        .merge(pipeline_secret::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();
     doc.info.version = service_info::API_VERSION.into();

@@ -27,6 +27,16 @@ pub const WORKSPACE_WRITE: &str = "workspace:write";
 pub const WORKSPACE_DELETE: &str = "workspace:delete";
 pub const WORKSPACE_ADMIN: &str = "workspace:admin";
 pub const WORKSPACE_SELF_DELETE: &str = "workspace_self:delete";
+pub const CREDENTIALS_READ: &str = "credentials:read";
+pub const CREDENTIALS_WRITE: &str = "credentials:write";
+pub const CREDENTIALS_DELETE: &str = "credentials:delete";
+/// Use credentials in a launch (and read their keys, sealed, as the launcher does).
+pub const CREDENTIALS_USE: &str = "credentials:use";
+pub const PIPELINE_SECRET_READ: &str = "pipeline_secret:read";
+pub const PIPELINE_SECRET_WRITE: &str = "pipeline_secret:write";
+pub const PIPELINE_SECRET_DELETE: &str = "pipeline_secret:delete";
+/// Use secrets in a launch.
+pub const PIPELINE_SECRET_USE: &str = "pipeline_secret:use";
 
 /// `(permission, category, [owner, admin, maintain, launch, connect, view])`.
 const MATRIX: &[(&str, &str, [bool; 6])] = &[
@@ -46,6 +56,14 @@ const MATRIX: &[(&str, &str, [bool; 6])] = &[
     (WORKSPACE_DELETE, "workspace", [true, false, false, false, false, false]),
     (WORKSPACE_ADMIN, "workspace", [true, false, false, false, false, false]),
     (WORKSPACE_SELF_DELETE, "workspace", [true, true, true, true, true, true]),
+    (CREDENTIALS_READ, "credentials", [true, true, true, false, false, false]),
+    (CREDENTIALS_WRITE, "credentials", [true, true, true, false, false, false]),
+    (CREDENTIALS_DELETE, "credentials", [true, true, true, false, false, false]),
+    (CREDENTIALS_USE, "credentials", [true, true, true, true, false, false]),
+    (PIPELINE_SECRET_READ, "pipeline_secret", [true, true, true, false, false, false]),
+    (PIPELINE_SECRET_WRITE, "pipeline_secret", [true, true, true, false, false, false]),
+    (PIPELINE_SECRET_DELETE, "pipeline_secret", [true, true, true, false, false, false]),
+    (PIPELINE_SECRET_USE, "pipeline_secret", [true, true, true, true, false, false]),
 ];
 
 /// The predefined workspace roles, most powerful first.
@@ -55,8 +73,8 @@ pub fn role_description(role: &str) -> &'static str {
     match role {
         "owner" => "Full control of the workspace, its participants and settings",
         "admin" => "Manage participants, settings and every resource of the workspace",
-        "maintain" => "Launch, manage and label runs, manage labels",
-        "launch" => "Launch runs and report Nextflow runs; delete runs",
+        "maintain" => "Launch, manage and label runs, manage labels, credentials and secrets",
+        "launch" => "Launch runs (using the workspace credentials and secrets) and report Nextflow runs; delete runs",
         "connect" => "View runs and connect to running sessions",
         "view" => "Read-only access to runs and resources",
         _ => "",

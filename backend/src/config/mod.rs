@@ -46,7 +46,9 @@ pub struct Config {
     pub jwt_secret: String,
     /// True when `TOWER_JWT_SECRET` was not set and a random per-process secret is used.
     pub jwt_secret_generated: bool,
+    /// The key of stored secrets, and during a rotation the one before it (still read).
     pub crypto_secret_key: Option<String>,
+    pub crypto_previous_secret_key: Option<String>,
     pub root_users: Vec<RootUser>,
     pub contact_email: Option<String>,
     pub backend_port: u16,
@@ -180,7 +182,8 @@ impl Config {
             redis_namespace,
             jwt_secret,
             jwt_secret_generated,
-            crypto_secret_key: get("TOWER_CRYPTO_SECRETKEY"),
+            crypto_secret_key: crypto_key(&get, "TOWER_CRYPTO_SECRETKEY")?,
+            crypto_previous_secret_key: crypto_key(&get, "TOWER_CRYPTO_PREVIOUS_SECRETKEY")?,
             root_users,
             contact_email,
             backend_port: parse_num::<u16>(&get, "TOWER_BACKEND_SERVER_PORT", 8080)?,
@@ -201,3 +204,11 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+
+/// A key for stored secrets: long enough to be one.
+fn crypto_key(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<String>, ConfigError> {
+    match get(var) {
+        Some(k) if k.chars().count() < 16 => Err(ConfigError::new(var, format!("must be at least 16 characters long (got {})", k.chars().count()))),
+        other => Ok(other),
+    }
+}

@@ -1,6 +1,8 @@
 //! Plain types and pure rules of Tower: statuses, the trace protocol's records, progress
 //! aggregation, identifiers and time. Nothing here touches the network or the database.
 
+pub mod credentials;
+pub mod crypto;
 pub mod email_pattern;
 pub mod ids;
 pub mod names;

@@ -3,12 +3,15 @@
 //! [`with_pool!`], and the few dialect differences (upsert syntax, casts, locking) live in
 //! [`Dialect`].
 
+pub mod credentials;
 pub mod cron;
 pub mod label;
 pub mod mail;
 pub mod migrate;
 pub mod org;
+pub mod pipeline_secret;
 pub mod query;
+pub mod sealed;
 pub mod session;
 pub mod sign_in;
 pub mod star;
