@@ -1,4 +1,5 @@
-//! The scheduled jobs: the run watchdog, the mail outbox and cleanup. Each job runs at once and
+//! The scheduled jobs: the run watchdog, the mail outbox, cleanup and the re-encryption of stored
+//! secrets after a key rotation. Each job runs at once and
 //! then every interval from `TOWER_CRON_*`, under a database lock of its own, so two crons (one
 //! started by mistake, or a restarted one while the old one lingers) never run the same job at
 //! the same moment. Every job is idempotent: running it again, or after a crash, does no harm.
@@ -15,12 +16,17 @@ use tower_backend::store::{self, Db};
 
 use tower_backend::live::{LiveEvent, LiveEventType, Message};
 
+use tower_backend::domain::credentials::SealedKind;
+use tower_backend::domain::crypto::Keyring;
+
 use crate::mailer::Mailer;
 
 /// Mails sent by one run of the mail job at most; the rest go at the next interval.
 const MAIL_PER_RUN: usize = 500;
 /// Runs the watchdog changes per statement batch.
 const WATCHDOG_BATCH: i64 = 500;
+/// Stored secrets read per statement while re-encrypting.
+const REKEY_BATCH: i64 = 100;
 /// The longest wait between two attempts at a failing mail.
 const MAX_BACKOFF_MS: i64 = 3_600_000;
 
@@ -36,6 +42,8 @@ pub struct Context {
     /// Turns true on shutdown: a job ends after the piece of work in hand (one mail's SMTP
     /// transaction and its mark), so its lock is released within the grace period.
     pub stop: watch::Receiver<bool>,
+    /// The keys of stored secrets: the current one, and the previous one during a rotation.
+    pub keyring: Keyring,
 }
 
 impl Context {
@@ -46,7 +54,8 @@ impl Context {
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "cron".into());
         let owner =
             format!("{}-{}-{}", host.chars().take(40).collect::<String>(), std::process::id(), tower_backend::domain::ids::random_hex(4));
-        Ok(Context { db, config, owner, mailer, publisher, stop: watch::channel(false).1 })
+        let keyring = Keyring::new(config.crypto_secret_key.as_deref(), config.crypto_previous_secret_key.as_deref());
+        Ok(Context { db, config, owner, mailer, publisher, stop: watch::channel(false).1, keyring })
     }
 
     /// The same context, stopping when `stop` turns true.
@@ -64,16 +73,18 @@ pub enum Job {
     Watchdog,
     Mail,
     Cleanup,
+    Rekey,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::Watchdog, Job::Mail, Job::Cleanup];
+    pub const ALL: [Job; 4] = [Job::Watchdog, Job::Mail, Job::Cleanup, Job::Rekey];
 
     pub fn name(self) -> &'static str {
         match self {
             Job::Watchdog => "watchdog",
             Job::Mail => "mail",
             Job::Cleanup => "cleanup",
+            Job::Rekey => "rekey",
         }
     }
 
@@ -82,6 +93,8 @@ impl Job {
             Job::Watchdog => config.cron.watchdog_interval,
             Job::Mail => config.cron.mail_interval,
             Job::Cleanup => config.cron.cleanup_interval,
+            // Only does something during a key rotation, and then should finish soon.
+            Job::Rekey => config.cron.watchdog_interval,
         }
     }
 
@@ -92,6 +105,7 @@ impl Job {
                 Job::Watchdog => watchdog(ctx).await,
                 Job::Mail => send_mail(ctx).await,
                 Job::Cleanup => cleanup(ctx).await,
+                Job::Rekey => rekey(ctx, usize::MAX).await,
             }
         })
         .await?;
@@ -245,5 +259,46 @@ pub async fn cleanup(ctx: &Context) -> anyhow::Result<String> {
             "purged {} run(s) with {tasks} task(s); deleted {links} expired sign-in link(s), {sessions} expired session(s), {mails} old sent mail(s)",
             runs.len()
         )
+    })
+}
+
+/// During a key rotation (`TOWER_CRYPTO_PREVIOUS_SECRETKEY` set), seals every stored secret of
+/// the previous key again with the current one, at most `limit` of them, a batch at a time. Each
+/// value is swapped only if unchanged meanwhile, so the job can stop or die at any point and the
+/// next run goes on where it ended. A value that does not open is reported and left as it is.
+pub async fn rekey(ctx: &Context, limit: usize) -> anyhow::Result<String> {
+    let (Some(current), Some(previous)) = (ctx.keyring.current_id(), ctx.keyring.previous_id()) else {
+        return Ok(String::new());
+    };
+    let (mut done, mut failed) = (0usize, 0usize);
+    for kind in SealedKind::ALL {
+        let mut after: Option<String> = None;
+        while done < limit && !ctx.stopping() {
+            let batch = store::sealed::sealed_with(&ctx.db, kind, previous, after.as_deref(), REKEY_BATCH).await?;
+            let Some((last, _)) = batch.last() else { break };
+            after = Some(last.clone());
+            for (id, sealed) in batch.into_iter().take(limit - done) {
+                match ctx.keyring.reseal(&sealed, &kind.aad(&id)) {
+                    Ok(Some(new)) => {
+                        if store::sealed::replace(&ctx.db, kind, &id, &sealed, &new).await? {
+                            done += 1;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        failed += 1;
+                        tracing::error!(kind = ?kind, id = %id, error = %e, "a stored secret does not decrypt; it is left as it is");
+                    }
+                }
+            }
+        }
+    }
+    let left: i64 = store::sealed::key_counts(&ctx.db).await?.into_iter().filter(|(k, _)| k == previous).map(|(_, n)| n).sum();
+    Ok(match (done, left) {
+        (0, 0) if failed == 0 => String::new(),
+        (_, 0) => format!(
+            "re-encrypted {done} stored secrets with key {current}; none is left under key {previous}: TOWER_CRYPTO_PREVIOUS_SECRETKEY can be removed"
+        ),
+        _ => format!("re-encrypted {done} stored secrets with key {current}; {left} left under key {previous} ({failed} do not decrypt)"),
     })
 }

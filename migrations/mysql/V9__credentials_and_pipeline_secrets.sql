@@ -1,7 +1,8 @@
 -- Stored credentials and pipeline secrets. The secret part of each row is AES-256-GCM
 -- ciphertext (nonce followed by ciphertext and tag) bound to its row, with the id of the key that
 -- sealed it; the non-secret key fields are plain JSON. `scope` is 'w:<workspace id>' or
--- 'u:<user id>' (a personal context), so a name is unique within its context.
+-- 'u:<user id>' (a personal context), so a name is unique within its context (ignoring case, as
+-- on SQLite).
 -- Same tables, columns and indexes as migrations/sqlite (a test compares them).
 
 CREATE TABLE tw_credentials (
@@ -26,7 +27,7 @@ CREATE TABLE tw_credentials (
     PRIMARY KEY (id),
     UNIQUE KEY ux_credentials_scope_name (scope, name),
     KEY ix_credentials_key (key_id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE tw_pipeline_secret (
     id           BIGINT        NOT NULL AUTO_INCREMENT,
@@ -42,4 +43,4 @@ CREATE TABLE tw_pipeline_secret (
     PRIMARY KEY (id),
     UNIQUE KEY ux_pipeline_secret_scope_name (scope, name),
     KEY ix_pipeline_secret_key (key_id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

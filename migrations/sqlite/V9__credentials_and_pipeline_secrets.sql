@@ -1,7 +1,8 @@
 -- Stored credentials and pipeline secrets. The secret part of each row is AES-256-GCM
 -- ciphertext (nonce followed by ciphertext and tag) bound to its row, with the id of the key that
 -- sealed it; the non-secret key fields are plain JSON. `scope` is 'w:<workspace id>' or
--- 'u:<user id>' (a personal context), so a name is unique within its context.
+-- 'u:<user id>' (a personal context), so a name is unique within its context (ignoring case, as
+-- MySQL's collation does).
 -- Same tables, columns and indexes as migrations/mysql (a test compares them).
 
 CREATE TABLE tw_credentials (
@@ -24,7 +25,7 @@ CREATE TABLE tw_credentials (
     date_created   BIGINT         NOT NULL,
     last_updated   BIGINT         NOT NULL
 );
-CREATE UNIQUE INDEX ux_credentials_scope_name ON tw_credentials (scope, name);
+CREATE UNIQUE INDEX ux_credentials_scope_name ON tw_credentials (scope, name COLLATE NOCASE);
 CREATE INDEX ix_credentials_key ON tw_credentials (key_id);
 
 CREATE TABLE tw_pipeline_secret (
@@ -39,5 +40,5 @@ CREATE TABLE tw_pipeline_secret (
     date_created BIGINT        NOT NULL,
     last_updated BIGINT        NOT NULL
 );
-CREATE UNIQUE INDEX ux_pipeline_secret_scope_name ON tw_pipeline_secret (scope, name);
+CREATE UNIQUE INDEX ux_pipeline_secret_scope_name ON tw_pipeline_secret (scope, name COLLATE NOCASE);
 CREATE INDEX ix_pipeline_secret_key ON tw_pipeline_secret (key_id);

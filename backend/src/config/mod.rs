@@ -205,6 +205,48 @@ impl Config {
 #[cfg(test)]
 mod tests;
 
+impl Config {
+    /// The embedded default (SQLite) keeps the secrets it was not given: a JWT secret and a key
+    /// for stored secrets are generated once into the data directory (mode 0600) and read back at
+    /// every start, so sessions and stored credentials survive a restart. A MySQL deployment is
+    /// left as configured: its replicas must share the secrets, so they come from the operator.
+    pub fn keep_generated_secrets(&mut self) -> Result<(), ConfigError> {
+        if !matches!(self.db.url, DbUrl::Sqlite(_)) {
+            return Ok(());
+        }
+        if self.jwt_secret_generated {
+            self.jwt_secret = kept_secret(&self.data_dir, "jwt-secret", "TOWER_JWT_SECRET")?;
+            self.jwt_secret_generated = false;
+        }
+        if self.crypto_secret_key.is_none() {
+            self.crypto_secret_key = Some(kept_secret(&self.data_dir, "crypto-secret-key", "TOWER_CRYPTO_SECRETKEY")?);
+        }
+        Ok(())
+    }
+}
+
+/// The secret in `dir/file`, made (64 random hex digits, readable by the owner only) if absent.
+fn kept_secret(dir: &std::path::Path, file: &str, var: &str) -> Result<String, ConfigError> {
+    use std::io::Write;
+    let path = dir.join(file);
+    let fail = |e: std::io::Error| ConfigError::new(var, format!("not set, and {} cannot be kept: {e}", path.display()));
+    match std::fs::read_to_string(&path) {
+        Ok(s) if s.trim().len() >= 35 => return Ok(s.trim().to_string()),
+        Ok(_) => return Err(ConfigError::new(var, format!("not set, and {} holds no usable secret: delete it to make a new one", path.display()))),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(fail(e)),
+        Err(_) => {}
+    }
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let secret = crate::domain::ids::random_hex(32);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(&path).map_err(fail)?;
+    f.write_all(secret.as_bytes()).and_then(|_| f.sync_all()).map_err(fail)?;
+    Ok(secret)
+}
+
 /// A key for stored secrets: long enough to be one.
 fn crypto_key(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<String>, ConfigError> {
     match get(var) {

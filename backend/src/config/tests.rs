@@ -193,3 +193,30 @@ fn tower_yml_is_read_by_a_yaml_parser() {
     assert!(flatten_yaml("- a\n- b\n").is_err());
     assert_eq!(flatten_yaml("").unwrap(), vec![]);
 }
+
+#[test]
+fn the_embedded_default_keeps_the_secrets_it_generates() {
+    let dir = std::env::temp_dir().join(format!("tower-kept-{}", crate::domain::ids::random_hex(6)));
+    let data = dir.to_string_lossy().to_string();
+    let mut first = cfg(&[("TOWER_DATA_DIR", &data)]).unwrap();
+    first.keep_generated_secrets().unwrap();
+    assert!(!first.jwt_secret_generated);
+    let mut second = cfg(&[("TOWER_DATA_DIR", &data)]).unwrap();
+    second.keep_generated_secrets().unwrap();
+    assert_eq!(first.jwt_secret, second.jwt_secret);
+    assert_eq!(first.crypto_secret_key, second.crypto_secret_key);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("jwt-secret")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let mut given = cfg(&[("TOWER_DATA_DIR", &data), ("TOWER_CRYPTO_SECRETKEY", "an-operator-chosen-key")]).unwrap();
+    given.keep_generated_secrets().unwrap();
+    assert_eq!(given.crypto_secret_key.as_deref(), Some("an-operator-chosen-key"));
+    let mut mysql = cfg(&[("TOWER_DATA_DIR", &data), ("TOWER_DB_URL", "mysql://u:p@db:3306/tower")]).unwrap();
+    mysql.keep_generated_secrets().unwrap();
+    assert!(mysql.jwt_secret_generated && mysql.crypto_secret_key.is_none(), "replicas must be given their secrets");
+    assert!(cfg(&[("TOWER_CRYPTO_SECRETKEY", "short")]).is_err());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,5 +1,5 @@
 //! The sealed values of every table, for key rotation and the startup key check: which keys
-//! sealed how many values, the values a key other than the current one sealed, and the swap of
+//! sealed how many values, the values one key sealed, and the swap of
 //! one value for its re-sealed form (only if no one changed it meanwhile).
 
 use super::Db;
@@ -21,14 +21,19 @@ pub async fn key_counts(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
     with_pool!(db, p => sqlx::query_as(sql).fetch_all(p).await)
 }
 
-/// Up to `limit` values of one table sealed with a key other than `current`, as (row id, value).
-pub async fn stale(db: &Db, kind: SealedKind, current: &str, limit: i64) -> sqlx::Result<Vec<(String, Sealed)>> {
+/// Up to `limit` values of one table sealed with `key_id`, in id order after the row `after`, as
+/// (row id, value).
+pub async fn sealed_with(db: &Db, kind: SealedKind, key_id: &str, after: Option<&str>, limit: i64) -> sqlx::Result<Vec<(String, Sealed)>> {
     let t = table(kind);
-    let sql = format!("SELECT id, secret, key_id FROM {t} WHERE key_id <> ? AND key_id <> '' ORDER BY id LIMIT ?");
+    let sql = format!("SELECT id, secret, key_id FROM {t} WHERE key_id = ? AND id > ? ORDER BY id LIMIT ?");
     let rows: Vec<(String, Vec<u8>, String)> = match kind {
-        SealedKind::Credentials => with_pool!(db, p => sqlx::query_as(&sql).bind(current).bind(limit).fetch_all(p).await)?,
+        SealedKind::Credentials => {
+            let after = after.unwrap_or("");
+            with_pool!(db, p => sqlx::query_as(&sql).bind(key_id).bind(after).bind(limit).fetch_all(p).await)?
+        }
         SealedKind::PipelineSecret => {
-            let rows: Vec<(i64, Vec<u8>, String)> = with_pool!(db, p => sqlx::query_as(&sql).bind(current).bind(limit).fetch_all(p).await)?;
+            let after = after.and_then(|a| a.parse::<i64>().ok()).unwrap_or(0);
+            let rows: Vec<(i64, Vec<u8>, String)> = with_pool!(db, p => sqlx::query_as(&sql).bind(key_id).bind(after).bind(limit).fetch_all(p).await)?;
             rows.into_iter().map(|(id, d, k)| (id.to_string(), d, k)).collect()
         }
     };

@@ -97,10 +97,14 @@ pub async fn drop_database(mysql: Option<(String, String)>, tmp: Option<PathBuf>
     }
 }
 
+/// The key of stored secrets in the test backends.
+pub const TEST_CRYPTO_KEY: &str = "test-crypto-key-for-stored-secrets";
+
 pub fn test_config(db_url: &str, extra: &[(&str, &str)]) -> Config {
     let mut env: HashMap<String, String> = HashMap::from([
         ("TOWER_DB_URL".into(), db_url.to_string()),
         ("TOWER_JWT_SECRET".into(), "test-jwt-secret-that-is-long-enough-for-tower".into()),
+        ("TOWER_CRYPTO_SECRETKEY".into(), TEST_CRYPTO_KEY.into()),
         ("TOWER_SERVER_URL".into(), "http://localhost:8000".into()),
         ("TOWER_ROOT_USERS".into(), "root@example.com".into()),
         ("TOWER_DB_MIN_POOL_SIZE".into(), "1".into()),

@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod credentials;
 mod live;
 mod migrations;
 mod outage;

@@ -14,7 +14,7 @@ async fn main() -> ExitCode {
         println!("Usage: tower\n\nRuns the backend, the scheduled jobs' migrations and the web front end in one process.\nConfiguration: TOWER_* environment variables (see README.md).");
         return ExitCode::SUCCESS;
     }
-    let config = match Config::from_env() {
+    let config = match Config::from_env().and_then(|mut c| c.keep_generated_secrets().map(|_| c)) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("tower: invalid configuration: {e}");
