@@ -366,6 +366,13 @@ fn needs(operation_id: &str) -> Option<Needs> {
         "LeaveWorkspaceParticipant" => Participant,
         "ListWorkspacesUser" | "DescribeUser" | "UpdateUser" => SelfOrRoot,
         "LiveEvents" => Ws(WORKFLOW_READ),
+        "ListCredentials" | "DescribeCredentials" => Ws(CREDENTIALS_READ),
+        "CreateCredentials" | "UpdateCredentials" | "ValidateCredentialsName" => Ws(CREDENTIALS_WRITE),
+        "DeleteCredentials" => Ws(CREDENTIALS_DELETE),
+        "GetEncryptedCredentials" => Ws(CREDENTIALS_USE),
+        "ListPipelineSecrets" | "DescribePipelineSecret" => Ws(PIPELINE_SECRET_READ),
+        "CreatePipelineSecret" | "UpdatePipelineSecret" | "ValidatePipelineSecretName" => Ws(PIPELINE_SECRET_WRITE),
+        "DeletePipelineSecret" => Ws(PIPELINE_SECRET_DELETE),
         "OidcLogin" | "OidcCallback" | "EmailSignIn" | "EmailSignInVerify" | "TokenSignIn" | "RefreshAccessToken" | "Logout" => SignIn,
         _ => return None,
     })
@@ -389,6 +396,8 @@ struct World {
     target_user: i64,
     target_participant: i64,
     spare_email: String,
+    credentials: String,
+    secret: i64,
 }
 
 async fn personas(app: &TestApp) -> Personas {
@@ -469,7 +478,15 @@ async fn world(app: &TestApp, who: &Personas) -> World {
         call(app, Method::PUT, &format!("/trace/{run}/progress?workspaceId={ws}"), launcher, Some(progress_body(vec![task(1, "RUNNING")])))
             .await;
     assert_eq!(s, 200, "{b}");
-    World { org, ws, run, label, team, role, target_member, target_user: target.id, target_participant, spare_email }
+    let owner = &who.tokens[&Persona::Owner];
+    let creds = json!({"credentials": {"name": unique("c"), "provider": "github", "keys": {"username": "u", "token": "t"}}});
+    let (s, b) = call(app, Method::POST, &format!("/credentials?workspaceId={ws}"), owner, Some(creds)).await;
+    assert_eq!(s, 200, "{b}");
+    let credentials = b["credentialsId"].as_str().unwrap().to_string();
+    let (s, b) = call(app, Method::POST, &format!("/pipeline-secrets?workspaceId={ws}"), owner, Some(json!({"name": "WORLD_SECRET", "value": "v"}))).await;
+    assert_eq!(s, 200, "{b}");
+    let secret = b["secretId"].as_i64().unwrap();
+    World { org, ws, run, label, team, role, target_member, target_user: target.id, target_participant, spare_email, credentials, secret }
 }
 
 fn begin_body(run: &str) -> Value {
@@ -509,6 +526,10 @@ fn body(op: &str, w: &World) -> Option<Value> {
         "UpdateWorkspace" => json!({"fullName": "Renamed"}),
         "CreateWorkspaceParticipant" => json!({"userNameOrEmail": w.spare_email}),
         "UpdateWorkspaceParticipantRole" => json!({"role": "maintain"}),
+        "CreateCredentials" => json!({"credentials": {"name": unique("c"), "provider": "gitlab", "keys": {"username": "u", "token": "t"}}}),
+        "UpdateCredentials" => json!({"credentials": {"description": "Changed"}}),
+        "CreatePipelineSecret" => json!({"name": unique("S_"), "value": "v"}),
+        "UpdatePipelineSecret" => json!({"value": "changed"}),
         _ => return None,
     })
 }
@@ -534,6 +555,8 @@ fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i6
         ("userId", user.to_string()),
         ("roleName", w.role.clone()),
         ("tokenId", own_token_id.to_string()),
+        ("credentialsId", if missing { "ZZZZZZZZZZZZZZZZZZZZZZ".into() } else { w.credentials.clone() }),
+        ("secretId", if missing { "987654323".into() } else { w.secret.to_string() }),
     ] {
         path = path.replace(&format!("{{{k}}}"), &v);
     }
@@ -547,6 +570,7 @@ fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i6
             "force" => query.push("force=true".into()),
             "runName" => query.push(format!("runName={}", unique("run"))),
             "fileName" => query.push("fileName=nextflow.log".into()),
+            "pairingId" => query.push("pairingId=matrix-pairing".into()),
             _ => {}
         }
     }
@@ -582,7 +606,13 @@ fn operations() -> Vec<Op> {
 
 /// The answer without the ids it names, to compare "forbidden" with "does not exist".
 fn normalized(status: u16, body: &Value, w: &World) -> (u16, String) {
-    let m = body["message"].as_str().unwrap_or_default().replace(&w.run, "#").replace("ZZZZZZZZZZZZZZ", "#");
+    let m = body["message"]
+        .as_str()
+        .unwrap_or_default()
+        .replace(&w.run, "#")
+        .replace(&w.credentials, "#")
+        .replace("ZZZZZZZZZZZZZZZZZZZZZZ", "#")
+        .replace("ZZZZZZZZZZZZZZ", "#");
     let mut out = String::new();
     for c in m.chars() {
         if !c.is_ascii_digit() {
