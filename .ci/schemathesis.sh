@@ -18,6 +18,7 @@ cleanup() { [[ -n $backend_pid ]] && kill "$backend_pid" 2>/dev/null; rm -rf "$w
 trap cleanup EXIT
 
 export TOWER_DB_URL="sqlite://$work/tower.db"
+export TOWER_CRYPTO_SECRETKEY=schemathesis-key-of-stored-secrets
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$bin/tower-cron" migrate 2>"$work/migrate.log"
 token=$("$bin/tower-backend" token create --email schemathesis@example.com --name schemathesis)
@@ -26,19 +27,25 @@ backend_pid=$!
 url="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do curl -fs "$url/health" >/dev/null && break; sleep 0.1; done
 
-# A real run with tasks and a label, so that operations on existing ids are exercised too.
+# A real run with tasks, a label, credentials and a secret, so that operations on existing ids
+# are exercised too.
 api() { curl -fsS -X "$1" "$url$2" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
 wf=$(api POST /trace/create '{"sessionId":"5b2e8d1c-0000-4000-8000-00000000abcd","runName":"schema_run","projectName":"nf-core/demo"}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["workflowId"])')
 api PUT "/trace/$wf/begin" "{\"workflow\":{\"id\":\"$wf\",\"runName\":\"schema_run\",\"sessionId\":\"5b2e8d1c-0000-4000-8000-00000000abcd\",\"projectName\":\"nf-core/demo\",\"userName\":\"ci\",\"workDir\":\"/work\",\"commandLine\":\"nextflow run nf-core/demo\",\"start\":\"2024-01-01T10:00:00Z\"},\"processNames\":[\"FASTQC\"]}" >/dev/null
 api PUT "/trace/$wf/progress" '{"tasks":[{"taskId":1,"status":"COMPLETED","name":"FASTQC (1)","process":"FASTQC","hash":"ab/123456","cpus":2,"realtime":1000,"exit":0}],"progress":{"succeeded":1,"processes":[{"index":1,"name":"FASTQC","succeeded":1}]}}' >/dev/null
 label=$(api POST /labels '{"name":"seeded"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+creds=$(api POST /credentials '{"credentials":{"name":"seeded","provider":"github","keys":{"username":"ci","token":"seeded-token"}}}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["credentialsId"])')
+secret=$(api POST /pipeline-secrets '{"name":"SEEDED","value":"seeded-value"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretId"])')
 
 cat >"$work/schemathesis.toml" <<TOML
 [parameters]
 "path.workflowId" = "$wf"
 "path.taskId" = 1
 "path.labelId" = $label
+"path.credentialsId" = "$creds"
+"path.secretId" = $secret
 TOML
 
 echo "schemathesis $SCHEMATHESIS_VERSION against $url (run $wf)"

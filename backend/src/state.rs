@@ -36,7 +36,8 @@ impl AppState {
     /// Must run inside the runtime: with Redis, it starts the subscriber to the message channel.
     pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
         let shared = crate::cache::connect(&config)?;
-        let keyring = crate::domain::crypto::Keyring::new(config.crypto_secret_key.as_deref(), config.crypto_previous_secret_key.as_deref());
+        let keyring =
+            crate::domain::crypto::Keyring::new(config.crypto_secret_key.as_deref(), config.crypto_previous_secret_key.as_deref());
         let publisher = crate::live::Publisher::start(shared.cache.clone(), shared.incoming.clone());
         let state = AppState {
             db,

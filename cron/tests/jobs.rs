@@ -799,18 +799,28 @@ async fn a_key_rotation_reencrypts_every_stored_secret_and_resumes_after_an_inte
             credentials.push(b["credentialsId"].as_str().unwrap().to_string());
         }
         for i in 0..2 {
-            let (s, b) = old.call(reqwest::Method::POST, "/pipeline-secrets", Some(&token), Some(json!({"name": format!("S{i}"), "value": format!("v{i}")}))).await;
+            let (s, b) = old
+                .call(
+                    reqwest::Method::POST,
+                    "/pipeline-secrets",
+                    Some(&token),
+                    Some(json!({"name": format!("S{i}"), "value": format!("v{i}")})),
+                )
+                .await;
             assert_eq!(s, 200, "{b}");
         }
         // The new key, with the old one to read what it sealed meanwhile.
-        let rotating = Backend::start(db.config(&[("TOWER_CRYPTO_SECRETKEY", NEW.into()), ("TOWER_CRYPTO_PREVIOUS_SECRETKEY", OLD.into())])).await;
+        let rotating =
+            Backend::start(db.config(&[("TOWER_CRYPTO_SECRETKEY", NEW.into()), ("TOWER_CRYPTO_PREVIOUS_SECRETKEY", OLD.into())])).await;
         let ctx = rotating.ctx();
         let new_id = ctx.keyring.current_id().unwrap().to_string();
         let counts = |db: Db| async move { store::sealed::key_counts(&db).await.unwrap() };
         // Interrupted after two values...
         let summary = tower_cron::jobs::rekey(&ctx, 2).await.unwrap();
         assert!(summary.contains("re-encrypted 2 stored secrets") && summary.contains("3 left"), "{summary}");
-        let (s, _) = rotating.call(reqwest::Method::GET, &format!("/credentials/{}/keys?pairingId=during-rotation", credentials[2]), Some(&token), None).await;
+        let (s, _) = rotating
+            .call(reqwest::Method::GET, &format!("/credentials/{}/keys?pairingId=during-rotation", credentials[2]), Some(&token), None)
+            .await;
         assert_eq!(s, 200, "a value of the old key is read during the rotation");
         // ...and resumed by the job itself.
         let summary = Job::Rekey.run_locked(&ctx).await.unwrap().unwrap();
@@ -823,7 +833,8 @@ async fn a_key_rotation_reencrypts_every_stored_secret_and_resumes_after_an_inte
             let pairing = "after-rotation";
             let (s, b) = new.call(reqwest::Method::GET, &format!("/credentials/{id}/keys?pairingId={pairing}"), Some(&token), None).await;
             assert_eq!(s, 200, "{b}");
-            let keys = tower_backend::domain::crypto::open_from_pairing(&token, pairing, id.as_bytes(), b["keys"].as_str().unwrap()).unwrap();
+            let keys =
+                tower_backend::domain::crypto::open_from_pairing(&token, pairing, id.as_bytes(), b["keys"].as_str().unwrap()).unwrap();
             assert_eq!(serde_json::from_slice::<Value>(&keys).unwrap()["token"], format!("token-{i}"));
         }
         db.finish().await;

@@ -52,7 +52,9 @@ impl PartialSchema for SecurityKeys {
 impl ToSchema for SecurityKeys {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         for p in PROVIDERS {
-            let mut o = ObjectBuilder::new().title(Some(p.title)).property("discriminator", ObjectBuilder::new().schema_type(Type::String));
+            // The discriminator names its one provider, so that exactly one subtype matches.
+            let discriminator = ObjectBuilder::new().schema_type(Type::String).enum_values(Some([p.id]));
+            let mut o = ObjectBuilder::new().title(Some(p.title)).property("discriminator", discriminator).required("discriminator");
             for f in p.public {
                 o = o.property(*f, ObjectBuilder::new().schema_type(Type::String));
             }
@@ -321,7 +323,8 @@ async fn describe(
 async fn open_secret(state: &AppState, scope: &str, id: &str) -> ApiResult<SecretFields> {
     let sealed = store::sealed(&state.db, scope, id).await?.ok_or_else(|| ApiError::not_found(format!("Credentials '{id}' not found")))?;
     let plain = state.keyring.open(&sealed, &SealedKind::Credentials.aad(id))?;
-    SecretFields::from_json(&plain).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the stored keys of credentials {id} are not a JSON object")))
+    SecretFields::from_json(&plain)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the stored keys of credentials {id} are not a JSON object")))
 }
 
 /// Changes credentials. `keys` replaces the fields that are not secret; a secret field left out
@@ -387,7 +390,12 @@ struct DeleteQuery {
 #[utoipa::path(delete, path = "/credentials/{credentialsId}", tag = "credentials", operation_id = "DeleteCredentials", security(("BearerAuth" = [])),
     params(("credentialsId" = String, Path, description = CREDENTIALS_ID), DeleteQuery),
     responses((status = 204), ReadErrors))]
-async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(q): ApiQuery<DeleteQuery>) -> ApiResult<StatusCode> {
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<DeleteQuery>,
+) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller, q.workspace_id, perm::CREDENTIALS_DELETE).await?;
     // `checked` asks for a 409 listing what uses the credentials; nothing stored refers to
     // credentials yet (compute environments and pipelines will), so there is nothing to list.

@@ -27,10 +27,7 @@ use crate::store::pipeline_secret::{self as store, CreateError, SecretRow};
 const MAX_VALUE: usize = 65_536;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(validate_name))
-        .routes(routes!(describe, update, delete))
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(validate_name)).routes(routes!(describe, update, delete))
 }
 
 /// `PipelineSecret`: the name and dates of a secret, never its value.
@@ -53,7 +50,13 @@ pub struct PipelineSecret {
 
 impl From<SecretRow> for PipelineSecret {
     fn from(r: SecretRow) -> Self {
-        PipelineSecret { id: r.id, name: r.name, last_used: r.last_used, date_created: Some(r.date_created), last_updated: Some(r.last_updated) }
+        PipelineSecret {
+            id: r.id,
+            name: r.name,
+            last_used: r.last_used,
+            date_created: Some(r.date_created),
+            last_updated: Some(r.last_updated),
+        }
     }
 }
 
@@ -130,7 +133,11 @@ async fn find(state: &AppState, scope: &str, id: &str) -> ApiResult<SecretRow> {
 /// The secrets of a workspace (or the caller's own), by name.
 #[utoipa::path(get, path = "/pipeline-secrets", tag = "pipeline-secrets", operation_id = "ListPipelineSecrets", security(("BearerAuth" = [])),
     params(WorkspaceParam), responses((status = 200, body = ListPipelineSecretsResponse), ListErrors))]
-async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<Json<ListPipelineSecretsResponse>> {
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<ListPipelineSecretsResponse>> {
     let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_SECRET_READ).await?;
     let rows = store::list(&state.db, &scope).await?;
     Ok(Json(ListPipelineSecretsResponse { total_size: rows.len() as i64, pipeline_secrets: rows.into_iter().map(Into::into).collect() }))
@@ -230,7 +237,12 @@ async fn update(
 #[utoipa::path(delete, path = "/pipeline-secrets/{secretId}", tag = "pipeline-secrets", operation_id = "DeletePipelineSecret", security(("BearerAuth" = [])),
     params(("secretId" = i64, Path, description = SECRET_ID), WorkspaceParam),
     responses((status = 204), ReadErrors))]
-async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<StatusCode> {
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_SECRET_DELETE).await?;
     let row = find(&state, &scope, &id).await?;
     if !store::delete(&state.db, &scope, row.id).await? {

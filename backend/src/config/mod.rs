@@ -232,7 +232,12 @@ fn kept_secret(dir: &std::path::Path, file: &str, var: &str) -> Result<String, C
     let fail = |e: std::io::Error| ConfigError::new(var, format!("not set, and {} cannot be kept: {e}", path.display()));
     match std::fs::read_to_string(&path) {
         Ok(s) if s.trim().len() >= 35 => return Ok(s.trim().to_string()),
-        Ok(_) => return Err(ConfigError::new(var, format!("not set, and {} holds no usable secret: delete it to make a new one", path.display()))),
+        Ok(_) => {
+            return Err(ConfigError::new(
+                var,
+                format!("not set, and {} holds no usable secret: delete it to make a new one", path.display()),
+            ))
+        }
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(fail(e)),
         Err(_) => {}
     }
@@ -250,7 +255,9 @@ fn kept_secret(dir: &std::path::Path, file: &str, var: &str) -> Result<String, C
 /// A key for stored secrets: long enough to be one.
 fn crypto_key(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<String>, ConfigError> {
     match get(var) {
-        Some(k) if k.chars().count() < 16 => Err(ConfigError::new(var, format!("must be at least 16 characters long (got {})", k.chars().count()))),
+        Some(k) if k.chars().count() < 16 => {
+            Err(ConfigError::new(var, format!("must be at least 16 characters long (got {})", k.chars().count())))
+        }
         other => Ok(other),
     }
 }

@@ -170,7 +170,11 @@ impl SecretFields {
 /// (sealed), checking every field against the provider. `kept`: the stored secret fields of the
 /// credentials being updated, kept where the request leaves a secret field out (a form never
 /// shows a stored secret, so it cannot send it back).
-pub fn split_keys(p: &Provider, mut keys: Map<String, Value>, kept: Option<SecretFields>) -> Result<(Map<String, Value>, SecretFields), String> {
+pub fn split_keys(
+    p: &Provider,
+    mut keys: Map<String, Value>,
+    kept: Option<SecretFields>,
+) -> Result<(Map<String, Value>, SecretFields), String> {
     if let Some(d) = keys.remove("discriminator") {
         if !d.is_null() && d.as_str() != Some(p.id) {
             return Err(format!("credentials.keys.discriminator must be '{}', the credentials provider", p.id));
@@ -239,7 +243,10 @@ fn check_secret(p: &Provider, field: &str, value: &str) -> Result<(), String> {
     if field == "privateKey" {
         let v = value.trim();
         if !(v.starts_with("-----BEGIN ") && v.contains("PRIVATE KEY-----") && v.ends_with("-----")) {
-            return Err(format!("credentials.keys.{field} of {} is not a private key in PEM or OpenSSH format (-----BEGIN ... PRIVATE KEY-----)", p.title));
+            return Err(format!(
+                "credentials.keys.{field} of {} is not a private key in PEM or OpenSSH format (-----BEGIN ... PRIVATE KEY-----)",
+                p.title
+            ));
         }
     }
     Ok(())

@@ -43,7 +43,8 @@ impl Key {
     fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::thread_rng().fill_bytes(&mut nonce);
-        let sealed = self.cipher.encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad }).expect("AES-GCM encrypts any length we store");
+        let sealed =
+            self.cipher.encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad }).expect("AES-GCM encrypts any length we store");
         [nonce.as_slice(), &sealed].concat()
     }
 

@@ -39,7 +39,16 @@ pub struct Fields<'a> {
 }
 
 /// Inserts new credentials; a taken name fails with a unique violation.
-pub async fn create(db: &Db, id: &str, scope: &str, user_id: i64, workspace_id: Option<i64>, provider: &str, f: &Fields<'_>, now: i64) -> sqlx::Result<()> {
+pub async fn create(
+    db: &Db,
+    id: &str,
+    scope: &str,
+    user_id: i64,
+    workspace_id: Option<i64>,
+    provider: &str,
+    f: &Fields<'_>,
+    now: i64,
+) -> sqlx::Result<()> {
     with_pool!(db, p => sqlx::query(
         "INSERT INTO tw_credentials (id, scope, user_id, workspace_id, name, provider, base_url, category, description, public_keys, \
          secret, key_id, status, date_created, last_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'AVAILABLE', ?, ?)")

@@ -33,7 +33,8 @@ pub async fn sealed_with(db: &Db, kind: SealedKind, key_id: &str, after: Option<
         }
         SealedKind::PipelineSecret => {
             let after = after.and_then(|a| a.parse::<i64>().ok()).unwrap_or(0);
-            let rows: Vec<(i64, Vec<u8>, String)> = with_pool!(db, p => sqlx::query_as(&sql).bind(key_id).bind(after).bind(limit).fetch_all(p).await)?;
+            let rows: Vec<(i64, Vec<u8>, String)> =
+                with_pool!(db, p => sqlx::query_as(&sql).bind(key_id).bind(after).bind(limit).fetch_all(p).await)?;
             rows.into_iter().map(|(id, d, k)| (id.to_string(), d, k)).collect()
         }
     };

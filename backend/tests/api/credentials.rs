@@ -49,7 +49,11 @@ fn every_provider(marker: &str) -> Vec<(&'static str, Value, Vec<&'static str>)>
     let s = |f: &str| format!("{marker}-{f}");
     vec![
         ("ssh", json!({"privateKey": pem(&s("ssh")), "passphrase": s("pass")}), vec![]),
-        ("k8s", json!({"certificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "privateKey": pem(&s("k8s")), "token": s("k8stoken")}), vec!["certificate"]),
+        (
+            "k8s",
+            json!({"certificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "privateKey": pem(&s("k8s")), "token": s("k8stoken")}),
+            vec!["certificate"],
+        ),
         ("container-reg", json!({"userName": "bot", "registry": "quay.io", "password": s("reg")}), vec!["userName", "registry"]),
         ("github", json!({"username": "octo", "password": s("ghp"), "token": s("ght")}), vec!["username"]),
         ("gitlab", json!({"username": "tanuki", "token": s("glt")}), vec!["username"]),
@@ -58,7 +62,11 @@ fn every_provider(marker: &str) -> Vec<(&'static str, Value, Vec<&'static str>)>
         ("codecommit", json!({"username": "cc", "password": s("ccp")}), vec!["username"]),
         ("aws", json!({"accessKey": "AKIAEXAMPLE", "secretKey": s("aws")}), vec!["accessKey"]),
         ("google", json!({"data": format!("{{\"private_key\": \"{}\"}}", s("gcp"))}), vec![]),
-        ("azure", json!({"batchName": "b", "storageName": "st", "batchKey": s("bk"), "storageKey": s("sk")}), vec!["batchName", "storageName"]),
+        (
+            "azure",
+            json!({"batchName": "b", "storageName": "st", "batchKey": s("bk"), "storageKey": s("sk")}),
+            vec!["batchName", "storageName"],
+        ),
     ]
 }
 
@@ -66,7 +74,8 @@ fn every_provider(marker: &str) -> Vec<(&'static str, Value, Vec<&'static str>)>
 async fn raw_rows(app: &TestApp) -> String {
     type Row = (String, String, String, Option<String>, String, Vec<u8>, String);
     let rows: Vec<Row> = with_pool!(app.db(), p => sqlx::query_as(
-        "SELECT id, name, provider, description, public_keys, secret, key_id FROM tw_credentials").fetch_all(p).await).unwrap();
+        "SELECT id, name, provider, description, public_keys, secret, key_id FROM tw_credentials").fetch_all(p).await)
+    .unwrap();
     let secrets: Vec<(String, Vec<u8>)> =
         with_pool!(app.db(), p => sqlx::query_as("SELECT name, secret FROM tw_pipeline_secret").fetch_all(p).await).unwrap();
     let mut out = String::new();
@@ -93,7 +102,10 @@ async fn every_provider_is_stored_and_read_back_without_its_secrets(app: &TestAp
         let (s, d) = app.send(Method::GET, &format!("/credentials/{id}"), Some(&app.token), None).await;
         assert_eq!(s, 200, "{d}");
         let c = &d["credentials"];
-        assert_eq!((c["name"].as_str(), c["provider"].as_str(), c["status"].as_str()), (Some(name.as_str()), Some(provider), Some("AVAILABLE")));
+        assert_eq!(
+            (c["name"].as_str(), c["provider"].as_str(), c["status"].as_str()),
+            (Some(name.as_str()), Some(provider), Some("AVAILABLE"))
+        );
         assert_eq!(c["keys"]["discriminator"], provider);
         let mut fields: Vec<&str> = c["keys"].as_object().unwrap().keys().map(String::as_str).filter(|k| *k != "discriminator").collect();
         fields.sort();
@@ -103,12 +115,18 @@ async fn every_provider_is_stored_and_read_back_without_its_secrets(app: &TestAp
         // An edit that leaves the secrets out keeps them.
         let renamed = format!("{provider}-renamed");
         let (s, u) = app
-            .send(Method::PUT, &format!("/credentials/{id}"), Some(&app.token), Some(&json!({"credentials": {"name": renamed, "keys": c["keys"]}})))
+            .send(
+                Method::PUT,
+                &format!("/credentials/{id}"),
+                Some(&app.token),
+                Some(&json!({"credentials": {"name": renamed, "keys": c["keys"]}})),
+            )
             .await;
         assert_eq!(s, 204, "{provider}: {u}");
         let (s, k) = app.send(Method::GET, &format!("/credentials/{id}/keys?pairingId=pairing-{provider}"), Some(&app.token), None).await;
         assert_eq!(s, 200, "{k}");
-        let opened = open_from_pairing(&app.token, &format!("pairing-{provider}"), id.as_bytes(), k["keys"].as_str().unwrap()).expect("keys open");
+        let opened =
+            open_from_pairing(&app.token, &format!("pairing-{provider}"), id.as_bytes(), k["keys"].as_str().unwrap()).expect("keys open");
         let opened: Value = serde_json::from_slice(&opened).unwrap();
         for (field, value) in keys.as_object().unwrap() {
             assert_eq!(&opened[field], value, "{provider}.{field} kept through the edit and handed to the launcher");
@@ -122,7 +140,9 @@ async fn every_provider_is_stored_and_read_back_without_its_secrets(app: &TestAp
     assert_eq!(ssh_only["credentials"].as_array().unwrap().iter().map(|c| c["provider"].as_str().unwrap()).collect::<Vec<_>>(), ["ssh"]);
     answers.push(list);
     // Pipeline secrets too.
-    let (s, sec) = app.send(Method::POST, "/pipeline-secrets", Some(&app.token), Some(&json!({"name": "MY_TOKEN", "value": format!("{marker}-ps")}))).await;
+    let (s, sec) = app
+        .send(Method::POST, "/pipeline-secrets", Some(&app.token), Some(&json!({"name": "MY_TOKEN", "value": format!("{marker}-ps")})))
+        .await;
     assert_eq!(s, 200, "{sec}");
     let (_, listed) = app.send(Method::GET, "/pipeline-secrets", Some(&app.token), None).await;
     answers.extend([sec, listed]);
@@ -145,11 +165,26 @@ async fn bad_credentials_are_refused_naming_the_field(app: &TestApp) {
         (json!({"credentials": {"name": "x1", "provider": "s3", "keys": {}}}), "not supported"),
         (json!({"credentials": {"name": "x1", "provider": "ssh", "keys": {"passphrase": "p"}}}), "credentials.keys.privateKey is required"),
         (json!({"credentials": {"name": "x1", "provider": "ssh", "keys": {"privateKey": "ssh-rsa AAAAB3 me@host"}}}), "not a private key"),
-        (json!({"credentials": {"name": "x1", "provider": "container-reg", "keys": {"userName": "u"}}}), "credentials.keys.password is required"),
-        (json!({"credentials": {"name": "x1", "provider": "github", "keys": {"username": "u", "tokn": "t"}}}), "credentials.keys.tokn is not a field"),
-        (json!({"credentials": {"name": "x1", "provider": "github", "keys": {"username": "u", "token": 5}}}), "credentials.keys.token must be a string"),
-        (json!({"credentials": {"name": "bad name", "provider": "github", "keys": {"username": "u", "token": "t"}}}), "Invalid credentials name"),
-        (json!({"credentials": {"name": "x1", "provider": "github", "baseUrl": "ftp://x", "keys": {"username": "u", "token": "t"}}}), "credentials.baseUrl"),
+        (
+            json!({"credentials": {"name": "x1", "provider": "container-reg", "keys": {"userName": "u"}}}),
+            "credentials.keys.password is required",
+        ),
+        (
+            json!({"credentials": {"name": "x1", "provider": "github", "keys": {"username": "u", "tokn": "t"}}}),
+            "credentials.keys.tokn is not a field",
+        ),
+        (
+            json!({"credentials": {"name": "x1", "provider": "github", "keys": {"username": "u", "token": 5}}}),
+            "credentials.keys.token must be a string",
+        ),
+        (
+            json!({"credentials": {"name": "bad name", "provider": "github", "keys": {"username": "u", "token": "t"}}}),
+            "Invalid credentials name",
+        ),
+        (
+            json!({"credentials": {"name": "x1", "provider": "github", "baseUrl": "ftp://x", "keys": {"username": "u", "token": "t"}}}),
+            "credentials.baseUrl",
+        ),
         (json!({"credentials": {"name": "x1", "provider": "github"}}), "credentials.keys is required"),
         (json!({"nothing": true}), "credentials is required"),
     ];
@@ -178,7 +213,8 @@ async fn bad_credentials_are_refused_naming_the_field(app: &TestApp) {
     let (s, b) = app.send(Method::GET, "/credentials?platformId=mainframe", t, None).await;
     assert_eq!(s, 400, "{b}");
     // AWS with a role: Tower makes the External ID when asked.
-    let role = json!({"credentials": {"name": "role", "provider": "aws", "keys": {"assumeRoleArn": "arn:aws:iam::1:role/x", "mode": "role"}}});
+    let role =
+        json!({"credentials": {"name": "role", "provider": "aws", "keys": {"assumeRoleArn": "arn:aws:iam::1:role/x", "mode": "role"}}});
     let (s, b) = app.send(Method::POST, "/credentials?useExternalId=true", t, Some(&role)).await;
     assert_eq!(s, 200, "{b}");
     let (_, d) = app.send(Method::GET, &format!("/credentials/{}", b["credentialsId"].as_str().unwrap()), t, None).await;
@@ -193,7 +229,8 @@ async fn a_sealed_value_opens_only_in_its_own_row(app: &TestApp) {
     let t = Some(app.token.as_str());
     let mut ids = Vec::new();
     for name in ["first", "second"] {
-        let body = json!({"credentials": {"name": name, "provider": "github", "keys": {"username": "u", "token": format!("token-of-{name}")}}});
+        let body =
+            json!({"credentials": {"name": name, "provider": "github", "keys": {"username": "u", "token": format!("token-of-{name}")}}});
         let (_, b) = app.send(Method::POST, "/credentials", t, Some(&body)).await;
         ids.push(b["credentialsId"].as_str().unwrap().to_string());
     }
@@ -270,7 +307,10 @@ async fn a_backend_needs_the_key_its_secrets_were_stored_with(app: &TestApp) {
         .await
         .err()
         .expect("a backend without the key refuses to start");
-    assert!(format!("{err:#}").contains("1 stored credentials and secrets are encrypted, but TOWER_CRYPTO_SECRETKEY is not set"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("1 stored credentials and secrets are encrypted, but TOWER_CRYPTO_SECRETKEY is not set"),
+        "{err:#}"
+    );
     // Another key: it starts (the error is logged) and says so on use; the value is untouched.
     let other = app.replica(&[("TOWER_CRYPTO_SECRETKEY", "a-different-key-entirely")]).await;
     let (s, e) = other.send(Method::GET, &format!("/credentials/{id}/keys?pairingId=pairing-0001"), Some(&app.token), None).await;

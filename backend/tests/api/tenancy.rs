@@ -483,7 +483,9 @@ async fn world(app: &TestApp, who: &Personas) -> World {
     let (s, b) = call(app, Method::POST, &format!("/credentials?workspaceId={ws}"), owner, Some(creds)).await;
     assert_eq!(s, 200, "{b}");
     let credentials = b["credentialsId"].as_str().unwrap().to_string();
-    let (s, b) = call(app, Method::POST, &format!("/pipeline-secrets?workspaceId={ws}"), owner, Some(json!({"name": "WORLD_SECRET", "value": "v"}))).await;
+    let (s, b) =
+        call(app, Method::POST, &format!("/pipeline-secrets?workspaceId={ws}"), owner, Some(json!({"name": "WORLD_SECRET", "value": "v"})))
+            .await;
     assert_eq!(s, 200, "{b}");
     let secret = b["secretId"].as_i64().unwrap();
     World { org, ws, run, label, team, role, target_member, target_user: target.id, target_participant, spare_email, credentials, secret }

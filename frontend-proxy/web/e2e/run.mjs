@@ -61,6 +61,7 @@ const env = {
   TOWER_SERVER_URL: site,
   TOWER_ENABLE_UNSAFE_MODE: 'true',
   TOWER_LOG_LEVEL: 'info',
+  TOWER_CRYPTO_SECRETKEY: 'e2e-key-of-stored-credentials',
 };
 
 const children = [];
@@ -242,6 +243,56 @@ try {
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
     await page.getByTestId('token-row').filter({ hasText: 'ci-laptop' }).waitFor({ state: 'detached' });
     assert.equal(await apiStatus('/user-info', value), 401, 'revoked token is refused');
+  });
+
+  await test('credentials and secrets: an SSH key from a file, edited without showing it, deleted; a secret added, replaced, deleted', async () => {
+    const marker = `E2ESECRET${Date.now()}`;
+    await page.getByRole('link', { name: 'Credentials' }).click();
+    await page.getByText('No credentials yet.').waitFor();
+    await page.getByRole('button', { name: 'Add credentials' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('select[name=provider]').selectOption('ssh');
+    await dialog.locator('input[name=name]').fill('login-node');
+    const key = `-----BEGIN OPENSSH PRIVATE KEY-----\n${marker}\n-----END OPENSSH PRIVATE KEY-----\n`;
+    await dialog.getByTestId('file-privateKey').setInputFiles({ name: 'id_ed25519', mimeType: 'text/plain', buffer: Buffer.from(key) });
+    await dialog.locator('textarea[name=privateKey]').waitFor();
+    assert.ok((await dialog.locator('textarea[name=privateKey]').inputValue()).includes(marker), 'the file was read into the form');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    const row = page.getByTestId('credentials-row').filter({ hasText: 'login-node' });
+    await row.waitFor();
+    await page.getByRole('button', { name: 'Edit credentials login-node' }).click();
+    assert.equal(await dialog.locator('textarea[name=privateKey]').inputValue(), '', 'a stored secret is never shown');
+    assert.ok(!(await page.content()).includes(marker));
+    await dialog.locator('input[name=name]').fill('login-node-2');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('credentials-row').filter({ hasText: 'login-node-2' }).waitFor();
+    const listed = await (await fetch(`${site}/api/credentials`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    const id = listed.credentials[0].id;
+    assert.equal(await apiStatus(`/credentials/${id}/keys?pairingId=e2e-pairing`), 200, 'the key was kept through the edit');
+    assert.ok(!JSON.stringify(listed).includes(marker));
+    await shot('credentials');
+    await page.getByRole('button', { name: 'Delete credentials login-node-2' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No credentials yet.').waitFor();
+
+    await page.getByRole('link', { name: 'Secrets' }).click();
+    await page.getByRole('button', { name: 'Add secret' }).click();
+    await dialog.locator('input[name=name]').fill('bad__name');
+    await dialog.locator('textarea[name=value]').fill(marker);
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'Invalid secret name' }).waitFor();
+    await dialog.locator('input[name=name]').fill('API_KEY');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await page.getByTestId('secret-row').filter({ hasText: 'API_KEY' }).waitFor();
+    await page.getByRole('button', { name: 'Replace the value of API_KEY' }).click();
+    await dialog.locator('textarea[name=value]').fill(`${marker}-2`);
+    await dialog.getByRole('button', { name: 'Replace' }).click();
+    await page.getByText('Secret API_KEY replaced').waitFor();
+    assert.ok(!(await page.content()).includes(marker));
+    await shot('secrets');
+    await page.getByRole('button', { name: 'Delete secret API_KEY' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No secrets yet.').waitFor();
   });
 
   await test('live run page: a captured run replayed through the trace API updates status, counters and bars without reload', async () => {

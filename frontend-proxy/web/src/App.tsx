@@ -18,6 +18,8 @@ const TokensPage = lazy(() => import('./settings/TokensPage'));
 const ProfilePage = lazy(() => import('./settings/ProfilePage'));
 const GettingStartedPage = lazy(() => import('./settings/GettingStartedPage'));
 const OrgsPage = lazy(() => import('./orgs/OrgsPage'));
+const CredentialsPage = lazy(() => import('./secrets/CredentialsPage'));
+const SecretsPage = lazy(() => import('./secrets/SecretsPage'));
 const OrgPage = lazy(() => import('./orgs/OrgPage'));
 const WorkspacePage = lazy(() => import('./orgs/WorkspacePage'));
 
@@ -30,11 +32,15 @@ export function App() {
         <Route path="runs" element={<RunsPage />} />
         <Route path="watch/:runId" element={<RunPage />} />
         <Route path="getting-started" element={<GettingStartedPage />} />
+        <Route path="credentials" element={<CredentialsPage />} />
+        <Route path="secrets" element={<SecretsPage />} />
         <Route path="ws/:workspaceId">
           <Route index element={<NavigateRuns />} />
           <Route path="runs" element={<RunsPage />} />
           <Route path="watch/:runId" element={<RunPage />} />
           <Route path="getting-started" element={<GettingStartedPage />} />
+          <Route path="credentials" element={<CredentialsPage />} />
+          <Route path="secrets" element={<SecretsPage />} />
         </Route>
         <Route path="tokens" element={<TokensPage />} />
         <Route path="profile" element={<ProfilePage />} />
@@ -118,6 +124,8 @@ function TopBar({ userName, userId }: { userName: string; userId: number }) {
       </button>
       <nav id="nav" className={`nav ${menu ? 'nav-open' : ''}`} aria-label="Main">
         <NavLink to={paths.runs(ws)}>Runs</NavLink>
+        <NavLink to={paths.credentials(ws)}>Credentials</NavLink>
+        <NavLink to={paths.secrets(ws)}>Secrets</NavLink>
         <NavLink to={paths.gettingStarted(ws)}>Getting started</NavLink>
         <NavLink to={paths.tokens}>Tokens</NavLink>
         <NavLink to={paths.orgs}>Organizations</NavLink>

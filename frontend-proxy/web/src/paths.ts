@@ -15,6 +15,8 @@ export const paths = {
   run: (ws: WorkspaceId, id: string) => `${ws ? `/ws/${ws}` : ''}/watch/${id}`,
   task: (ws: WorkspaceId, id: string, taskId: number) => `${ws ? `/ws/${ws}` : ''}/watch/${id}?task=${taskId}`,
   gettingStarted: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/getting-started`,
+  credentials: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/credentials`,
+  secrets: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/secrets`,
   tokens: '/tokens',
   profile: '/profile',
   orgs: '/orgs',

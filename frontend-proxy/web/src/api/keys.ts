@@ -19,6 +19,8 @@ export const keys = {
   metrics: (ws: WorkspaceId, id: string) => ['run', ws ?? 0, id, 'metrics'] as const,
   star: (ws: WorkspaceId, id: string) => ['run', ws ?? 0, id, 'star'] as const,
   tokens: ['tokens'] as const,
+  credentials: (ws: WorkspaceId) => ['credentials', ws ?? 0] as const,
+  secrets: (ws: WorkspaceId) => ['pipeline-secrets', ws ?? 0] as const,
   orgs: ['orgs'] as const,
   org: (orgId: number) => ['org', orgId] as const,
   orgPart: (orgId: number, part: string) => ['org', orgId, part] as const,
