@@ -20,7 +20,7 @@ use crate::domain::credentials::{self as rules, SealedKind, SecretFields, PROVID
 use crate::domain::time::{now_millis, opt_datetime};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::credentials::{self as store, CredentialsRow, Fields};
+use crate::store::credentials::{self as store, CredentialsRow, Fields, Owner};
 use crate::store::is_unique_violation;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -272,7 +272,8 @@ async fn create(
         public_keys: &public,
         sealed: &sealed,
     };
-    match store::create(&state.db, &id, &scope, caller.user.id, q.workspace_id, provider.id, &fields, now_millis()).await {
+    let owner = Owner { scope: &scope, user_id: caller.user.id, workspace_id: q.workspace_id };
+    match store::create(&state.db, &id, &owner, provider.id, &fields, now_millis()).await {
         Err(e) if is_unique_violation(&e) => return Err(taken(&name)),
         r => r?,
     }

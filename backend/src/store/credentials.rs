@@ -38,21 +38,19 @@ pub struct Fields<'a> {
     pub sealed: &'a Sealed,
 }
 
+/// Where new credentials go: their context and who made them.
+pub struct Owner<'a> {
+    pub scope: &'a str,
+    pub user_id: i64,
+    pub workspace_id: Option<i64>,
+}
+
 /// Inserts new credentials; a taken name fails with a unique violation.
-pub async fn create(
-    db: &Db,
-    id: &str,
-    scope: &str,
-    user_id: i64,
-    workspace_id: Option<i64>,
-    provider: &str,
-    f: &Fields<'_>,
-    now: i64,
-) -> sqlx::Result<()> {
+pub async fn create(db: &Db, id: &str, owner: &Owner<'_>, provider: &str, f: &Fields<'_>, now: i64) -> sqlx::Result<()> {
     with_pool!(db, p => sqlx::query(
         "INSERT INTO tw_credentials (id, scope, user_id, workspace_id, name, provider, base_url, category, description, public_keys, \
          secret, key_id, status, date_created, last_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'AVAILABLE', ?, ?)")
-        .bind(id).bind(scope).bind(user_id).bind(workspace_id).bind(f.name).bind(provider).bind(f.base_url).bind(f.category)
+        .bind(id).bind(owner.scope).bind(owner.user_id).bind(owner.workspace_id).bind(f.name).bind(provider).bind(f.base_url).bind(f.category)
         .bind(f.description).bind(f.public_keys).bind(&f.sealed.data).bind(&f.sealed.key_id).bind(now).bind(now)
         .execute(p).await.map(|_| ()))
 }

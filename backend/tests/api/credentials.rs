@@ -296,6 +296,7 @@ async fn pipeline_secrets_have_names_and_write_only_values(app: &TestApp) {
 both!(pipeline_secrets_have_names_and_write_only_values);
 
 async fn a_backend_needs_the_key_its_secrets_were_stored_with(app: &TestApp) {
+    let log = captured_log();
     let body = json!({"credentials": {"name": "kept", "provider": "gitlab", "keys": {"username": "u", "token": "t"}}});
     let (_, b) = app.send(Method::POST, "/credentials", Some(&app.token), Some(&body)).await;
     let id = b["credentialsId"].as_str().unwrap().to_string();
@@ -313,6 +314,9 @@ async fn a_backend_needs_the_key_its_secrets_were_stored_with(app: &TestApp) {
     );
     // Another key: it starts (the error is logged) and says so on use; the value is untouched.
     let other = app.replica(&[("TOWER_CRYPTO_SECRETKEY", "a-different-key-entirely")]).await;
+    let other_id = other.state.keyring.current_id().unwrap().to_string();
+    let said = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
+    assert!(said.contains(&format!("that TOWER_CRYPTO_SECRETKEY (key {other_id}) cannot decrypt: 1 with key")), "one line at startup");
     let (s, e) = other.send(Method::GET, &format!("/credentials/{id}/keys?pairingId=pairing-0001"), Some(&app.token), None).await;
     assert_eq!(s, 500);
     assert!(e["message"].as_str().unwrap().contains("neither TOWER_CRYPTO_SECRETKEY nor TOWER_CRYPTO_PREVIOUS_SECRETKEY"), "{e}");
@@ -320,3 +324,57 @@ async fn a_backend_needs_the_key_its_secrets_were_stored_with(app: &TestApp) {
     assert_eq!(s, 200, "the stored value is as it was");
 }
 both!(a_backend_needs_the_key_its_secrets_were_stored_with);
+
+/// The requests `tw credentials add|update|delete|list` and `tw secrets add|list|view|update|delete`
+/// send (tw-cli.md): the discriminator inside `keys`, unset fields as null, names looked up by list.
+async fn the_tw_cli_requests_are_served(app: &TestApp) {
+    let t = Some(app.token.as_str());
+    let add = json!({"credentials": {"id": null, "name": "hpc", "description": null, "provider": "ssh", "baseUrl": null, "category": null,
+        "keys": {"discriminator": "ssh", "privateKey": pem("k"), "passphrase": null}}});
+    let (s, b) = app.send(Method::POST, "/credentials", t, Some(&add)).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, list) = app.send(Method::GET, "/credentials", t, None).await;
+    let c = &list["credentials"][0];
+    for field in ["id", "provider", "name"] {
+        assert!(c[field].is_string(), "tw prints {field}: {c}");
+    }
+    let id = c["id"].as_str().unwrap();
+    let update =
+        json!({"credentials": {"id": id, "name": "hpc", "provider": "ssh", "keys": {"discriminator": "ssh", "privateKey": pem("k2")}}});
+    assert_eq!(app.send(Method::PUT, &format!("/credentials/{id}"), t, Some(&update)).await.0, 204);
+    assert_eq!(app.send(Method::DELETE, &format!("/credentials/{id}"), t, None).await.0, 204);
+
+    let (s, b) = app.send(Method::POST, "/pipeline-secrets", t, Some(&json!({"name": "TW_SECRET", "value": "v"}))).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, list) = app.send(Method::GET, "/pipeline-secrets", t, None).await;
+    let sec = &list["pipelineSecrets"][0];
+    for field in ["id", "name", "dateCreated", "lastUpdated"] {
+        assert!(!sec[field].is_null(), "tw prints {field}: {sec}");
+    }
+    let id = sec["id"].as_i64().unwrap();
+    let (_, view) = app.send(Method::GET, &format!("/pipeline-secrets/{id}"), t, None).await;
+    assert_eq!(view["pipelineSecret"]["name"], "TW_SECRET");
+    assert_eq!(app.send(Method::PUT, &format!("/pipeline-secrets/{id}"), t, Some(&json!({"value": "w"}))).await.0, 204);
+    assert_eq!(app.send(Method::DELETE, &format!("/pipeline-secrets/{id}"), t, None).await.0, 204);
+}
+both!(the_tw_cli_requests_are_served);
+
+/// The web app's forms offer every provider the server stores, with each of its key fields.
+#[test]
+fn the_web_forms_know_every_provider_and_field() {
+    let ts = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend-proxy/web/src/lib/providers.ts")).unwrap();
+    for p in tower_backend::domain::credentials::PROVIDERS {
+        assert!(
+            ts.contains(&format!("id: '{}'", p.id)) || ts.contains(&format!("git('{}'", p.id)),
+            "provider {} missing from providers.ts",
+            p.id
+        );
+        for f in p.public.iter().chain(p.secret) {
+            // AWS `externalId` and `mode` are made by the server or implied; Google's workload identity is not offered.
+            if ["externalId", "mode", "serviceAccountEmail", "tokenAudience", "workloadIdentityProvider"].contains(f) {
+                continue;
+            }
+            assert!(ts.contains(&format!("key: '{f}'")), "field {}.{f} missing from providers.ts", p.id);
+        }
+    }
+}
