@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs (Debian packages, as root) and starts throwaway MariaDB and Redis servers on 127.0.0.1 for
-# the tests, without systemd or Docker, and prints the variables the tests read. Usage:
+# Installs (Debian packages, as root) and starts throwaway MariaDB and Redis servers, an OpenID
+# provider, an OpenSSH server and a single-node Slurm cluster on 127.0.0.1 for the tests, without
+# systemd or Docker, and prints the variables the tests read. Usage:
 #
 #   eval "$(bash .ci/services.sh start)"   # start (or reuse), export TOWER_TEST_MYSQL_URL / TOWER_TEST_REDIS_URL
 #                                          # and TOWER_TEST_OIDC_ISSUER
@@ -9,7 +10,14 @@
 #   bash .ci/services.sh stop              # kill both (by pid file) and remove the temp dir
 #
 # Settings (environment): TOWER_CI_DIR (default /tmp/tower-ci), TOWER_CI_MYSQL_PORT (3307),
-# TOWER_CI_REDIS_PORT (6380), TOWER_CI_MYSQL_COLLATION (utf8mb4_unicode_ci), TOWER_CI_OIDC_PORT (3390).
+# TOWER_CI_REDIS_PORT (6380), TOWER_CI_MYSQL_COLLATION (utf8mb4_unicode_ci), TOWER_CI_OIDC_PORT (3390),
+# TOWER_CI_SSH_PORT (2222).
+#
+# The SSH server (Debian openssh-server) runs with its own config, host key and pid file, and lets
+# the user `towerci` in with a key made here (TOWER_TEST_SSH_KEY). Slurm (Debian slurm-wlm, with
+# munge for its authentication) runs slurmctld and slurmd on this host with their state under
+# $TOWER_CI_DIR; its config is /etc/slurm/slurm.conf (where sbatch finds it in an SSH session),
+# written only when absent or written by this script before.
 #
 # The OpenID provider is the npm package oidc-provider run by .ci/oidc/provider.mjs (Node.js from
 # Debian when missing, packages with `npm ci` from .ci/oidc/package-lock.json).
@@ -58,7 +66,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 install_packages() {
   local missing=() p
-  for p in mariadb-server mariadb-client redis-server redis-tools; do
+  for p in mariadb-server mariadb-client redis-server redis-tools openssh-server openssh-client slurm-wlm munge; do
     pkg_installed "$p" || missing+=("$p")
   done
   ((${#missing[@]})) || return 0
@@ -195,10 +203,118 @@ stop_pidfile() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
+SSH_PORT="${TOWER_CI_SSH_PORT:-2222}"
+SDIR="$DIR/sshd"
+SSH_PID="$SDIR/sshd.pid"
+SSH_USER=towerci
+SLDIR="$DIR/slurm"
+SLURM_CONF=/etc/slurm/slurm.conf
+SLURM_MARK="# written by tower .ci/services.sh"
+
+start_sshd() {
+  if pid_alive "$SSH_PID" && port_open "$SSH_PORT"; then
+    log "sshd already running on 127.0.0.1:$SSH_PORT"
+    return
+  fi
+  id "$SSH_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$SSH_USER"
+  # No password, but not locked either: sshd without PAM refuses a locked account even with a key.
+  usermod -p '*' "$SSH_USER"
+  mkdir -p "$SDIR" /run/sshd
+  [[ -f $SDIR/host_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -f "$SDIR/host_ed25519" >&2
+  [[ -f $SDIR/id_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -C tower-ci -f "$SDIR/id_ed25519" >&2
+  cp "$SDIR/id_ed25519.pub" "$SDIR/authorized_keys"
+  chmod 644 "$SDIR/authorized_keys"
+  cat >"$SDIR/sshd_config" <<CONF
+ListenAddress 127.0.0.1
+Port $SSH_PORT
+HostKey $SDIR/host_ed25519
+PidFile $SSH_PID
+AuthorizedKeysFile $SDIR/authorized_keys
+AllowUsers $SSH_USER
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+UsePAM no
+StrictModes no
+MaxStartups 50
+CONF
+  /usr/sbin/sshd -f "$SDIR/sshd_config" -E "$SDIR/sshd.log"
+  local i
+  for ((i = 0; i < 50; i++)); do port_open "$SSH_PORT" && break; sleep 0.1; done
+  port_open "$SSH_PORT" || die "sshd did not start (see $SDIR/sshd.log)"
+  log "sshd on 127.0.0.1:$SSH_PORT (user $SSH_USER, key $SDIR/id_ed25519)"
+}
+
+slurm_idle() { sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; }
+
+start_slurm() {
+  if slurm_idle; then
+    log "Slurm already running"
+    return
+  fi
+  if [[ -f $SLURM_CONF ]] && ! grep -qF "$SLURM_MARK" "$SLURM_CONF"; then
+    die "$SLURM_CONF exists and was not written by this script: not touching it"
+  fi
+  local node cpus
+  node=$(hostname -s)
+  cpus=$(nproc)
+  mkdir -p "$SLDIR/state" "$SLDIR/spool" /run/munge /var/log/munge /var/lib/munge
+  chown munge:munge /run/munge /var/log/munge /var/lib/munge
+  if ! pgrep -x munged >/dev/null; then
+    runuser -u munge -- /usr/sbin/munged --force
+  fi
+  cat >"$SLURM_CONF" <<CONF
+$SLURM_MARK: a one-node cluster for the tests
+ClusterName=towerci
+SlurmctldHost=$node(127.0.0.1)
+SlurmUser=root
+AuthType=auth/munge
+StateSaveLocation=$SLDIR/state
+SlurmdSpoolDir=$SLDIR/spool
+SlurmctldPidFile=$SLDIR/slurmctld.pid
+SlurmdPidFile=$SLDIR/slurmd.pid
+SlurmctldLogFile=$SLDIR/slurmctld.log
+SlurmdLogFile=$SLDIR/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+MpiDefault=none
+SlurmctldTimeout=30
+SlurmdTimeout=30
+MinJobAge=600
+NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=1024 State=UNKNOWN
+PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
+CONF
+  pgrep -x slurmctld >/dev/null || /usr/sbin/slurmctld -i
+  pgrep -x slurmd >/dev/null || /usr/sbin/slurmd
+  local i
+  for ((i = 0; i < 60; i++)); do
+    slurm_idle && break
+    scontrol update nodename="$node" state=resume >/dev/null 2>&1 || true
+    sleep 0.5
+  done
+  slurm_idle || die "Slurm did not come up (see $SLDIR/slurmctld.log and $SLDIR/slurmd.log)"
+  log "Slurm: node $node idle in partition debug"
+}
+
+stop_slurm() {
+  local f
+  for f in "$SLDIR/slurmd.pid" "$SLDIR/slurmctld.pid"; do stop_pidfile "$f" "$(basename "$f" .pid)"; done
+  [[ -f $SLURM_CONF ]] && grep -qF "$SLURM_MARK" "$SLURM_CONF" && rm -f "$SLURM_CONF"
+  return 0
+}
+
 print_env() {
   echo "export TOWER_TEST_MYSQL_URL=$MYSQL_URL"
   echo "export TOWER_TEST_REDIS_URL=$REDIS_URL"
   echo "export TOWER_TEST_OIDC_ISSUER=$OIDC_ISSUER"
+  echo "export TOWER_TEST_SSH_HOST=127.0.0.1 TOWER_TEST_SSH_PORT=$SSH_PORT TOWER_TEST_SSH_USER=$SSH_USER TOWER_TEST_SSH_KEY=$SDIR/id_ed25519"
 }
 
 case "${1:-start}" in
@@ -209,12 +325,16 @@ case "${1:-start}" in
     start_redis
     start_oidc
     ensure_aiosmtpd
+    start_sshd
+    start_slurm
     print_env
     ;;
   stop)
     stop_pidfile "$MYSQL_PID" MariaDB
     stop_pidfile "$REDIS_PID" Redis
     stop_pidfile "$OIDC_PID" "OpenID provider"
+    stop_pidfile "$SSH_PID" sshd
+    stop_slurm
     rm -rf "$DIR"
     ;;
   status)
@@ -222,6 +342,8 @@ case "${1:-start}" in
     if tower_sql 'SELECT 1' >/dev/null; then log "MariaDB: up ($MYSQL_URL)"; else log "MariaDB: down"; ok=1; fi
     if redis_ping; then log "Redis: up ($REDIS_URL)"; else log "Redis: down"; ok=1; fi
     if oidc_ready; then log "OpenID provider: up ($OIDC_ISSUER)"; else log "OpenID provider: down"; ok=1; fi
+    if port_open "$SSH_PORT"; then log "sshd: up (127.0.0.1:$SSH_PORT)"; else log "sshd: down"; ok=1; fi
+    if slurm_idle; then log "Slurm: up"; else log "Slurm: down"; ok=1; fi
     exit "$ok"
     ;;
   env) print_env ;;
