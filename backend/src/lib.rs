@@ -10,6 +10,7 @@ pub mod cache;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod launch;
 pub mod live;
 pub mod mail;
 pub mod state;

@@ -4,6 +4,7 @@
 //! [`Dialect`].
 
 pub mod credentials;
+pub mod compute_env;
 pub mod cron;
 pub mod label;
 pub mod mail;

@@ -1,0 +1,7 @@
+//! The launch side: where the Nextflow head job runs. Pre-flight checks of compute environments
+//! (`checks`), scripts on a cluster over SSH (`ssh`) and the Kubernetes API (`k8s`). Uses the
+//! store, the domain rules and the keyring; never `api/` or `state.rs`.
+
+pub mod checks;
+pub mod k8s;
+pub mod ssh;
