@@ -1,5 +1,6 @@
-//! The scheduled jobs: the run watchdog, the mail outbox, cleanup and the re-encryption of stored
-//! secrets after a key rotation. Each job runs at once and
+//! The scheduled jobs: the run watchdog, the mail outbox, cleanup, the re-encryption of stored
+//! secrets after a key rotation, and the pre-flight checks of compute environments that no
+//! backend finished (it stopped mid-check). Each job runs at once and
 //! then every interval from `TOWER_CRON_*`, under a database lock of its own, so two crons (one
 //! started by mistake, or a restarted one while the old one lingers) never run the same job at
 //! the same moment. Every job is idempotent: running it again, or after a crash, does no harm.
@@ -74,10 +75,11 @@ pub enum Job {
     Mail,
     Cleanup,
     Rekey,
+    ComputeEnvs,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [Job::Watchdog, Job::Mail, Job::Cleanup, Job::Rekey];
+    pub const ALL: [Job; 5] = [Job::Watchdog, Job::Mail, Job::Cleanup, Job::Rekey, Job::ComputeEnvs];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -85,6 +87,7 @@ impl Job {
             Job::Mail => "mail",
             Job::Cleanup => "cleanup",
             Job::Rekey => "rekey",
+            Job::ComputeEnvs => "compute-envs",
         }
     }
 
@@ -94,7 +97,7 @@ impl Job {
             Job::Mail => config.cron.mail_interval,
             Job::Cleanup => config.cron.cleanup_interval,
             // Only does something during a key rotation, and then should finish soon.
-            Job::Rekey => config.cron.watchdog_interval,
+            Job::Rekey | Job::ComputeEnvs => config.cron.watchdog_interval,
         }
     }
 
@@ -106,6 +109,7 @@ impl Job {
                 Job::Mail => send_mail(ctx).await,
                 Job::Cleanup => cleanup(ctx).await,
                 Job::Rekey => rekey(ctx, usize::MAX).await,
+                Job::ComputeEnvs => check_compute_envs(ctx).await,
             }
         })
         .await?;
@@ -301,4 +305,19 @@ pub async fn rekey(ctx: &Context, limit: usize) -> anyhow::Result<String> {
         ),
         _ => format!("re-encrypted {done} stored secrets with key {current}; {left} left under key {previous} ({failed} do not decrypt)"),
     })
+}
+
+/// Runs the checks of compute environments left `CREATING` with nobody checking them.
+pub async fn check_compute_envs(ctx: &Context) -> anyhow::Result<String> {
+    let ids = store::compute_env::unchecked(&ctx.db, now_millis(), 20).await?;
+    let mut checked = Vec::new();
+    for id in ids {
+        if ctx.stopping() {
+            break;
+        }
+        if let Some(outcome) = tower_backend::launch::checks::run(&ctx.db, &ctx.keyring, &id, ctx.config.enable_local_platform).await? {
+            checked.push(format!("{id}: {}", outcome.status));
+        }
+    }
+    Ok(if checked.is_empty() { String::new() } else { format!("checked compute environments {}", checked.join(", ")) })
 }

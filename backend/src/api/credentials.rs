@@ -4,6 +4,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -387,25 +388,50 @@ struct DeleteQuery {
     checked: Option<bool>,
 }
 
-/// Deletes credentials and their sealed keys.
+/// `DeleteCredentialsConflictResponse.Conflict`: something that uses the credentials.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DeleteCredentialsConflictResponse_Conflict)]
+pub struct Conflict {
+    /// `compute_env`.
+    #[serde(rename = "type")]
+    kind: String,
+    id: String,
+    name: String,
+    url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteCredentialsConflictResponse {
+    credentials_id: String,
+    conflicts: Vec<Conflict>,
+}
+
+/// Deletes credentials and their sealed keys. With `checked=true`, credentials that a compute
+/// environment uses are kept, and the answer (409) lists what uses them; without it they are
+/// deleted, and those compute environments fail their next check saying so.
 #[utoipa::path(delete, path = "/credentials/{credentialsId}", tag = "credentials", operation_id = "DeleteCredentials", security(("BearerAuth" = [])),
     params(("credentialsId" = String, Path, description = CREDENTIALS_ID), DeleteQuery),
-    responses((status = 204), ReadErrors))]
-async fn delete(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<DeleteQuery>,
-) -> ApiResult<StatusCode> {
+    responses((status = 204), (status = 409, body = DeleteCredentialsConflictResponse), ReadErrors))]
+async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(q): ApiQuery<DeleteQuery>) -> ApiResult<Response> {
     let scope = scope(&state, &caller, q.workspace_id, perm::CREDENTIALS_DELETE).await?;
-    // `checked` asks for a 409 listing what uses the credentials; nothing stored refers to
-    // credentials yet (compute environments and pipelines will), so there is nothing to list.
-    let _ = q.checked;
+    find(&state, &scope, &id).await?;
+    if q.checked == Some(true) {
+        let users = crate::store::compute_env::using_credentials(&state.db, &id).await?;
+        if !users.is_empty() {
+            let ws = q.workspace_id.map(|w| format!("/ws/{w}")).unwrap_or_default();
+            let conflicts = users
+                .into_iter()
+                .map(|(ce, name)| Conflict { kind: "compute_env".into(), url: format!("{}{ws}/compute-envs/{ce}", state.config.server_url), id: ce, name })
+                .collect();
+            return Ok((StatusCode::CONFLICT, Json(DeleteCredentialsConflictResponse { credentials_id: id, conflicts })).into_response());
+        }
+    }
     if !store::delete(&state.db, &scope, &id).await? {
         return Err(ApiError::not_found(format!("Credentials '{id}' not found")));
     }
     tracing::info!(target: "tower::audit", user_id = caller.user.id, workspace_id = q.workspace_id, credentials_id = %id, "credentials deleted");
-    Ok(StatusCode::NO_CONTENT)
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize, IntoParams)]

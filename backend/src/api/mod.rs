@@ -3,6 +3,7 @@
 //! the document in `openapi/openapi.yaml` cannot drift from the code.
 
 pub mod auth;
+pub mod compute_env;
 pub mod credentials;
 pub mod errors;
 pub mod extract;
@@ -46,6 +47,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(workspace::router())
         .merge(live::router())
         .merge(credentials::router())
+        .merge(compute_env::router())
         .merge(pipeline_secret::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();

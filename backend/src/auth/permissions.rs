@@ -37,6 +37,9 @@ pub const PIPELINE_SECRET_WRITE: &str = "pipeline_secret:write";
 pub const PIPELINE_SECRET_DELETE: &str = "pipeline_secret:delete";
 /// Use secrets in a launch.
 pub const PIPELINE_SECRET_USE: &str = "pipeline_secret:use";
+pub const COMPUTE_ENV_READ: &str = "compute_env:read";
+pub const COMPUTE_ENV_WRITE: &str = "compute_env:write";
+pub const COMPUTE_ENV_DELETE: &str = "compute_env:delete";
 
 /// `(permission, category, [owner, admin, maintain, launch, connect, view])`.
 const MATRIX: &[(&str, &str, [bool; 6])] = &[
@@ -64,6 +67,9 @@ const MATRIX: &[(&str, &str, [bool; 6])] = &[
     (PIPELINE_SECRET_WRITE, "pipeline_secret", [true, true, true, false, false, false]),
     (PIPELINE_SECRET_DELETE, "pipeline_secret", [true, true, true, false, false, false]),
     (PIPELINE_SECRET_USE, "pipeline_secret", [true, true, true, true, false, false]),
+    (COMPUTE_ENV_READ, "compute_env", [true, true, true, true, false, false]),
+    (COMPUTE_ENV_WRITE, "compute_env", [true, true, false, false, false, false]),
+    (COMPUTE_ENV_DELETE, "compute_env", [true, true, false, false, false, false]),
 ];
 
 /// The predefined workspace roles, most powerful first.
@@ -72,7 +78,7 @@ pub const PREDEFINED_ROLES: [&str; 6] = ["owner", "admin", "maintain", "launch",
 pub fn role_description(role: &str) -> &'static str {
     match role {
         "owner" => "Full control of the workspace, its participants and settings",
-        "admin" => "Manage participants, settings and every resource of the workspace",
+        "admin" => "Manage participants, settings, compute environments and every resource of the workspace",
         "maintain" => "Launch, manage and label runs, manage labels, credentials and secrets",
         "launch" => "Launch runs (using the workspace credentials and secrets) and report Nextflow runs; delete runs",
         "connect" => "View runs and connect to running sessions",

@@ -70,6 +70,8 @@ pub struct Config {
     pub cron: CronConfig,
     /// Request rate limits; `None` (default): off.
     pub rate_limit: Option<RateLimitConfig>,
+    /// Whether compute environments may run pipelines on this host (`local-platform`).
+    pub enable_local_platform: bool,
 }
 
 impl Config {
@@ -198,6 +200,7 @@ impl Config {
             mail: MailConfig::from_lookup(&get)?,
             cron: CronConfig::from_lookup(&get)?,
             rate_limit: RateLimitConfig::from_lookup(&get)?,
+            enable_local_platform: env::parse_bool(&get, "TOWER_ENABLE_LOCAL_PLATFORM", false)?,
         })
     }
 }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod compute_envs;
 mod credentials;
 mod live;
 mod migrations;

@@ -15,7 +15,13 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let config = match Config::from_env().and_then(|mut c| c.keep_generated_secrets().map(|_| c)) {
-        Ok(c) => c,
+        // The laptop case: pipelines run on this machine unless the operator says otherwise.
+        Ok(mut c) => {
+            if std::env::var("TOWER_ENABLE_LOCAL_PLATFORM").is_err() {
+                c.enable_local_platform = true;
+            }
+            c
+        }
         Err(e) => {
             eprintln!("tower: invalid configuration: {e}");
             return ExitCode::from(2);
