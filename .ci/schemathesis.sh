@@ -27,8 +27,8 @@ backend_pid=$!
 url="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do curl -fs "$url/health" >/dev/null && break; sleep 0.1; done
 
-# A real run with tasks, a label, credentials and a secret, so that operations on existing ids
-# are exercised too.
+# A real run with tasks, a label, credentials, a secret and a compute environment, so that
+# operations on existing ids are exercised too.
 api() { curl -fsS -X "$1" "$url$2" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
 wf=$(api POST /trace/create '{"sessionId":"5b2e8d1c-0000-4000-8000-00000000abcd","runName":"schema_run","projectName":"nf-core/demo"}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["workflowId"])')
@@ -37,6 +37,10 @@ api PUT "/trace/$wf/progress" '{"tasks":[{"taskId":1,"status":"COMPLETED","name"
 label=$(api POST /labels '{"name":"seeded"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 creds=$(api POST /credentials '{"credentials":{"name":"seeded","provider":"github","keys":{"username":"ci","token":"seeded-token"}}}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["credentialsId"])')
+ssh_creds=$(api POST /credentials '{"credentials":{"name":"seeded-ssh","provider":"ssh","keys":{"privateKey":"-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----"}}}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["credentialsId"])')
+ce=$(api POST /compute-envs "{\"computeEnv\":{\"name\":\"seeded\",\"platform\":\"slurm-platform\",\"credentialsId\":\"$ssh_creds\",\"config\":{\"workDir\":\"/scratch\",\"hostName\":\"127.0.0.1\",\"port\":9,\"userName\":\"nobody\"}}}" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["computeEnvId"])')
 secret=$(api POST /pipeline-secrets '{"name":"SEEDED","value":"seeded-value"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretId"])')
 
 cat >"$work/schemathesis.toml" <<TOML
@@ -46,6 +50,8 @@ cat >"$work/schemathesis.toml" <<TOML
 "path.labelId" = $label
 "path.credentialsId" = "$creds"
 "path.secretId" = $secret
+"path.computeEnvId" = "$ce"
+"path.platformId" = "slurm-platform"
 TOML
 
 echo "schemathesis $SCHEMATHESIS_VERSION against $url (run $wf)"

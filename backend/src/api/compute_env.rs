@@ -76,7 +76,10 @@ impl ToSchema for ComputeConfig {
                 _ => &[],
             };
             let discriminator = ObjectBuilder::new().schema_type(Type::String).enum_values(Some([p.id]));
-            let mut o = ObjectBuilder::new().title(Some(format!("{} configuration", p.name))).property("discriminator", discriminator).required("discriminator");
+            let mut o = ObjectBuilder::new()
+                .title(Some(format!("{} configuration", p.name)))
+                .property("discriminator", discriminator)
+                .required("discriminator");
             for (field, ty) in COMMON_FIELDS.iter().chain(own) {
                 let t = match *ty {
                     "integer" => Type::Integer,
@@ -442,7 +445,12 @@ async fn update(
 #[utoipa::path(delete, path = "/compute-envs/{computeEnvId}", tag = "compute-envs", operation_id = "DeleteComputeEnv", security(("BearerAuth" = [])),
     params(("computeEnvId" = String, Path, description = CE_ID), WorkspaceParam),
     responses((status = 204), ReadErrors))]
-async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<StatusCode> {
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller, ws.workspace_id, perm::COMPUTE_ENV_DELETE).await?;
     if !store::delete(&state.db, &scope, &id).await? {
         return Err(not_found(&id));
@@ -455,7 +463,12 @@ async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<St
 #[utoipa::path(post, path = "/compute-envs/{computeEnvId}/primary", tag = "compute-envs", operation_id = "UpdateComputeEnvPrimary", security(("BearerAuth" = [])),
     params(("computeEnvId" = String, Path, description = CE_ID), WorkspaceParam),
     responses((status = 204), ReadErrors))]
-async fn make_primary(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<StatusCode> {
+async fn make_primary(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller, ws.workspace_id, perm::COMPUTE_ENV_WRITE).await?;
     find(&state, &scope, &id).await?;
     store::make_primary(&state.db, &scope, &id).await?;
@@ -466,7 +479,12 @@ async fn make_primary(State(state): State<AppState>, caller: Caller, Path(id): P
 #[utoipa::path(post, path = "/compute-envs/{computeEnvId}/disable", tag = "compute-envs", operation_id = "DisableComputeEnv", security(("BearerAuth" = [])),
     params(("computeEnvId" = String, Path, description = CE_ID), WorkspaceParam),
     responses((status = 204), ReadErrors))]
-async fn disable(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<StatusCode> {
+async fn disable(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller, ws.workspace_id, perm::COMPUTE_ENV_WRITE).await?;
     find(&state, &scope, &id).await?;
     store::set_status(&state.db, &scope, &id, status::DISABLED, now_millis()).await?;
@@ -477,7 +495,12 @@ async fn disable(State(state): State<AppState>, caller: Caller, Path(id): Path<S
 #[utoipa::path(post, path = "/compute-envs/{computeEnvId}/enable", tag = "compute-envs", operation_id = "EnableComputeEnv", security(("BearerAuth" = [])),
     params(("computeEnvId" = String, Path, description = CE_ID), WorkspaceParam),
     responses((status = 204), ReadErrors))]
-async fn enable(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<StatusCode> {
+async fn enable(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller, ws.workspace_id, perm::COMPUTE_ENV_WRITE).await?;
     find(&state, &scope, &id).await?;
     store::set_status(&state.db, &scope, &id, status::CREATING, now_millis()).await?;
@@ -524,7 +547,11 @@ pub struct ListPlatformsResponse {
 /// Every platform of the Seqera API; those this server does not run are marked in their name.
 #[utoipa::path(get, path = "/platforms", tag = "platforms", operation_id = "ListPlatforms", security(("BearerAuth" = [])),
     params(WorkspaceParam), responses((status = 200, body = ListPlatformsResponse), ListErrors))]
-async fn platforms(State(state): State<AppState>, caller: Caller, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<Json<ListPlatformsResponse>> {
+async fn platforms(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<ListPlatformsResponse>> {
     scope(&state, &caller, ws.workspace_id, perm::COMPUTE_ENV_READ).await?;
     let platforms = PLATFORMS
         .iter()

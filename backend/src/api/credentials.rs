@@ -413,7 +413,12 @@ pub struct DeleteCredentialsConflictResponse {
 #[utoipa::path(delete, path = "/credentials/{credentialsId}", tag = "credentials", operation_id = "DeleteCredentials", security(("BearerAuth" = [])),
     params(("credentialsId" = String, Path, description = CREDENTIALS_ID), DeleteQuery),
     responses((status = 204), (status = 409, body = DeleteCredentialsConflictResponse), ReadErrors))]
-async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(q): ApiQuery<DeleteQuery>) -> ApiResult<Response> {
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<DeleteQuery>,
+) -> ApiResult<Response> {
     let scope = scope(&state, &caller, q.workspace_id, perm::CREDENTIALS_DELETE).await?;
     find(&state, &scope, &id).await?;
     if q.checked == Some(true) {
@@ -422,7 +427,12 @@ async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<St
             let ws = q.workspace_id.map(|w| format!("/ws/{w}")).unwrap_or_default();
             let conflicts = users
                 .into_iter()
-                .map(|(ce, name)| Conflict { kind: "compute_env".into(), url: format!("{}{ws}/compute-envs/{ce}", state.config.server_url), id: ce, name })
+                .map(|(ce, name)| Conflict {
+                    kind: "compute_env".into(),
+                    url: format!("{}{ws}/compute-envs/{ce}", state.config.server_url),
+                    id: ce,
+                    name,
+                })
                 .collect();
             return Ok((StatusCode::CONFLICT, Json(DeleteCredentialsConflictResponse { credentials_id: id, conflicts })).into_response());
         }

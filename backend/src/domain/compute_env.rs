@@ -46,22 +46,58 @@ pub struct Platform {
 
 pub const PLATFORMS: &[Platform] = &[
     Platform { id: "local-platform", name: "Local", kind: Kind::Local, providers: &[], schema: "LocalComputeConfig" },
-    Platform { id: "slurm-platform", name: "Slurm Workload Manager", kind: Kind::Grid(&SLURM), providers: &["ssh"], schema: "SlurmComputeConfig" },
+    Platform {
+        id: "slurm-platform",
+        name: "Slurm Workload Manager",
+        kind: Kind::Grid(&SLURM),
+        providers: &["ssh"],
+        schema: "SlurmComputeConfig",
+    },
     Platform { id: "lsf-platform", name: "IBM LSF", kind: Kind::Grid(&LSF), providers: &["ssh"], schema: "LsfComputeConfig" },
-    Platform { id: "altair-platform", name: "Altair PBS Pro", kind: Kind::Grid(&PBS), providers: &["ssh"], schema: "AltairPbsComputeConfig" },
+    Platform {
+        id: "altair-platform",
+        name: "Altair PBS Pro",
+        kind: Kind::Grid(&PBS),
+        providers: &["ssh"],
+        schema: "AltairPbsComputeConfig",
+    },
     Platform { id: "uge-platform", name: "Univa Grid Engine", kind: Kind::Grid(&UGE), providers: &["ssh"], schema: "UnivaComputeConfig" },
     Platform { id: "moab-platform", name: "Moab", kind: Kind::Grid(&MOAB), providers: &["ssh"], schema: "MoabComputeConfig" },
     Platform { id: "k8s-platform", name: "Kubernetes", kind: Kind::K8s, providers: &["k8s"], schema: "K8sComputeConfig" },
     Platform { id: "aws-batch", name: "AWS Batch", kind: Kind::Unavailable, providers: &["aws"], schema: "AwsBatchConfig" },
     Platform { id: "aws-cloud", name: "AWS Cloud", kind: Kind::Unavailable, providers: &["aws"], schema: "AwsCloudConfig" },
     Platform { id: "eks-platform", name: "Amazon EKS", kind: Kind::Unavailable, providers: &["aws"], schema: "EksComputeConfig" },
-    Platform { id: "google-batch", name: "Google Cloud Batch", kind: Kind::Unavailable, providers: &["google"], schema: "GoogleBatchConfig" },
+    Platform {
+        id: "google-batch",
+        name: "Google Cloud Batch",
+        kind: Kind::Unavailable,
+        providers: &["google"],
+        schema: "GoogleBatchConfig",
+    },
     Platform { id: "google-cloud", name: "Google Cloud", kind: Kind::Unavailable, providers: &["google"], schema: "GoogleCloudConfig" },
-    Platform { id: "gke-platform", name: "Google Kubernetes Engine", kind: Kind::Unavailable, providers: &["google"], schema: "GkeComputeConfig" },
-    Platform { id: "google-lifesciences", name: "Google Life Sciences", kind: Kind::Unavailable, providers: &["google"], schema: "GoogleLifeSciencesConfig" },
+    Platform {
+        id: "gke-platform",
+        name: "Google Kubernetes Engine",
+        kind: Kind::Unavailable,
+        providers: &["google"],
+        schema: "GkeComputeConfig",
+    },
+    Platform {
+        id: "google-lifesciences",
+        name: "Google Life Sciences",
+        kind: Kind::Unavailable,
+        providers: &["google"],
+        schema: "GoogleLifeSciencesConfig",
+    },
     Platform { id: "azure-batch", name: "Azure Batch", kind: Kind::Unavailable, providers: &["azure"], schema: "AzBatchConfig" },
     Platform { id: "azure-cloud", name: "Azure Cloud", kind: Kind::Unavailable, providers: &["azure"], schema: "AzCloudConfig" },
-    Platform { id: "seqeracompute-platform", name: "Seqera Compute", kind: Kind::Unavailable, providers: &[], schema: "SeqeraComputeConfig" },
+    Platform {
+        id: "seqeracompute-platform",
+        name: "Seqera Compute",
+        kind: Kind::Unavailable,
+        providers: &[],
+        schema: "SeqeraComputeConfig",
+    },
 ];
 
 pub fn platform(id: &str) -> Result<&'static Platform, String> {
@@ -204,12 +240,18 @@ fn is_host(s: &str) -> bool {
 
 /// An absolute path of plain characters: no shell metacharacter, quote, space or newline.
 fn is_plain_path(s: &str) -> bool {
-    s.starts_with('/') && s.len() <= 1024 && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+@%,:=~".contains(c)) && !s.contains("/../")
+    s.starts_with('/')
+        && s.len() <= 1024
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+@%,:=~".contains(c))
+        && !s.contains("/../")
 }
 
 fn is_env_name(s: &str) -> bool {
     let b = s.as_bytes();
-    !b.is_empty() && b.len() <= 128 && (b[0].is_ascii_alphabetic() || b[0] == b'_') && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    !b.is_empty()
+        && b.len() <= 128
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
 fn bad(field: &str, rule: &str) -> String {
@@ -241,7 +283,10 @@ pub fn check_config(p: &Platform, mut c: ComputeConfig) -> Result<ComputeConfig,
     }
     let work_dir = c.work_dir.as_deref().ok_or_else(|| bad("workDir", "is required"))?;
     if !is_plain_path(work_dir) {
-        return Err(bad("workDir", "must be an absolute path of letters, digits and / . _ - + @ % , : = ~ (no spaces, quotes or shell characters)"));
+        return Err(bad(
+            "workDir",
+            "must be an absolute path of letters, digits and / . _ - + @ % , : = ~ (no spaces, quotes or shell characters)",
+        ));
     }
     for script in [("preRunScript", &c.pre_run_script), ("postRunScript", &c.post_run_script), ("nextflowConfig", &c.nextflow_config)] {
         if script.1.as_deref().is_some_and(|s| s.len() > 65_536 || s.contains('\0')) {
@@ -281,14 +326,20 @@ pub fn check_config(p: &Platform, mut c: ComputeConfig) -> Result<ComputeConfig,
                 return Err(bad("port", "must be between 1 and 65535"));
             }
             if c.launch_dir.as_deref().is_some_and(|d| !is_plain_path(d)) {
-                return Err(bad("launchDir", "must be an absolute path of letters, digits and / . _ - + @ % , : = ~ (no spaces, quotes or shell characters)"));
+                return Err(bad(
+                    "launchDir",
+                    "must be an absolute path of letters, digits and / . _ - + @ % , : = ~ (no spaces, quotes or shell characters)",
+                ));
             }
             for (field, q) in [("headQueue", &c.head_queue), ("computeQueue", &c.compute_queue)] {
                 if q.as_deref().is_some_and(|q| !is_plain_name(q)) {
                     return Err(bad(field, "must be a queue name: letters, digits, '.', '_', '-' or '@'"));
                 }
             }
-            if c.head_job_options.as_deref().is_some_and(|o| o.len() > 1024 || o.contains(['\n', '\r', '\0', '`', '$', ';', '|', '&', '<', '>'])) {
+            if c.head_job_options
+                .as_deref()
+                .is_some_and(|o| o.len() > 1024 || o.contains(['\n', '\r', '\0', '`', '$', ';', '|', '&', '<', '>']))
+            {
                 return Err(bad("headJobOptions", "must be scheduler options on one line, without shell characters (` $ ; | & < >)"));
             }
             if c.max_queue_size.is_some_and(|m| m < 1) {
@@ -319,7 +370,11 @@ pub fn check_config(p: &Platform, mut c: ComputeConfig) -> Result<ComputeConfig,
                 ("headServiceAccount", c.head_service_account.as_deref()),
                 ("storageClaimName", c.storage_claim_name.as_deref()),
             ] {
-                let dns = |s: &str| !s.is_empty() && s.len() <= 253 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+                let dns = |s: &str| {
+                    !s.is_empty()
+                        && s.len() <= 253
+                        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+                };
                 if v.is_some_and(|v| !dns(v)) {
                     return Err(bad(field, "must be a Kubernetes name: lower-case letters, digits, '-' and '.'"));
                 }
@@ -401,7 +456,12 @@ mod tests {
         let local = ComputeConfig { work_dir: Some("/data/work".into()), host_name: Some("h".into()), ..Default::default() };
         let local = check_config(platform("local-platform").unwrap(), local).unwrap();
         assert_eq!(local.host_name, None);
-        let k8s = ComputeConfig { work_dir: Some("/work".into()), server: Some("http://k".into()), namespace: Some("tower".into()), ..Default::default() };
+        let k8s = ComputeConfig {
+            work_dir: Some("/work".into()),
+            server: Some("http://k".into()),
+            namespace: Some("tower".into()),
+            ..Default::default()
+        };
         assert!(check_config(platform("k8s-platform").unwrap(), k8s).unwrap_err().contains("server"));
     }
 }

@@ -126,7 +126,11 @@ async fn local(config: &ComputeConfig) -> Outcome {
     let who = format!("the Tower host's user {}", std::env::var("USER").unwrap_or_else(|_| "(this process)".into()));
     let script = script(config, None, &who);
     let mut cmd = tokio::process::Command::new("bash");
-    cmd.arg("-s").stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).kill_on_drop(true);
+    cmd.arg("-s")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
     let run = async {
         let mut child = cmd.spawn()?;
         if let Some(mut stdin) = child.stdin.take() {
@@ -165,7 +169,10 @@ async fn grid(db: &Db, keyring: &Keyring, row: &ComputeEnvRow, config: &ComputeC
 pub async fn ssh_key(db: &Db, keyring: &Keyring, row: &ComputeEnvRow) -> Result<ssh::Key, String> {
     let fields = credential_fields(db, keyring, row, "ssh").await?;
     let private_key = fields.get("privateKey").ok_or("the SSH credentials have no private key")?;
-    Ok(ssh::Key { private_key: Zeroizing::new(private_key.to_string()), passphrase: fields.get("passphrase").map(|p| Zeroizing::new(p.to_string())) })
+    Ok(ssh::Key {
+        private_key: Zeroizing::new(private_key.to_string()),
+        passphrase: fields.get("passphrase").map(|p| Zeroizing::new(p.to_string())),
+    })
 }
 
 /// The secret fields of the compute environment's credentials, which must be of `provider`.
@@ -205,7 +212,10 @@ mod tests {
         let probe = format!("{}\nprintf '%s|%s' \"$A\" \"$pre\"", lines.join("\n"));
         let out = std::process::Command::new("bash").arg("-c").arg(&probe).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{}|{}", c.environment[0].value, c.pre_run_script.as_deref().unwrap()));
-        assert_eq!(outcome("TOWER-CHECK-FAIL sbatch not found on PATH of hpc@login:22\n", "", None), Outcome::invalid("sbatch not found on PATH of hpc@login:22"));
+        assert_eq!(
+            outcome("TOWER-CHECK-FAIL sbatch not found on PATH of hpc@login:22\n", "", None),
+            Outcome::invalid("sbatch not found on PATH of hpc@login:22")
+        );
         assert_eq!(outcome("x\nTOWER-CHECK-OK\n", "", Some("k".into())).status, status::AVAILABLE);
         assert_eq!(outcome("", "bash: line 3: oops\n", None), Outcome::errored("the checks did not finish: bash: line 3: oops"));
     }

@@ -18,7 +18,13 @@ pub async fn check(db: &Db, keyring: &Keyring, row: &ComputeEnvRow, config: &Com
         Ok(f) => f,
         Err(e) => return outcome(status::INVALID, e),
     };
-    let public: Value = match crate::store::credentials::find(db, &crate::domain::credentials::scope_key(row.user_id, row.workspace_id), row.credentials_id.as_deref().unwrap_or_default()).await {
+    let public: Value = match crate::store::credentials::find(
+        db,
+        &crate::domain::credentials::scope_key(row.user_id, row.workspace_id),
+        row.credentials_id.as_deref().unwrap_or_default(),
+    )
+    .await
+    {
         Ok(Some(c)) => serde_json::from_str(&c.public_keys).unwrap_or_default(),
         _ => Value::Null,
     };
@@ -47,10 +53,13 @@ pub async fn check(db: &Db, keyring: &Keyring, row: &ComputeEnvRow, config: &Com
     }
     match req.send().await {
         Ok(r) if r.status().is_success() => Outcome { status: status::AVAILABLE, message: None, host_keys: None },
-        Ok(r) if r.status() == reqwest::StatusCode::NOT_FOUND => outcome(status::INVALID, format!("kubernetes: namespace {namespace} does not exist on {server}")),
-        Ok(r) if matches!(r.status().as_u16(), 401 | 403) => {
-            outcome(status::ERRORED, format!("kubernetes: {server} does not accept the credentials for namespace {namespace} (HTTP {})", r.status().as_u16()))
+        Ok(r) if r.status() == reqwest::StatusCode::NOT_FOUND => {
+            outcome(status::INVALID, format!("kubernetes: namespace {namespace} does not exist on {server}"))
         }
+        Ok(r) if matches!(r.status().as_u16(), 401 | 403) => outcome(
+            status::ERRORED,
+            format!("kubernetes: {server} does not accept the credentials for namespace {namespace} (HTTP {})", r.status().as_u16()),
+        ),
         Ok(r) => outcome(status::ERRORED, format!("kubernetes: {server} answered HTTP {}", r.status().as_u16())),
         Err(e) => {
             let mut cause: &dyn std::error::Error = &e;
@@ -168,7 +177,12 @@ mod tests {
             head_pod_spec: Some(r#"{"nodeSelector": {"pool": "head"}}"#.into()),
             ..Default::default()
         };
-        let job = HeadJob { workflow_id: "4Bi5xBK6E2Nbhj", image: "nextflow/nextflow:24.10.0", script_config_map: "tw-launch", env_secret: "tw-env" };
+        let job = HeadJob {
+            workflow_id: "4Bi5xBK6E2Nbhj",
+            image: "nextflow/nextflow:24.10.0",
+            script_config_map: "tw-launch",
+            env_secret: "tw-env",
+        };
         let m = head_job_manifest(&config, &job).unwrap();
         assert_eq!(m["metadata"]["name"], "tw-4bi5xbk6e2nbhj");
         let pod = &m["spec"]["template"]["spec"];

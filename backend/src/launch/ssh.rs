@@ -89,7 +89,9 @@ pub async fn run_script(target: &Target, key: &Key, pinned: Option<&str>, script
     let strict = if pinned.is_some() { "StrictHostKeyChecking=yes" } else { "StrictHostKeyChecking=accept-new" };
     cmd.args(["-F", "/dev/null", "-T", "-i"]).arg(&key_file);
     cmd.args(["-p", &target.port.to_string(), "-l", &target.user]);
-    for o in [strict, "IdentitiesOnly=yes", "GlobalKnownHostsFile=/dev/null", "ConnectTimeout=10", "ServerAliveInterval=10", "LogLevel=ERROR"] {
+    for o in
+        [strict, "IdentitiesOnly=yes", "GlobalKnownHostsFile=/dev/null", "ConnectTimeout=10", "ServerAliveInterval=10", "LogLevel=ERROR"]
+    {
         cmd.args(["-o", o]);
     }
     cmd.arg("-o").arg(format!("UserKnownHostsFile={}", known_hosts.display()));
@@ -146,7 +148,10 @@ fn explain(target: &Target, stderr: &str) -> String {
         format!("ssh: the private key of the credentials cannot be used (wrong passphrase or not a key) for {target}")
     } else if stderr.contains("Permission denied") {
         format!("ssh: authentication failed for {target}")
-    } else if ["Connection refused", "timed out", "No route to host", "Could not resolve", "Name or service not known"].iter().any(|s| stderr.contains(s)) {
+    } else if ["Connection refused", "timed out", "No route to host", "Could not resolve", "Name or service not known"]
+        .iter()
+        .any(|s| stderr.contains(s))
+    {
         format!("ssh: cannot connect to {addr}: {last}")
     } else {
         format!("ssh: {target}: {last}")

@@ -85,7 +85,15 @@ pub async fn using_credentials(db: &Db, credentials_id: &str) -> sqlx::Result<Ve
 
 /// Changes the fields a client may change; a new `credentials_id` forgets the pinned host keys
 /// only if asked (`reset_host_keys`), and the status goes back to `CREATING` to be checked again.
-pub async fn update(db: &Db, scope: &str, id: &str, name: &str, description: Option<&str>, credentials_id: Option<&str>, now: i64) -> sqlx::Result<()> {
+pub async fn update(
+    db: &Db,
+    scope: &str,
+    id: &str,
+    name: &str,
+    description: Option<&str>,
+    credentials_id: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
     with_pool!(db, p => sqlx::query(
         "UPDATE tw_compute_env SET name = ?, description = ?, credentials_id = ?, status = ?, message = NULL, last_updated = ? \
          WHERE id = ? AND scope = ?")

@@ -3,8 +3,8 @@
 //! [`with_pool!`], and the few dialect differences (upsert syntax, casts, locking) live in
 //! [`Dialect`].
 
-pub mod credentials;
 pub mod compute_env;
+pub mod credentials;
 pub mod cron;
 pub mod label;
 pub mod mail;

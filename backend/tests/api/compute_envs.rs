@@ -48,7 +48,14 @@ fn ssh() -> Option<Ssh> {
 
 async fn create_credentials(app: &TestApp, provider: &str, keys: Value) -> String {
     let name = format!("{provider}-{}", tower_backend::domain::ids::random_hex(3));
-    let (s, b) = app.send(Method::POST, "/credentials", Some(&app.token), Some(&json!({"credentials": {"name": name, "provider": provider, "keys": keys}}))).await;
+    let (s, b) = app
+        .send(
+            Method::POST,
+            "/credentials",
+            Some(&app.token),
+            Some(&json!({"credentials": {"name": name, "provider": provider, "keys": keys}})),
+        )
+        .await;
     assert_eq!(s, 200, "{b}");
     b["credentialsId"].as_str().unwrap().to_string()
 }
@@ -74,8 +81,12 @@ async fn a_local_compute_environment_is_checked_on_this_host(app: &TestApp) {
     let standin = standin_dir();
     let work = std::env::temp_dir().join(format!("tower-local-work-{}", tower_backend::domain::ids::random_hex(4)));
     let pre = format!("export PATH={}:$PATH", standin.display());
-    let (s, b) = create_ce(app, json!({"name": "laptop", "platform": "local-platform",
-        "config": {"workDir": work.display().to_string(), "preRunScript": pre}})).await;
+    let (s, b) = create_ce(
+        app,
+        json!({"name": "laptop", "platform": "local-platform",
+        "config": {"workDir": work.display().to_string(), "preRunScript": pre}}),
+    )
+    .await;
     assert_eq!(s, 200, "{b}");
     let id = b["computeEnvId"].as_str().unwrap().to_string();
     let ce = checked(app, &id).await;
@@ -84,35 +95,50 @@ async fn a_local_compute_environment_is_checked_on_this_host(app: &TestApp) {
     assert_eq!(ce["config"]["discriminator"], "local-platform");
     assert!(work.is_dir(), "the work dir was made");
     // Without the pre-run script that provides it, there is no nextflow on this host.
-    let (_, b) = create_ce(app, json!({"name": "bare", "platform": "local-platform", "config": {"workDir": work.display().to_string()}})).await;
+    let (_, b) =
+        create_ce(app, json!({"name": "bare", "platform": "local-platform", "config": {"workDir": work.display().to_string()}})).await;
     let bare = b["computeEnvId"].as_str().unwrap().to_string();
     let ce = checked(app, &bare).await;
     assert_eq!(ce["status"], "INVALID", "{ce}");
     assert!(ce["message"].as_str().unwrap().starts_with("nextflow not found on PATH of the Tower host's user"), "{ce}");
-    let (_, b) = create_ce(app, json!({"name": "ro", "platform": "local-platform", "config": {"workDir": "/proc/tower-cannot-write-here", "preRunScript": pre}})).await;
+    let (_, b) = create_ce(
+        app,
+        json!({"name": "ro", "platform": "local-platform", "config": {"workDir": "/proc/tower-cannot-write-here", "preRunScript": pre}}),
+    )
+    .await;
     let ce = checked(app, b["computeEnvId"].as_str().unwrap()).await;
     assert_eq!(ce["message"].as_str().unwrap().split(" is not").next().unwrap(), "work dir /proc/tower-cannot-write-here", "{ce}");
     // Primary, disable, enable, validate, list, delete.
     assert_eq!(app.send(Method::POST, &format!("/compute-envs/{bare}/primary"), Some(&app.token), None).await.0, 204);
     let (_, l) = app.send(Method::GET, "/compute-envs", Some(&app.token), None).await;
-    let primaries: Vec<&str> = l["computeEnvs"].as_array().unwrap().iter().filter(|c| c["primary"] == true).map(|c| c["name"].as_str().unwrap()).collect();
+    let primaries: Vec<&str> =
+        l["computeEnvs"].as_array().unwrap().iter().filter(|c| c["primary"] == true).map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(primaries, ["bare"]);
     let (_, l) = app.send(Method::GET, "/compute-envs?status=AVAILABLE", Some(&app.token), None).await;
     assert_eq!(l["computeEnvs"].as_array().unwrap().len(), 1);
     assert_eq!(l["computeEnvs"][0]["workDir"], work.display().to_string());
     assert_eq!(app.send(Method::POST, &format!("/compute-envs/{id}/disable"), Some(&app.token), None).await.0, 204);
     assert_eq!(checked(app, &id).await["status"], "DISABLED");
-    assert_eq!(app.send(Method::POST, &format!("/compute-envs/{id}/validate"), Some(&app.token), None).await.0, 409, "a disabled one is not checked");
+    assert_eq!(
+        app.send(Method::POST, &format!("/compute-envs/{id}/validate"), Some(&app.token), None).await.0,
+        409,
+        "a disabled one is not checked"
+    );
     assert_eq!(app.send(Method::POST, &format!("/compute-envs/{id}/enable"), Some(&app.token), None).await.0, 204);
     assert_eq!(checked(app, &id).await["status"], "AVAILABLE");
     let (s, v) = app.send(Method::POST, &format!("/compute-envs/{id}/validate"), Some(&app.token), None).await;
     assert_eq!((s, v["status"].as_str(), v["transientError"].as_bool()), (200, Some("AVAILABLE"), Some(false)), "{v}");
     assert_eq!(app.send(Method::GET, "/compute-envs/validate?name=laptop", Some(&app.token), None).await.0, 409);
     assert_eq!(app.send(Method::GET, "/compute-envs/validate?name=other", Some(&app.token), None).await.0, 204);
-    let (s, _) = app.send(Method::PUT, &format!("/compute-envs/{id}"), Some(&app.token), Some(&json!({"name": "laptop-2", "description": "mine"}))).await;
+    let (s, _) = app
+        .send(Method::PUT, &format!("/compute-envs/{id}"), Some(&app.token), Some(&json!({"name": "laptop-2", "description": "mine"})))
+        .await;
     assert_eq!(s, 204);
     let ce = checked(app, &id).await;
-    assert_eq!((ce["name"].as_str(), ce["description"].as_str(), ce["status"].as_str()), (Some("laptop-2"), Some("mine"), Some("AVAILABLE")));
+    assert_eq!(
+        (ce["name"].as_str(), ce["description"].as_str(), ce["status"].as_str()),
+        (Some("laptop-2"), Some("mine"), Some("AVAILABLE"))
+    );
     assert_eq!(app.send(Method::DELETE, &format!("/compute-envs/{id}"), Some(&app.token), None).await.0, 204);
     assert_eq!(app.send(Method::GET, &format!("/compute-envs/{id}"), Some(&app.token), None).await.0, 404);
     let _ = std::fs::remove_dir_all(work);
@@ -145,8 +171,10 @@ async fn bad_compute_environments_are_refused_naming_the_field(app: &TestApp) {
     assert_eq!(s, 400);
     assert!(b["message"].as_str().unwrap().contains("not available on this server"), "{b}");
     let gh = create_credentials(app, "github", json!({"username": "u", "token": "t"})).await;
-    let slurm = |creds: Option<&str>| json!({"name": "hpc", "platform": "slurm-platform", "credentialsId": creds,
-        "config": {"workDir": "/scratch/w", "hostName": "login", "userName": "hpc"}});
+    let slurm = |creds: Option<&str>| {
+        json!({"name": "hpc", "platform": "slurm-platform", "credentialsId": creds,
+        "config": {"workDir": "/scratch/w", "hostName": "login", "userName": "hpc"}})
+    };
     let (s, b) = create_ce(app, slurm(None)).await;
     assert_eq!((s, b["message"].as_str().unwrap().contains("computeEnv.credentialsId is required")), (400, true), "{b}");
     let (s, b) = create_ce(app, slurm(Some(&gh))).await;
@@ -158,7 +186,12 @@ async fn bad_compute_environments_are_refused_naming_the_field(app: &TestApp) {
     assert_eq!(l["computeEnvs"].as_array().unwrap().len(), 0, "nothing stored half-way");
     let (s, p) = app.send(Method::GET, "/platforms", Some(&app.token), None).await;
     assert_eq!(s, 200);
-    let names: Vec<String> = p["platforms"].as_array().unwrap().iter().map(|p| format!("{}={}", p["id"].as_str().unwrap(), p["name"].as_str().unwrap())).collect();
+    let names: Vec<String> = p["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{}={}", p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
     assert!(names.contains(&"slurm-platform=Slurm Workload Manager".to_string()), "{names:?}");
     assert!(names.contains(&"aws-batch=AWS Batch (not available on this server)".to_string()), "{names:?}");
     assert!(names.contains(&"local-platform=Local (not available on this server)".to_string()), "{names:?}");
@@ -182,12 +215,15 @@ async fn a_slurm_compute_environment_is_checked_over_ssh(app: &TestApp) {
         c.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         c
     };
-    let (s, b) = create_ce(app, json!({"name": "cluster", "platform": "slurm-platform", "credentialsId": creds, "config": config(json!({}))})).await;
+    let (s, b) =
+        create_ce(app, json!({"name": "cluster", "platform": "slurm-platform", "credentialsId": creds, "config": config(json!({}))})).await;
     assert_eq!(s, 200, "{b}");
     let id = b["computeEnvId"].as_str().unwrap().to_string();
     let ce = checked(app, &id).await;
     assert_eq!(ce["status"], "AVAILABLE", "{ce}");
-    let pinned: Option<String> = with_pool!(app.db(), p => sqlx::query_scalar("SELECT host_keys FROM tw_compute_env WHERE id = ?").bind(&id).fetch_one(p).await).unwrap();
+    let pinned: Option<String> =
+        with_pool!(app.db(), p => sqlx::query_scalar("SELECT host_keys FROM tw_compute_env WHERE id = ?").bind(&id).fetch_one(p).await)
+            .unwrap();
     assert!(pinned.as_deref().is_some_and(|k| k.contains("ssh-ed25519")), "host key pinned: {pinned:?}");
     // The host shows another key than the pinned one: refused, never accepted silently.
     let other = format!("[{}]:{} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBVxVn2FwqZ6C7H1Gd0hYv5sR0l0lmzmEJ6X8dQ5rQn0\n", ssh.host, ssh.port);
@@ -198,23 +234,30 @@ async fn a_slurm_compute_environment_is_checked_over_ssh(app: &TestApp) {
     // A key the host does not know.
     let dir = std::env::temp_dir().join(format!("tower-wrong-key-{}", tower_backend::domain::ids::random_hex(4)));
     std::fs::create_dir_all(&dir).unwrap();
-    let status = std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(dir.join("k")).status().unwrap();
+    let status =
+        std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(dir.join("k")).status().unwrap();
     assert!(status.success());
     let wrong = create_credentials(app, "ssh", json!({"privateKey": std::fs::read_to_string(dir.join("k")).unwrap()})).await;
-    let (_, b) = create_ce(app, json!({"name": "wrong-key", "platform": "slurm-platform", "credentialsId": wrong, "config": config(json!({}))})).await;
+    let (_, b) =
+        create_ce(app, json!({"name": "wrong-key", "platform": "slurm-platform", "credentialsId": wrong, "config": config(json!({}))}))
+            .await;
     let ce = checked(app, b["computeEnvId"].as_str().unwrap()).await;
     assert_eq!(ce["status"], "ERRORED", "{ce}");
     assert_eq!(ce["message"], format!("ssh: authentication failed for {}@{}:{}", ssh.user, ssh.host, ssh.port));
     // The scheduler's commands must be there.
     let no_path = json!({"environment": [{"name": "PATH", "value": "/nonexistent", "head": true, "compute": false}]});
-    let (_, b) = create_ce(app, json!({"name": "no-slurm", "platform": "slurm-platform", "credentialsId": creds, "config": config(no_path)})).await;
+    let (_, b) =
+        create_ce(app, json!({"name": "no-slurm", "platform": "slurm-platform", "credentialsId": creds, "config": config(no_path)})).await;
     let ce = checked(app, b["computeEnvId"].as_str().unwrap()).await;
     assert_eq!(ce["message"], format!("sbatch not found on PATH of {}@{}:{}", ssh.user, ssh.host, ssh.port), "{ce}");
     // Credentials in use are not deleted when the caller asks to be told.
     let (s, c) = app.send(Method::DELETE, &format!("/credentials/{creds}?checked=true"), Some(&app.token), None).await;
     assert_eq!(s, 409, "{c}");
     assert_eq!(c["credentialsId"], creds);
-    assert!(c["conflicts"].as_array().unwrap().iter().any(|x| x["type"] == "compute_env" && x["id"] == id.as_str() && x["name"] == "cluster"), "{c}");
+    assert!(
+        c["conflicts"].as_array().unwrap().iter().any(|x| x["type"] == "compute_env" && x["id"] == id.as_str() && x["name"] == "cluster"),
+        "{c}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 both!(a_slurm_compute_environment_is_checked_over_ssh);
@@ -226,7 +269,14 @@ async fn values_with_shell_characters_never_reach_a_shell(app: &TestApp) {
     let ssh = ssh();
     let creds = match &ssh {
         Some(s) => create_credentials(app, "ssh", json!({"privateKey": s.key})).await,
-        None => create_credentials(app, "ssh", json!({"privateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----"})).await,
+        None => {
+            create_credentials(
+                app,
+                "ssh",
+                json!({"privateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----"}),
+            )
+            .await
+        }
     };
     let base = || match &ssh {
         Some(s) => json!({"workDir": "/tmp/tower-evil-work", "hostName": s.host, "port": s.port, "userName": s.user}),
@@ -247,7 +297,11 @@ async fn values_with_shell_characters_never_reach_a_shell(app: &TestApp) {
         ] {
             let mut c = base();
             c[field] = value;
-            let (s, b) = create_ce(app, json!({"name": format!("evil-{i}-{field}"), "platform": "slurm-platform", "credentialsId": creds, "config": c})).await;
+            let (s, b) = create_ce(
+                app,
+                json!({"name": format!("evil-{i}-{field}"), "platform": "slurm-platform", "credentialsId": creds, "config": c}),
+            )
+            .await;
             assert_eq!(s, 400, "{field} = {e:?}: {b}");
             assert!(b["message"].as_str().unwrap().contains(field), "{field}: {b}");
         }
@@ -257,7 +311,11 @@ async fn values_with_shell_characters_never_reach_a_shell(app: &TestApp) {
         if !e.contains('\n') {
             c["environment"] = json!([{"name": "EVIL", "value": e, "head": true, "compute": true}]);
         }
-        let (s, b) = create_ce(app, json!({"name": format!("quoted-{i}"), "description": e, "platform": "slurm-platform", "credentialsId": creds, "config": c})).await;
+        let (s, b) = create_ce(
+            app,
+            json!({"name": format!("quoted-{i}"), "description": e, "platform": "slurm-platform", "credentialsId": creds, "config": c}),
+        )
+        .await;
         assert_eq!(s, 200, "{b}");
         accepted.push(b["computeEnvId"].as_str().unwrap().to_string());
     }
@@ -273,14 +331,22 @@ both!(values_with_shell_characters_never_reach_a_shell);
 
 async fn a_kubernetes_compute_environment_says_why_it_cannot_be_used(app: &TestApp) {
     let creds = create_credentials(app, "k8s", json!({"token": "k8s-token"})).await;
-    let (s, b) = create_ce(app, json!({"name": "cluster", "platform": "k8s-platform", "credentialsId": creds,
-        "config": {"workDir": "/workspace/work", "server": "https://127.0.0.1:9", "namespace": "tower", "storageClaimName": "tower-work"}})).await;
+    let (s, b) = create_ce(
+        app,
+        json!({"name": "cluster", "platform": "k8s-platform", "credentialsId": creds,
+        "config": {"workDir": "/workspace/work", "server": "https://127.0.0.1:9", "namespace": "tower", "storageClaimName": "tower-work"}}),
+    )
+    .await;
     assert_eq!(s, 200, "{b}");
     let ce = checked(app, b["computeEnvId"].as_str().unwrap()).await;
     assert_eq!(ce["status"], "ERRORED", "{ce}");
     assert!(ce["message"].as_str().unwrap().starts_with("kubernetes: cannot reach https://127.0.0.1:9"), "{ce}");
-    let (s, b) = create_ce(app, json!({"name": "no-claim", "platform": "k8s-platform", "credentialsId": creds,
-        "config": {"workDir": "/workspace/work", "server": "https://k8s.example.com", "namespace": "tower"}})).await;
+    let (s, b) = create_ce(
+        app,
+        json!({"name": "no-claim", "platform": "k8s-platform", "credentialsId": creds,
+        "config": {"workDir": "/workspace/work", "server": "https://k8s.example.com", "namespace": "tower"}}),
+    )
+    .await;
     assert_eq!(s, 400);
     assert!(b["message"].as_str().unwrap().contains("storageClaimName"), "{b}");
 }

@@ -373,6 +373,15 @@ fn needs(operation_id: &str) -> Option<Needs> {
         "ListPipelineSecrets" | "DescribePipelineSecret" => Ws(PIPELINE_SECRET_READ),
         "CreatePipelineSecret" | "UpdatePipelineSecret" | "ValidatePipelineSecretName" => Ws(PIPELINE_SECRET_WRITE),
         "DeletePipelineSecret" => Ws(PIPELINE_SECRET_DELETE),
+        "ListComputeEnvs" | "DescribeComputeEnv" | "ListPlatforms" | "DescribePlatform" | "ListPlatformRegions" => Ws(COMPUTE_ENV_READ),
+        "CreateComputeEnv"
+        | "UpdateComputeEnv"
+        | "ValidateComputeEnvName"
+        | "UpdateComputeEnvPrimary"
+        | "DisableComputeEnv"
+        | "EnableComputeEnv"
+        | "ValidateComputeEnv" => Ws(COMPUTE_ENV_WRITE),
+        "DeleteComputeEnv" => Ws(COMPUTE_ENV_DELETE),
         "OidcLogin" | "OidcCallback" | "EmailSignIn" | "EmailSignInVerify" | "TokenSignIn" | "RefreshAccessToken" | "Logout" => SignIn,
         _ => return None,
     })
@@ -398,6 +407,8 @@ struct World {
     spare_email: String,
     credentials: String,
     secret: i64,
+    compute_env: String,
+    ssh_credentials: String,
 }
 
 async fn personas(app: &TestApp) -> Personas {
@@ -488,7 +499,31 @@ async fn world(app: &TestApp, who: &Personas) -> World {
             .await;
     assert_eq!(s, 200, "{b}");
     let secret = b["secretId"].as_i64().unwrap();
-    World { org, ws, run, label, team, role, target_member, target_user: target.id, target_participant, spare_email, credentials, secret }
+    let ssh = json!({"credentials": {"name": unique("ssh"), "provider": "ssh", "keys": {"privateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----"}}});
+    let (s, b) = call(app, Method::POST, &format!("/credentials?workspaceId={ws}"), owner, Some(ssh)).await;
+    assert_eq!(s, 200, "{b}");
+    let ssh_credentials = b["credentialsId"].as_str().unwrap().to_string();
+    let ce = json!({"computeEnv": {"name": unique("ce"), "platform": "slurm-platform", "credentialsId": ssh_credentials,
+        "config": {"workDir": "/scratch", "hostName": "127.0.0.1", "port": 9, "userName": "nobody"}}});
+    let (s, b) = call(app, Method::POST, &format!("/compute-envs?workspaceId={ws}"), owner, Some(ce)).await;
+    assert_eq!(s, 200, "{b}");
+    let compute_env = b["computeEnvId"].as_str().unwrap().to_string();
+    World {
+        org,
+        ws,
+        run,
+        label,
+        team,
+        role,
+        target_member,
+        target_user: target.id,
+        target_participant,
+        spare_email,
+        credentials,
+        secret,
+        compute_env,
+        ssh_credentials,
+    }
 }
 
 fn begin_body(run: &str) -> Value {
@@ -532,6 +567,9 @@ fn body(op: &str, w: &World) -> Option<Value> {
         "UpdateCredentials" => json!({"credentials": {"description": "Changed"}}),
         "CreatePipelineSecret" => json!({"name": unique("S_"), "value": "v"}),
         "UpdatePipelineSecret" => json!({"value": "changed"}),
+        "CreateComputeEnv" => json!({"computeEnv": {"name": unique("ce"), "platform": "slurm-platform", "credentialsId": w.ssh_credentials,
+            "config": {"workDir": "/scratch", "hostName": "127.0.0.1", "port": 9, "userName": "nobody"}}}),
+        "UpdateComputeEnv" => json!({"description": "Changed"}),
         _ => return None,
     })
 }
@@ -559,6 +597,8 @@ fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i6
         ("tokenId", own_token_id.to_string()),
         ("credentialsId", if missing { "ZZZZZZZZZZZZZZZZZZZZZZ".into() } else { w.credentials.clone() }),
         ("secretId", if missing { "987654323".into() } else { w.secret.to_string() }),
+        ("computeEnvId", if missing { "YYYYYYYYYYYYYYYYYYYYYY".into() } else { w.compute_env.clone() }),
+        ("platformId", "slurm-platform".into()),
     ] {
         path = path.replace(&format!("{{{k}}}"), &v);
     }
@@ -613,6 +653,8 @@ fn normalized(status: u16, body: &Value, w: &World) -> (u16, String) {
         .unwrap_or_default()
         .replace(&w.run, "#")
         .replace(&w.credentials, "#")
+        .replace(&w.compute_env, "#")
+        .replace("YYYYYYYYYYYYYYYYYYYYYY", "#")
         .replace("ZZZZZZZZZZZZZZZZZZZZZZ", "#")
         .replace("ZZZZZZZZZZZZZZ", "#");
     let mut out = String::new();
