@@ -123,7 +123,12 @@ fn outcome(stdout: &str, stderr: &str, host_keys: Option<String>) -> Outcome {
 }
 
 async fn local(config: &ComputeConfig) -> Outcome {
-    let who = format!("the Tower host's user {}", std::env::var("USER").unwrap_or_else(|_| "(this process)".into()));
+    let user = std::env::var("USER")
+        .ok()
+        .or_else(|| std::process::Command::new("id").arg("-un").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()))
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "(this process)".into());
+    let who = format!("the Tower host's user {user}");
     let script = script(config, None, &who);
     let mut cmd = tokio::process::Command::new("bash");
     cmd.arg("-s")

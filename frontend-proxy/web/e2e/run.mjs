@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -62,6 +62,7 @@ const env = {
   TOWER_ENABLE_UNSAFE_MODE: 'true',
   TOWER_LOG_LEVEL: 'info',
   TOWER_CRYPTO_SECRETKEY: 'e2e-key-of-stored-credentials',
+  TOWER_ENABLE_LOCAL_PLATFORM: 'true',
 };
 
 const children = [];
@@ -293,6 +294,42 @@ try {
     await page.getByRole('button', { name: 'Delete secret API_KEY' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await page.getByText('No secrets yet.').waitFor();
+  });
+
+  await test('compute environments: a local one checked on this host, one without nextflow says why, primary, disable, delete', async () => {
+    const standin = join(tmp, 'standin');
+    mkdirSync(standin, { recursive: true });
+    copyFileSync(join(repo, 'backend/tests/standin/nextflow'), join(standin, 'nextflow'));
+    chmodSync(join(standin, 'nextflow'), 0o755);
+    await page.getByRole('link', { name: 'Compute' }).click();
+    await page.getByText('No compute environments yet.').waitFor();
+    const add = async (name, pre) => {
+      await page.getByRole('button', { name: 'Add compute environment' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('select[name=platform]').selectOption('local-platform');
+      await dialog.locator('input[name=name]').fill(name);
+      await dialog.locator('input[name=workDir]').fill(join(tmp, `work-${name}`));
+      if (pre) await dialog.locator('textarea[name=preRunScript]').fill(pre);
+      await dialog.getByRole('button', { name: 'Add' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+    };
+    await add('laptop', `export PATH=${standin}:$PATH`);
+    const laptop = page.getByTestId('ce-row').filter({ hasText: 'laptop' });
+    await laptop.locator('.status-succeeded').waitFor({ timeout: LIVE_TIMEOUT });
+    await laptop.getByText('primary').waitFor();
+    await add('bare');
+    const bare = page.getByTestId('ce-row').filter({ hasText: 'bare' });
+    await bare.getByTestId('ce-message').filter({ hasText: 'nextflow not found on PATH' }).waitFor({ timeout: LIVE_TIMEOUT });
+    await shot('compute-envs');
+    await bare.getByRole('button', { name: 'Make primary' }).click();
+    await bare.getByText('primary').waitFor();
+    await laptop.getByRole('button', { name: 'Disable' }).click();
+    await laptop.locator('.status-cancelled').waitFor();
+    await laptop.getByRole('button', { name: 'Enable' }).click();
+    await laptop.locator('.status-succeeded').waitFor({ timeout: LIVE_TIMEOUT });
+    await page.getByRole('button', { name: 'Delete compute environment bare' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await bare.waitFor({ state: 'detached' });
   });
 
   await test('live run page: a captured run replayed through the trace API updates status, counters and bars without reload', async () => {

@@ -20,6 +20,7 @@ const GettingStartedPage = lazy(() => import('./settings/GettingStartedPage'));
 const OrgsPage = lazy(() => import('./orgs/OrgsPage'));
 const CredentialsPage = lazy(() => import('./secrets/CredentialsPage'));
 const SecretsPage = lazy(() => import('./secrets/SecretsPage'));
+const ComputeEnvsPage = lazy(() => import('./compute/ComputeEnvsPage'));
 const OrgPage = lazy(() => import('./orgs/OrgPage'));
 const WorkspacePage = lazy(() => import('./orgs/WorkspacePage'));
 
@@ -34,6 +35,7 @@ export function App() {
         <Route path="getting-started" element={<GettingStartedPage />} />
         <Route path="credentials" element={<CredentialsPage />} />
         <Route path="secrets" element={<SecretsPage />} />
+        <Route path="compute-envs" element={<ComputeEnvsPage />} />
         <Route path="ws/:workspaceId">
           <Route index element={<NavigateRuns />} />
           <Route path="runs" element={<RunsPage />} />
@@ -41,6 +43,7 @@ export function App() {
           <Route path="getting-started" element={<GettingStartedPage />} />
           <Route path="credentials" element={<CredentialsPage />} />
           <Route path="secrets" element={<SecretsPage />} />
+          <Route path="compute-envs" element={<ComputeEnvsPage />} />
         </Route>
         <Route path="tokens" element={<TokensPage />} />
         <Route path="profile" element={<ProfilePage />} />
@@ -124,6 +127,7 @@ function TopBar({ userName, userId }: { userName: string; userId: number }) {
       </button>
       <nav id="nav" className={`nav ${menu ? 'nav-open' : ''}`} aria-label="Main">
         <NavLink to={paths.runs(ws)}>Runs</NavLink>
+        <NavLink to={paths.computeEnvs(ws)}>Compute</NavLink>
         <NavLink to={paths.credentials(ws)}>Credentials</NavLink>
         <NavLink to={paths.secrets(ws)}>Secrets</NavLink>
         <NavLink to={paths.gettingStarted(ws)}>Getting started</NavLink>

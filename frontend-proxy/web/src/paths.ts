@@ -17,6 +17,7 @@ export const paths = {
   gettingStarted: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/getting-started`,
   credentials: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/credentials`,
   secrets: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/secrets`,
+  computeEnvs: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/compute-envs`,
   tokens: '/tokens',
   profile: '/profile',
   orgs: '/orgs',

@@ -21,6 +21,7 @@ export const keys = {
   tokens: ['tokens'] as const,
   credentials: (ws: WorkspaceId) => ['credentials', ws ?? 0] as const,
   secrets: (ws: WorkspaceId) => ['pipeline-secrets', ws ?? 0] as const,
+  computeEnvs: (ws: WorkspaceId) => ['compute-envs', ws ?? 0] as const,
   orgs: ['orgs'] as const,
   org: (orgId: number) => ['org', orgId] as const,
   orgPart: (orgId: number, part: string) => ['org', orgId, part] as const,
