@@ -6,6 +6,7 @@
 #    and compared with it when kubectl is there), the example overlay as it is and as an operator
 #    copies it with another REGISTRY, validated against the Kubernetes 1.29 and 1.37 schemas with
 #    kubernetes-validate --strict, which must also reject a deliberately broken Deployment;
+#  - the Kubernetes Job of a Nextflow head job (backend/examples/k8s_head_job.rs), the same way;
 #  - the Dockerfiles linted by hadolint, the shell scripts by shellcheck;
 #  - docker/test/check_deploy.py: what schemas cannot check (non-root, read-only root file system,
 #    probes, 3 backend replicas, 1 Recreate cron with its migrate init container, the start order,
@@ -88,6 +89,12 @@ if "$venv/bin/kubernetes-validate" --strict --quiet "$work/broken.yml" >/dev/nul
   exit 1
 fi
 echo "docker/k8s ($(grep -c '^kind:' "$work/example.yml") objects) and an overlay validate against Kubernetes 1.29 and 1.37 (strict)"
+# The Job that runs a Nextflow head job on a Kubernetes compute environment (launch/k8s.rs).
+cargo run -q -p tower-backend --example k8s_head_job > "$work/head-job.json"
+for k in 1.29.0 1.37.0; do
+  "$venv/bin/kubernetes-validate" --strict --quiet -k "$k" "$work/head-job.json"
+done
+echo "the head Job of a Kubernetes compute environment validates against Kubernetes 1.29 and 1.37 (strict)"
 
 echo "== lint"
 "$venv/bin/hadolint" --config docker/.hadolint.yaml docker/*.Dockerfile docker/test/*.Dockerfile

@@ -35,8 +35,9 @@ COPY ${BIN_DIR}/tower-cron /out/tower-cron
 FROM ${BINARIES} AS binaries
 
 FROM ${RUNTIME_IMAGE}
+# openssh-client: compute environments on a cluster are checked (and launched) over SSH.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates \
+    && apt-get install -y --no-install-recommends ca-certificates openssh-client \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
     && groupadd --system --gid 10001 tower \
     && useradd --system --uid 10001 --gid tower --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin tower \

@@ -1,6 +1,5 @@
 //! Compute environments: `GET/POST /compute-envs`, `GET /compute-envs/validate`,
-//! `GET/PUT/DELETE /compute-envs/{computeEnvId}`, `POST .../primary|disable|enable|validate`, and
-//! the platforms: `GET /platforms`, `/platforms/{platformId}`, `/platforms/{platformId}/regions`.
+//! `GET/PUT/DELETE /compute-envs/{computeEnvId}` and `POST .../primary|disable|enable|validate`.
 //! A new or changed compute environment is `CREATING` until its pre-flight checks, run in the
 //! background (`launch::checks`), make it `AVAILABLE` or say what is wrong.
 
@@ -39,9 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(disable))
         .routes(routes!(enable))
         .routes(routes!(validate))
-        .routes(routes!(platforms))
-        .routes(routes!(describe_platform))
-        .routes(routes!(regions))
 }
 
 /// `ComputeConfig`: the configuration of one platform, chosen by `discriminator`.
@@ -241,7 +237,7 @@ pub struct ValidateComputeEnvResponse {
     transient_error: bool,
 }
 
-async fn scope(state: &AppState, caller: &Caller, workspace_id: Option<i64>, permission: &str) -> ApiResult<String> {
+pub(super) async fn scope(state: &AppState, caller: &Caller, workspace_id: Option<i64>, permission: &str) -> ApiResult<String> {
     perm::require(&state.db, caller, workspace_id, permission).await?;
     Ok(scope_key(caller.user.id, workspace_id))
 }
@@ -527,103 +523,4 @@ async fn validate(
     let finished = tokio::time::timeout(VALIDATE_WAIT, spawn_check(&state, &id)).await.is_ok();
     let row = find(&state, &scope, &id).await?;
     Ok(Json(ValidateComputeEnvResponse { status: row.status, message: row.message, transient_error: !finished }))
-}
-
-/// `ComputePlatform`.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ComputePlatform {
-    id: String,
-    /// Platforms this server does not run say so in their name.
-    name: String,
-    credentials_providers: Vec<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ListPlatformsResponse {
-    platforms: Vec<ComputePlatform>,
-}
-
-/// Every platform of the Seqera API; those this server does not run are marked in their name.
-#[utoipa::path(get, path = "/platforms", tag = "platforms", operation_id = "ListPlatforms", security(("BearerAuth" = [])),
-    params(WorkspaceParam), responses((status = 200, body = ListPlatformsResponse), ListErrors))]
-async fn platforms(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<ListPlatformsResponse>> {
-    scope(&state, &caller, ws.workspace_id, perm::COMPUTE_ENV_READ).await?;
-    let platforms = PLATFORMS
-        .iter()
-        .map(|p| {
-            let off = p.kind == Kind::Unavailable || (p.kind == Kind::Local && !state.config.enable_local_platform);
-            ComputePlatform {
-                id: p.id.into(),
-                name: if off { format!("{} (not available on this server)", p.name) } else { p.name.into() },
-                credentials_providers: p.providers.iter().map(|s| s.to_string()).collect(),
-            }
-        })
-        .collect();
-    Ok(Json(ListPlatformsResponse { platforms }))
-}
-
-/// `PlatformMetainfo`: what the platform is (`local-platform`, `grid` or `k8s-platform`).
-#[derive(Serialize, ToSchema)]
-pub struct PlatformMetainfo {
-    discriminator: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct DescribePlatformResponse {
-    metainfo: PlatformMetainfo,
-}
-
-fn available_platform(id: &str) -> ApiResult<&'static rules::Platform> {
-    rules::platform(id).map_err(|e| if e.starts_with("Unknown") { ApiError::not_found(e) } else { ApiError::bad_request(e) })
-}
-
-/// The metadata of a platform this server runs.
-#[utoipa::path(get, path = "/platforms/{platformId}", tag = "platforms", operation_id = "DescribePlatform", security(("BearerAuth" = [])),
-    params(("platformId" = String, Path, description = "Platform string identifier"), WorkspaceParam),
-    responses((status = 200, body = DescribePlatformResponse), ReadErrors))]
-async fn describe_platform(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<DescribePlatformResponse>> {
-    scope(&state, &caller, ws.workspace_id, perm::COMPUTE_ENV_READ).await?;
-    let p = available_platform(&id)?;
-    let discriminator = match p.kind {
-        Kind::Grid(_) => "grid".to_string(),
-        _ => p.id.to_string(),
-    };
-    Ok(Json(DescribePlatformResponse { metainfo: PlatformMetainfo { discriminator } }))
-}
-
-/// `ComputeRegion`.
-#[derive(Serialize, ToSchema)]
-pub struct ComputeRegion {
-    id: String,
-    name: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ListRegionsResponse {
-    regions: Vec<ComputeRegion>,
-}
-
-/// The regions of a platform: none for the platforms this server runs (they are on premises).
-#[utoipa::path(get, path = "/platforms/{platformId}/regions", tag = "platforms", operation_id = "ListPlatformRegions", security(("BearerAuth" = [])),
-    params(("platformId" = String, Path, description = "Platform string identifier"), WorkspaceParam),
-    responses((status = 200, body = ListRegionsResponse), ReadErrors))]
-async fn regions(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<ListRegionsResponse>> {
-    scope(&state, &caller, ws.workspace_id, perm::COMPUTE_ENV_READ).await?;
-    available_platform(&id)?;
-    Ok(Json(ListRegionsResponse { regions: vec![] }))
 }

@@ -11,6 +11,7 @@ pub mod label;
 pub mod live;
 pub mod org;
 pub mod pipeline_secret;
+pub mod platform;
 pub mod run_access;
 pub mod service_info;
 pub mod token;
@@ -48,6 +49,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(live::router())
         .merge(credentials::router())
         .merge(compute_env::router())
+        .merge(platform::router())
         .merge(pipeline_secret::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();

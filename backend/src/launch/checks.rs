@@ -118,14 +118,16 @@ fn outcome(stdout: &str, stderr: &str, host_keys: Option<String>) -> Outcome {
     if stdout.lines().any(|l| l.trim() == OK) {
         return Outcome::available(host_keys);
     }
-    let last = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or("no output");
+    let last = super::last_line(stderr).unwrap_or("no output");
     Outcome::errored(format!("the checks did not finish: {last}"))
 }
 
 async fn local(config: &ComputeConfig) -> Outcome {
     let user = std::env::var("USER")
         .ok()
-        .or_else(|| std::process::Command::new("id").arg("-un").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()))
+        .or_else(|| {
+            std::process::Command::new("id").arg("-un").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        })
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "(this process)".into());
     let who = format!("the Tower host's user {user}");

@@ -5,3 +5,8 @@
 pub mod checks;
 pub mod k8s;
 pub mod ssh;
+
+/// The last line of a program's output that says something (its error, as a rule).
+fn last_line(text: &str) -> Option<&str> {
+    text.lines().map(str::trim).rev().find(|l| !l.is_empty())
+}

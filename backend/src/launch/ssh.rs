@@ -137,7 +137,7 @@ fn read(path: &Path) -> String {
 
 /// What an ssh failure means, from its message.
 fn explain(target: &Target, stderr: &str) -> String {
-    let last = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or("the connection failed");
+    let last = super::last_line(stderr).unwrap_or("the connection failed");
     let addr = format!("{}:{}", target.host, target.port);
     if stderr.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") || stderr.contains("Host key verification failed") {
         format!(

@@ -351,3 +351,33 @@ async fn a_kubernetes_compute_environment_says_why_it_cannot_be_used(app: &TestA
     assert!(b["message"].as_str().unwrap().contains("storageClaimName"), "{b}");
 }
 both!(a_kubernetes_compute_environment_says_why_it_cannot_be_used);
+
+/// Against a live cluster, when there is one: TOWER_TEST_KUBECONFIG names a kubeconfig whose
+/// current context has a server, its CA data and a token, and TOWER_TEST_K8S_NAMESPACE (default
+/// `default`) a namespace the token may read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kubernetes_compute_environment_on_a_live_cluster_becomes_available() {
+    let Some(path) = std::env::var("TOWER_TEST_KUBECONFIG").ok().filter(|p| !p.is_empty()) else {
+        eprintln!("TOWER_TEST_KUBECONFIG is not set: the live Kubernetes check is not run (no cluster runs on the CI machines)");
+        return;
+    };
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()[0];
+    let current = doc["current-context"].as_str().unwrap();
+    let context = doc["contexts"].as_vec().unwrap().iter().find(|c| c["name"].as_str() == Some(current)).unwrap();
+    let named = |list: &str, name: &str| doc[list].as_vec().unwrap().iter().find(|c| c["name"].as_str() == Some(name)).unwrap().clone();
+    let cluster = named("clusters", context["context"]["cluster"].as_str().unwrap());
+    let user = named("users", context["context"]["user"].as_str().unwrap());
+    use base64::Engine;
+    let ca = cluster["cluster"]["certificate-authority-data"]
+        .as_str()
+        .map(|d| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(d).unwrap()).unwrap());
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let creds = create_credentials(&app, "k8s", json!({"token": user["user"]["token"].as_str().expect("a token user")})).await;
+    let namespace = std::env::var("TOWER_TEST_K8S_NAMESPACE").unwrap_or_else(|_| "default".into());
+    let (s, b) = create_ce(&app, json!({"name": "live", "platform": "k8s-platform", "credentialsId": creds, "config": {"workDir": "/workspace/work",
+        "server": cluster["cluster"]["server"].as_str().unwrap(), "sslCert": ca, "namespace": namespace, "storageClaimName": "tower-work"}})).await;
+    assert_eq!(s, 200, "{b}");
+    let ce = checked(&app, b["computeEnvId"].as_str().unwrap()).await;
+    assert_eq!(ce["status"], "AVAILABLE", "{ce}");
+    app.finish().await;
+}
