@@ -66,6 +66,16 @@ impl AppState {
         }
     }
 
+    /// What submits, watches and cancels head jobs.
+    pub fn launcher(&self) -> crate::launch::submit::Launcher<'_> {
+        crate::launch::submit::Launcher {
+            db: &self.db,
+            keyring: &self.keyring,
+            api_url: &self.config.launch_api_url,
+            local_enabled: self.config.enable_local_platform,
+        }
+    }
+
     /// Tells every replica about something (a change to a run, a revoked token).
     pub fn publish(&self, message: crate::live::Message) {
         self.publisher.send(message);

@@ -76,10 +76,11 @@ pub enum Job {
     Cleanup,
     Rekey,
     ComputeEnvs,
+    Launches,
 }
 
 impl Job {
-    pub const ALL: [Job; 5] = [Job::Watchdog, Job::Mail, Job::Cleanup, Job::Rekey, Job::ComputeEnvs];
+    pub const ALL: [Job; 6] = [Job::Watchdog, Job::Mail, Job::Cleanup, Job::Rekey, Job::ComputeEnvs, Job::Launches];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -88,6 +89,7 @@ impl Job {
             Job::Cleanup => "cleanup",
             Job::Rekey => "rekey",
             Job::ComputeEnvs => "compute-envs",
+            Job::Launches => "launches",
         }
     }
 
@@ -98,6 +100,8 @@ impl Job {
             Job::Cleanup => config.cron.cleanup_interval,
             // Only does something during a key rotation, and then should finish soon.
             Job::Rekey | Job::ComputeEnvs => config.cron.watchdog_interval,
+            // Launched runs should not wait long for a lost submission or a silent end.
+            Job::Launches => config.cron.watchdog_interval.min(Duration::from_secs(10)),
         }
     }
 
@@ -110,6 +114,7 @@ impl Job {
                 Job::Cleanup => cleanup(ctx).await,
                 Job::Rekey => rekey(ctx, usize::MAX).await,
                 Job::ComputeEnvs => check_compute_envs(ctx).await,
+                Job::Launches => reconcile_launches(ctx).await,
             }
         })
         .await?;
@@ -320,4 +325,16 @@ pub async fn check_compute_envs(ctx: &Context) -> anyhow::Result<String> {
         }
     }
     Ok(if checked.is_empty() { String::new() } else { format!("checked compute environments {}", checked.join(", ")) })
+}
+
+/// Submits launches a dead backend left, and ends the runs whose head job ended (`launch::reconcile`).
+pub async fn reconcile_launches(ctx: &Context) -> anyhow::Result<String> {
+    let launcher = tower_backend::launch::submit::Launcher {
+        db: &ctx.db,
+        keyring: &ctx.keyring,
+        api_url: &ctx.config.launch_api_url,
+        local_enabled: ctx.config.enable_local_platform,
+    };
+    let done = tower_backend::launch::reconcile::reconcile(&launcher, |token_id| ctx.publisher.send(Message::TokenRevoked { token_id })).await?;
+    Ok(done.join("; "))
 }

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod errors;
 pub mod extract;
 pub mod label;
+pub mod launch;
 pub mod live;
 pub mod org;
 pub mod pipeline_secret;
@@ -50,6 +51,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(credentials::router())
         .merge(compute_env::router())
         .merge(platform::router())
+        .merge(launch::router())
         .merge(pipeline_secret::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();

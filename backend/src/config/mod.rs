@@ -72,6 +72,9 @@ pub struct Config {
     pub rate_limit: Option<RateLimitConfig>,
     /// Whether compute environments may run pipelines on this host (`local-platform`).
     pub enable_local_platform: bool,
+    /// Where launched runs report (`-with-tower`): `TOWER_LAUNCH_API_URL`, else the server URL
+    /// with `/api`.
+    pub launch_api_url: String,
 }
 
 impl Config {
@@ -176,6 +179,11 @@ impl Config {
             Some(other) => return Err(ConfigError::new("TOWER_LOG_APPENDER", format!("expected STDOUT or JSON, got '{other}'"))),
         };
 
+        let launch_api_url = match get("TOWER_LAUNCH_API_URL") {
+            Some(u) if url::Url::parse(&u).is_ok_and(|p| matches!(p.scheme(), "http" | "https")) => u.trim_end_matches('/').to_string(),
+            Some(u) => return Err(ConfigError::new("TOWER_LAUNCH_API_URL", format!("expected an http:// or https:// URL, got '{u}'"))),
+            None => format!("{server_url}/api"),
+        };
         Ok(Config {
             server_url,
             db: DbConfig::from_lookup(&get, &data_dir)?,
@@ -201,6 +209,7 @@ impl Config {
             cron: CronConfig::from_lookup(&get)?,
             rate_limit: RateLimitConfig::from_lookup(&get)?,
             enable_local_platform: env::parse_bool(&get, "TOWER_ENABLE_LOCAL_PLATFORM", false)?,
+            launch_api_url,
         })
     }
 }

@@ -25,13 +25,15 @@ pub struct Scheduler {
     pub submit: &'static str,
     pub status: &'static str,
     pub cancel: &'static str,
+    /// How a batch script's lines give options to the scheduler.
+    pub directive: &'static str,
 }
 
-pub const SLURM: Scheduler = Scheduler { name: "Slurm", submit: "sbatch", status: "squeue", cancel: "scancel" };
-pub const LSF: Scheduler = Scheduler { name: "IBM LSF", submit: "bsub", status: "bjobs", cancel: "bkill" };
-pub const PBS: Scheduler = Scheduler { name: "Altair PBS Pro", submit: "qsub", status: "qstat", cancel: "qdel" };
-pub const UGE: Scheduler = Scheduler { name: "Univa Grid Engine", submit: "qsub", status: "qstat", cancel: "qdel" };
-pub const MOAB: Scheduler = Scheduler { name: "Moab", submit: "msub", status: "checkjob", cancel: "mjobctl" };
+pub const SLURM: Scheduler = Scheduler { name: "Slurm", submit: "sbatch", status: "squeue", cancel: "scancel", directive: "#SBATCH" };
+pub const LSF: Scheduler = Scheduler { name: "IBM LSF", submit: "bsub", status: "bjobs", cancel: "bkill", directive: "#BSUB" };
+pub const PBS: Scheduler = Scheduler { name: "Altair PBS Pro", submit: "qsub", status: "qstat", cancel: "qdel", directive: "#PBS" };
+pub const UGE: Scheduler = Scheduler { name: "Univa Grid Engine", submit: "qsub", status: "qstat", cancel: "qdel", directive: "#$" };
+pub const MOAB: Scheduler = Scheduler { name: "Moab", submit: "msub", status: "checkjob", cancel: "mjobctl", directive: "#MSUB" };
 
 #[derive(Debug)]
 pub struct Platform {

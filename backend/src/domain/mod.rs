@@ -5,6 +5,7 @@ pub mod compute_env;
 pub mod credentials;
 pub mod crypto;
 pub mod email_pattern;
+pub mod launch;
 pub mod ids;
 pub mod names;
 pub mod progress;

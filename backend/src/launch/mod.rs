@@ -4,7 +4,9 @@
 
 pub mod checks;
 pub mod k8s;
+pub mod reconcile;
 pub mod ssh;
+pub mod submit;
 
 /// The last line of a program's output that says something (its error, as a rule).
 fn last_line(text: &str) -> Option<&str> {

@@ -7,6 +7,7 @@ pub mod compute_env;
 pub mod credentials;
 pub mod cron;
 pub mod label;
+pub mod launch;
 pub mod mail;
 pub mod migrate;
 pub mod org;

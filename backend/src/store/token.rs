@@ -82,3 +82,14 @@ pub async fn touch_last_used(db: &Db, id: i64, now: i64) -> sqlx::Result<()> {
     with_pool!(db, p => sqlx::query("UPDATE tw_access_token SET last_used = ? WHERE id = ?").bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Deletes a user's tokens whose name starts with `prefix` (a run's tokens); their ids.
+pub async fn delete_named(db: &Db, user_id: i64, prefix: &str) -> sqlx::Result<Vec<i64>> {
+    let pattern = format!("{}%", prefix.replace('!', "!!").replace('%', "!%").replace('_', "!_"));
+    let sql = format!("SELECT id FROM tw_access_token WHERE user_id = ? AND name LIKE ? {}", super::query::LIKE_ESCAPE);
+    let ids: Vec<i64> = with_pool!(db, p => sqlx::query_scalar(&sql).bind(user_id).bind(&pattern).fetch_all(p).await)?;
+    for id in &ids {
+        delete(db, user_id, *id).await?;
+    }
+    Ok(ids)
+}

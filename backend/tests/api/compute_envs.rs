@@ -14,7 +14,7 @@ use crate::both;
 use crate::helpers::{Kind, TestApp};
 
 /// The Nextflow stand-in (`tests/standin/nextflow`) copied where any user may run it.
-fn standin_dir() -> PathBuf {
+pub fn standin_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tower-standin-{}", tower_backend::domain::ids::random_hex(4)));
     std::fs::create_dir_all(&dir).unwrap();
     let target = dir.join("nextflow");
@@ -25,14 +25,14 @@ fn standin_dir() -> PathBuf {
     dir
 }
 
-struct Ssh {
-    host: String,
-    port: i64,
-    user: String,
-    key: String,
+pub struct Ssh {
+    pub host: String,
+    pub port: i64,
+    pub user: String,
+    pub key: String,
 }
 
-fn ssh() -> Option<Ssh> {
+pub fn ssh() -> Option<Ssh> {
     let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let Some(host) = get("TOWER_TEST_SSH_HOST") else {
         eprintln!("TOWER_TEST_SSH_HOST is not set: the Slurm-over-SSH checks are not run");
@@ -46,7 +46,7 @@ fn ssh() -> Option<Ssh> {
     })
 }
 
-async fn create_credentials(app: &TestApp, provider: &str, keys: Value) -> String {
+pub async fn create_credentials(app: &TestApp, provider: &str, keys: Value) -> String {
     let name = format!("{provider}-{}", tower_backend::domain::ids::random_hex(3));
     let (s, b) = app
         .send(
@@ -65,7 +65,7 @@ async fn create_ce(app: &TestApp, body: Value) -> (u16, Value) {
 }
 
 /// Waits for the checks of a compute environment; its description when they are done.
-async fn checked(app: &TestApp, id: &str) -> Value {
+pub async fn checked(app: &TestApp, id: &str) -> Value {
     let until = Instant::now() + Duration::from_secs(60);
     loop {
         let (s, b) = app.send(Method::GET, &format!("/compute-envs/{id}"), Some(&app.token), None).await;

@@ -138,8 +138,14 @@ impl TestApp {
         tmp: Option<PathBuf>,
         extra: &[(&str, &str)],
     ) -> TestApp {
-        let config = test_config(&url, extra);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // Launched runs report straight to this backend.
+        let api_url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let mut extra = extra.to_vec();
+        if !extra.iter().any(|(k, _)| *k == "TOWER_LAUNCH_API_URL") {
+            extra.push(("TOWER_LAUNCH_API_URL", &api_url));
+        }
+        let config = test_config(&url, &extra);
         let app = Application::build_with_listener(config, SchemaMode::Migrate, listener).await.expect("backend starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();

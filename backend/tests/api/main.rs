@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod compute_envs;
 mod credentials;
+mod launch;
 mod live;
 mod migrations;
 mod outage;

@@ -330,9 +330,3 @@ pub struct RandomWorkflowNameResponse {
     pub name: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct DescribeWorkflowLaunchResponse {
-    /// Null: runs started from the Nextflow command line have no launch record.
-    #[schema(value_type = Option<Object>)]
-    pub launch: Option<Value>,
-}

@@ -1,4 +1,6 @@
-//! Logs and downloads of a run and its tasks: Nextflow does not upload them, so they are empty with an explanation.
+//! Logs and downloads of a run and its tasks. A run Tower launched has the output of its head job,
+//! read where it runs (the local file, or the grid job's output file over SSH); Nextflow itself
+//! does not upload logs, so other runs' logs are empty with an explanation.
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -46,7 +48,8 @@ struct LogQuery {
     max_length: Option<i64>,
 }
 
-/// The run's log: empty with an explanation, as Nextflow does not upload it.
+/// The run's log: the head job's output for a run Tower launched (from the byte offset `next`,
+/// at most `maxLength` bytes; `forwardToken` is the next offset), else empty with an explanation.
 #[utoipa::path(get, path = "/workflow/{workflowId}/log", tag = "workflows", operation_id = "GetWorkflowLog", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), LogQuery),
     responses((status = 200, body = WorkflowLogResponse), ReadErrors))]
@@ -56,9 +59,29 @@ async fn log(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<LogQuery>,
 ) -> ApiResult<Json<WorkflowLogResponse>> {
-    let _ = (q.next, q.max_length);
-    authorize_run(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_READ).await?;
-    Ok(empty_log())
+    let run = authorize_run(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_READ).await?;
+    let Some(launch) = crate::store::launch::find_by_workflow(&state.db, &run.id).await? else {
+        return Ok(empty_log());
+    };
+    let from: u64 = match q.next.as_deref().filter(|n| !n.is_empty()) {
+        Some(n) => n.parse().map_err(|_| ApiError::bad_request(format!("Invalid 'next' cursor '{n}'")))?,
+        None => 0,
+    };
+    let max = q.max_length.unwrap_or(65_536).clamp(1, 1_048_576) as u64;
+    let pending = !crate::domain::status::WorkflowStatus::parse(&launch.run_status).is_some_and(|s| s.is_final());
+    if launch.job_id.is_none() {
+        let message = launch.message.clone().unwrap_or_else(|| "The head job has not started yet".into());
+        return Ok(Json(WorkflowLogResponse { log: LogPage { entries: vec![], truncated: false, pending, message, downloads: vec![], rewind_token: None, forward_token: None } }));
+    }
+    let (text, next) = crate::launch::submit::log(&state.launcher(), &launch, from, max)
+        .await
+        .map_err(|e| ApiError::BadGateway(format!("Cannot read the head job's log: {e}")))?;
+    let truncated = text.len() as u64 >= max;
+    let entries = text.lines().map(str::to_string).collect();
+    let message = launch.message.clone().unwrap_or_default();
+    Ok(Json(WorkflowLogResponse {
+        log: LogPage { entries, truncated, pending, message, downloads: vec![], rewind_token: None, forward_token: Some(next.to_string()) },
+    }))
 }
 
 /// A task's log: empty with an explanation, as Nextflow does not upload it.
@@ -96,7 +119,8 @@ fn empty_file(name: Option<String>) -> ApiResult<axum::response::Response> {
     Ok((headers, "").into_response())
 }
 
-/// Downloads a file of the run (empty: Nextflow does not upload its files).
+/// Downloads the run's log: the head job's output for a run Tower launched, else empty
+/// (Nextflow does not upload its files).
 #[utoipa::path(get, path = "/workflow/{workflowId}/download", tag = "workflows", operation_id = "DownloadWorkflowLog", security(("BearerAuth" = [])),
     params(("workflowId" = String, Path, description = RUN), DownloadQuery),
     responses((status = 200, content_type = "text/plain", body = String), ReadErrors))]
@@ -106,8 +130,16 @@ async fn download(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<DownloadQuery>,
 ) -> ApiResult<axum::response::Response> {
-    authorize_run(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_READ).await?;
-    empty_file(q.file_name)
+    let run = authorize_run(&state, &caller, &id, q.workspace_id, perm::WORKFLOW_READ).await?;
+    let launch = crate::store::launch::find_by_workflow(&state.db, &run.id).await?;
+    let response = empty_file(q.file_name)?;
+    let Some(launch) = launch.filter(|l| l.job_id.is_some()) else { return Ok(response) };
+    // The head job's whole output (bounded), under the name asked for.
+    let (text, _) = crate::launch::submit::log(&state.launcher(), &launch, 0, 64 * 1024 * 1024)
+        .await
+        .map_err(|e| ApiError::BadGateway(format!("Cannot read the head job's log: {e}")))?;
+    let (parts, _) = response.into_parts();
+    Ok(axum::response::Response::from_parts(parts, axum::body::Body::from(text)))
 }
 
 /// Downloads a file of a task (empty: Nextflow does not upload its files).

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::dto::{
-    CreateWorkflowStarResponse, DeleteWorkflowsResponse, DescribeWorkflowLaunchResponse, DescribeWorkflowResponse, GetProgressResponse,
+    CreateWorkflowStarResponse, DeleteWorkflowsResponse, DescribeWorkflowResponse, GetProgressResponse,
     GetWorkflowMetricsResponse, ListWorkflowsElement, ListWorkflowsResponse, RandomWorkflowNameResponse, WorkflowMetricsDto,
 };
 use super::{describe_response, labels_of, parse_json, workflow_progress, RUN};
@@ -38,7 +38,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(metrics))
         .routes(routes!(star_get, star_add, star_remove))
         .routes(routes!(cancel))
-        .routes(routes!(launch))
 }
 
 /// A run with its progress and labels.
@@ -341,25 +340,19 @@ async fn cancel(
     if w.status().is_final() {
         return Err(ApiError::conflict(format!("Run '{id}' has already ended ({})", w.status)));
     }
+    if let Some(launch) = store::launch::find_by_workflow(&state.db, &w.id).await? {
+        // Not submitted yet: it never will be. Submitted: the job is stopped where it runs.
+        store::launch::cancel_pending(&state.db, &launch.id, now_millis()).await?;
+        crate::launch::submit::cancel(&state.launcher(), &launch, std::time::Duration::from_secs(10))
+            .await
+            .map_err(|e| ApiError::BadGateway(format!("Cannot stop the head job of run '{id}': {e}")))?;
+    }
     store::workflow::cancel(&state.db, &w.id, now_millis()).await?;
     let run = RunOwner { id: w.id.clone(), owner_id: w.owner_id, workspace_id: w.workspace_id };
     state.announce(LiveEventType::WorkflowCompleted, &run, Some("CANCELLED"), None);
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The launch record of the run: null for runs started from the command line.
-#[utoipa::path(get, path = "/workflow/{workflowId}/launch", tag = "workflows", operation_id = "DescribeWorkflowLaunch", security(("BearerAuth" = [])),
-    params(("workflowId" = String, Path, description = RUN), WorkspaceParam),
-    responses((status = 200, body = DescribeWorkflowLaunchResponse), ReadErrors))]
-async fn launch(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiQuery(ws): ApiQuery<WorkspaceParam>,
-) -> ApiResult<Json<DescribeWorkflowLaunchResponse>> {
-    authorize_run(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_READ).await?;
-    Ok(Json(DescribeWorkflowLaunchResponse { launch: None }))
-}
 
 /// A random Nextflow-style run name.
 #[utoipa::path(get, path = "/workflow/random-name", tag = "workflows", operation_id = "GenerateRandomWorkflowName", security(("BearerAuth" = [])),

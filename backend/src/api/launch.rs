@@ -1,0 +1,190 @@
+//! Launching pipelines: `POST /workflow/launch` and the launch record of a run,
+//! `GET /workflow/{workflowId}/launch`. A launch is recorded with its run (SUBMITTED) before
+//! anything is submitted; the head job is then submitted in the background (`launch::submit`),
+//! and cron takes over a launch whose submitter died.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
+use crate::api::errors::{ListErrors, ReadErrors};
+use crate::api::run_access::authorize_run;
+use crate::auth::permissions as perm;
+use crate::auth::Caller;
+use crate::domain::compute_env::{self as ce, status, Kind};
+use crate::domain::credentials::scope_key;
+use crate::domain::launch::{self as rules, LaunchRequest, Problem};
+use crate::domain::time::now_millis;
+use crate::error::ApiResult;
+use crate::live::LiveEventType;
+use crate::state::AppState;
+use crate::store::workflow::{NewWorkflow, RunOwner};
+use crate::store::{self};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(launch)).routes(routes!(describe))
+}
+
+/// `WorkflowLaunchRequest`.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct WorkflowLaunchRequest(pub LaunchRequest);
+
+#[derive(Deserialize, ToSchema)]
+pub struct SubmitWorkflowLaunchRequest {
+    launch: Option<WorkflowLaunchRequest>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmitWorkflowLaunchResponse {
+    workflow_id: String,
+}
+
+/// `WorkflowLaunchValidationErrorResponse`: every pre-flight check that failed.
+#[derive(Serialize, ToSchema)]
+pub struct WorkflowLaunchValidationErrorResponse {
+    message: String,
+    errors: Vec<LaunchError>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LaunchError {
+    code: String,
+    message: String,
+}
+
+fn refused(problems: Vec<Problem>) -> Response {
+    let message = problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("; ");
+    let errors = problems.into_iter().map(|p| LaunchError { code: p.code.into(), message: p.message }).collect();
+    (StatusCode::BAD_REQUEST, Json(WorkflowLaunchValidationErrorResponse { message, errors })).into_response()
+}
+
+/// A session id for a new run.
+fn new_session_id() -> String {
+    let h = crate::domain::ids::random_hex(16);
+    format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+}
+
+/// Launches a pipeline on a compute environment (the workspace's primary one when none is
+/// named). The run exists at once as SUBMITTED; its head job is submitted in the background.
+#[utoipa::path(post, path = "/workflow/launch", tag = "workflows", operation_id = "CreateWorkflowLaunch", security(("BearerAuth" = [])),
+    params(WorkspaceParam), request_body = SubmitWorkflowLaunchRequest,
+    responses((status = 200, body = SubmitWorkflowLaunchResponse), (status = 400, body = WorkflowLaunchValidationErrorResponse), ListErrors))]
+async fn launch(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiJson(req): ApiJson<SubmitWorkflowLaunchRequest>,
+) -> ApiResult<Response> {
+    let access = perm::require(&state.db, &caller, ws.workspace_id, perm::WORKFLOW_EXECUTE).await?;
+    access.require(perm::COMPUTE_ENV_READ)?;
+    let scope = scope_key(caller.user.id, ws.workspace_id);
+    let mut request = req.launch.map(|l| l.0).unwrap_or_default();
+    let mut problems = rules::check(&request);
+    let envs = store::compute_env::list(&state.db, &scope, None).await?;
+    let chosen = match request.compute_env_id.as_deref().filter(|s| !s.is_empty()) {
+        Some(id) => envs.iter().find(|c| c.id == id),
+        None => envs.iter().find(|c| c.is_primary),
+    };
+    match chosen {
+        None if request.compute_env_id.is_some() => {
+            problems.push(Problem { code: "compute_env_missing", message: "launch.computeEnvId: no such compute environment in this workspace".into() })
+        }
+        None => problems.push(Problem { code: "compute_env_required", message: "launch.computeEnvId is required: this workspace has no primary compute environment".into() }),
+        Some(c) if c.status != status::AVAILABLE => problems.push(Problem {
+            code: "compute_env_unavailable",
+            message: format!("The compute environment '{}' is {}: {}", c.name, c.status, c.message.as_deref().unwrap_or("it cannot be used now")),
+        }),
+        Some(c) if ce::platform(&c.platform).is_ok_and(|p| p.kind == Kind::Local) && !state.config.enable_local_platform => {
+            problems.push(Problem { code: "compute_env_unavailable", message: "The local platform is not enabled on this server".into() })
+        }
+        Some(_) => {}
+    }
+    if !problems.is_empty() {
+        return Ok(refused(problems));
+    }
+    let ce = chosen.expect("checked above");
+    request.compute_env_id = Some(ce.id.clone());
+    let run_name = request.run_name.clone().filter(|n| !n.is_empty()).unwrap_or_else(crate::domain::names::random_run_name);
+    let session_id = match (request.resume, request.session_id.clone()) {
+        (true, Some(s)) => s,
+        _ => new_session_id(),
+    };
+    let id = crate::domain::ids::new_workflow_id();
+    let launch_id = crate::domain::ids::random_base62(22);
+    request.id = Some(launch_id.clone());
+    let text = serde_json::to_string(&request).map_err(anyhow::Error::from)?;
+    let pipeline = request.pipeline.clone().unwrap_or_default();
+    let run = NewWorkflow {
+        id: &id,
+        owner_id: caller.user.id,
+        workspace_id: ws.workspace_id,
+        session_id: &session_id,
+        run_name: &run_name,
+        project_name: Some(&pipeline),
+        repository: Some(&pipeline),
+        launch_id: Some(&launch_id),
+        now: now_millis(),
+    };
+    let launch = store::launch::NewLaunch { id: &launch_id, scope: &scope, compute_env_id: &ce.id, request: &text };
+    store::launch::create(&state.db, &launch, &run).await?;
+    tracing::info!(target: "tower::audit", user_id = caller.user.id, workspace_id = ws.workspace_id, workflow_id = %id, launch = %launch_id, compute_env = %ce.id, "run launched");
+    let owner = RunOwner { id: id.clone(), owner_id: caller.user.id, workspace_id: ws.workspace_id };
+    state.announce(LiveEventType::WorkflowCreated, &owner, Some("SUBMITTED"), None);
+    let st = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = crate::launch::submit::submit(&st.launcher(), &launch_id).await {
+            tracing::warn!(launch = %launch_id, error = format!("{e:#}"), "submitting failed; cron tries again");
+        }
+    });
+    Ok(Json(SubmitWorkflowLaunchResponse { workflow_id: id }).into_response())
+}
+
+/// `WorkflowLaunchResponse`: the launch as it was asked for, with its compute environment.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowLaunchResponse {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    request: LaunchRequest,
+    #[schema(value_type = Object)]
+    compute_env: Option<serde_json::Value>,
+    /// The head job's id on its compute environment, once submitted.
+    job_id: Option<String>,
+    /// Why the launch failed, if it did.
+    message: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DescribeWorkflowLaunchResponse {
+    /// Null: runs started from the Nextflow command line have no launch record.
+    launch: Option<WorkflowLaunchResponse>,
+}
+
+/// The launch record of a run: null for runs started from the command line.
+#[utoipa::path(get, path = "/workflow/{workflowId}/launch", tag = "workflows", operation_id = "DescribeWorkflowLaunch", security(("BearerAuth" = [])),
+    params(("workflowId" = String, Path, description = "Workflow string identifier"), WorkspaceParam),
+    responses((status = 200, body = DescribeWorkflowLaunchResponse), ReadErrors))]
+async fn describe(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<DescribeWorkflowLaunchResponse>> {
+    let run = authorize_run(&state, &caller, &id, ws.workspace_id, perm::WORKFLOW_READ).await?;
+    let Some(l) = store::launch::find_by_workflow(&state.db, &run.id).await? else {
+        return Ok(Json(DescribeWorkflowLaunchResponse { launch: None }));
+    };
+    let request: LaunchRequest = serde_json::from_str(&l.request).unwrap_or_default();
+    let compute_env = store::compute_env::find_any(&state.db, &l.compute_env_id).await?.map(|c| {
+        serde_json::json!({"id": c.id, "name": c.name, "platform": c.platform, "config": serde_json::from_str::<serde_json::Value>(&c.config).unwrap_or_default()})
+    });
+    Ok(Json(DescribeWorkflowLaunchResponse { launch: Some(WorkflowLaunchResponse { request, compute_env, job_id: l.job_id, message: l.message }) }))
+}

@@ -1,0 +1,374 @@
+//! Launching a pipeline: the request (`WorkflowLaunchRequest`) and its rules, and the script that
+//! runs the Nextflow head job on a compute environment. Every value of the request that reaches
+//! the script is checked here and shell-quoted there; the pre- and post-run scripts and the
+//! Nextflow config are the user's own code and run as such.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::compute_env::{ComputeConfig, Scheduler};
+
+/// `WorkflowLaunchRequest`: what a launch asks for, as stored with the launch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LaunchRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compute_env_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_dir: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_profiles: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tower_config: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_run_script: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_run_script: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub main_script: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_name: Option<String>,
+    #[serde(default)]
+    pub resume: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    #[serde(default)]
+    pub pull_latest: bool,
+    #[serde(default)]
+    pub stub_run: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_job_cpus: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_job_memory_mb: Option<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_secrets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workspace_secrets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub label_ids: Vec<i64>,
+}
+
+/// One pre-flight failure: a code and a message naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn problem(code: &'static str, message: impl Into<String>) -> Problem {
+    Problem { code, message: message.into() }
+}
+
+/// A pipeline: a repository URL (`https://`, `http://`, `ssh://`, `git@host:path`, `file://`) or
+/// an absolute path on the compute environment, or `owner/name` (GitHub, as Nextflow reads it).
+fn is_pipeline(s: &str) -> bool {
+    let ok_chars = s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-:@+~%=".contains(c));
+    !s.is_empty() && s.len() <= 512 && !s.starts_with('-') && ok_chars
+}
+
+/// Branch, tag or commit names: git's own rules, narrowed to plain characters.
+fn is_revision(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 255 && !s.starts_with('-') && !s.contains("..") && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
+}
+
+fn is_word(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 100 && !s.starts_with('-') && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
+fn is_path(s: &str) -> bool {
+    s.starts_with('/') && s.len() <= 1024 && !s.contains("/../") && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+@%,:=~".contains(c))
+}
+
+/// `paramsText` (JSON, or YAML of one level as Seqera's form writes it) as a JSON object.
+pub fn params_json(text: Option<&str>) -> Result<Value, String> {
+    let text = text.unwrap_or_default().trim();
+    if text.is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    if text.starts_with('{') {
+        return match serde_json::from_str::<Value>(text) {
+            Ok(v @ Value::Object(_)) => Ok(v),
+            Ok(_) => Err("paramsText must be a JSON or YAML object".into()),
+            Err(e) => Err(format!("paramsText is not valid JSON: {e}")),
+        };
+    }
+    let docs = yaml_rust2::YamlLoader::load_from_str(text).map_err(|e| format!("paramsText is neither JSON nor YAML: {e}"))?;
+    match docs.first().map(yaml_to_json) {
+        Some(v @ Value::Object(_)) => Ok(v),
+        _ => Err("paramsText must be a JSON or YAML object".into()),
+    }
+}
+
+fn yaml_to_json(y: &yaml_rust2::Yaml) -> Value {
+    use yaml_rust2::Yaml;
+    match y {
+        Yaml::Real(r) => r.parse::<f64>().map(Value::from).unwrap_or(Value::String(r.clone())),
+        Yaml::Integer(i) => Value::from(*i),
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Array(a) => Value::Array(a.iter().map(yaml_to_json).collect()),
+        Yaml::Hash(h) => Value::Object(h.iter().filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), yaml_to_json(v)))).collect()),
+        _ => Value::Null,
+    }
+}
+
+/// Checks a launch request. Every problem is reported, not only the first.
+pub fn check(r: &LaunchRequest) -> Vec<Problem> {
+    let mut out = Vec::new();
+    match r.pipeline.as_deref() {
+        None | Some("") => out.push(problem("pipeline_required", "launch.pipeline is required: a repository URL or a path")),
+        Some(p) if !is_pipeline(p) => out.push(problem("pipeline_invalid", "launch.pipeline must be a repository URL or a path, without spaces or shell characters")),
+        _ => {}
+    }
+    if let Some(rev) = r.revision.as_deref().filter(|s| !s.is_empty()) {
+        if !is_revision(rev) {
+            out.push(problem("revision_invalid", "launch.revision must be a branch, tag or commit name"));
+        }
+    }
+    if let Some(name) = r.run_name.as_deref().filter(|s| !s.is_empty()) {
+        if let Err(e) = super::names::validate_run_name(name) {
+            out.push(problem("run_name_invalid", format!("launch.runName: {e}")));
+        }
+    }
+    if let Some(dir) = r.work_dir.as_deref().filter(|s| !s.is_empty()) {
+        if !is_path(dir) {
+            out.push(problem("work_dir_invalid", "launch.workDir must be an absolute path without spaces or shell characters"));
+        }
+    }
+    if let Some(p) = r.config_profiles.iter().find(|p| !is_word(p)) {
+        out.push(problem("profile_invalid", format!("launch.configProfiles: '{p}' is not a profile name")));
+    }
+    for (field, v) in [("mainScript", &r.main_script), ("entryName", &r.entry_name)] {
+        if v.as_deref().is_some_and(|v| !v.is_empty() && !(is_word(v) || is_path(v) || v.split('/').all(is_word))) {
+            out.push(problem("name_invalid", format!("launch.{field} must be a file or workflow name")));
+        }
+    }
+    if let Some(sid) = r.session_id.as_deref().filter(|s| !s.is_empty()) {
+        if uuid_like(sid).is_none() {
+            out.push(problem("session_invalid", "launch.sessionId must be a session UUID"));
+        }
+    }
+    if r.resume && r.session_id.as_deref().is_none_or(str::is_empty) {
+        out.push(problem("session_required", "launch.resume needs launch.sessionId: the session of the run to resume"));
+    }
+    if let Err(e) = params_json(r.params_text.as_deref()) {
+        out.push(problem("params_invalid", e));
+    }
+    for (field, v) in [("configText", &r.config_text), ("preRunScript", &r.pre_run_script), ("postRunScript", &r.post_run_script), ("towerConfig", &r.tower_config)] {
+        if v.as_deref().is_some_and(|v| v.len() > 65_536 || v.contains('\0')) {
+            out.push(problem("text_invalid", format!("launch.{field} must be text of at most 65536 characters")));
+        }
+    }
+    if !r.user_secrets.is_empty() || !r.workspace_secrets.is_empty() {
+        out.push(problem("secrets_unsupported", "launch.userSecrets and launch.workspaceSecrets cannot be passed to a run by this server yet"));
+    }
+    out
+}
+
+fn uuid_like(s: &str) -> Option<()> {
+    let parts: Vec<&str> = s.split('-').collect();
+    let lens = [8, 4, 4, 4, 12];
+    (parts.len() == 5 && parts.iter().zip(lens).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))).then_some(())
+}
+
+/// Everything the launch script needs.
+pub struct ScriptInput<'a> {
+    pub workflow_id: &'a str,
+    pub run_name: &'a str,
+    pub request: &'a LaunchRequest,
+    pub config: &'a ComputeConfig,
+    /// The directory of this run's files (script, params, config, log).
+    pub run_dir: &'a str,
+    /// Where Nextflow reports (`-with-tower`).
+    pub api_url: &'a str,
+    pub workspace_id: Option<i64>,
+    /// The run's own access token.
+    pub token: &'a str,
+    /// Batch directives for a grid scheduler, or none for a local process.
+    pub scheduler: Option<(&'a Scheduler, &'a str)>,
+}
+
+/// The file names in a run's directory.
+pub const SCRIPT_FILE: &str = "launch.sh";
+pub const PARAMS_FILE: &str = "params.json";
+pub const CONFIG_FILE: &str = "nextflow.config";
+pub const LOG_FILE: &str = "nextflow.log.txt";
+pub const EXIT_FILE: &str = ".exitcode";
+
+fn q(s: &str) -> String {
+    shlex::try_quote(s).map(|c| c.into_owned()).unwrap_or_else(|_| "''".into())
+}
+
+/// The bash script of the head job: environment, pre-run script, `nextflow run`, post-run script,
+/// the exit code kept in the run directory.
+pub fn script(i: &ScriptInput<'_>) -> String {
+    let r = i.request;
+    let mut s = String::from("#!/bin/bash\n");
+    if let Some((_, directives)) = i.scheduler {
+        s.push_str(directives);
+    }
+    s.push_str("# Written by Tower for one run. It holds the run's access token: keep it private.\n");
+    s.push_str(&format!("cd {} || exit 1\n", q(i.run_dir)));
+    // The exit code is kept however the script ends (a pre-run script may `exit`).
+    s.push_str(&format!("trap 'echo \"$?\" > {EXIT_FILE}' EXIT\n"));
+    s.push_str(&format!("export TOWER_WORKFLOW_ID={}\n", q(i.workflow_id)));
+    s.push_str(&format!("export TOWER_ACCESS_TOKEN={}\n", q(i.token)));
+    s.push_str(&format!("export TOWER_API_ENDPOINT={}\n", q(i.api_url)));
+    if let Some(ws) = i.workspace_id {
+        s.push_str(&format!("export TOWER_WORKSPACE_ID={ws}\n"));
+    }
+    for v in i.config.environment.iter().filter(|v| v.head) {
+        s.push_str(&format!("export {}={}\n", v.name, q(&v.value)));
+    }
+    for pre in [i.config.pre_run_script.as_deref(), r.pre_run_script.as_deref()].into_iter().flatten() {
+        s.push_str(pre);
+        s.push('\n');
+    }
+    let mut cmd = vec!["nextflow".to_string(), "run".into(), q(r.pipeline.as_deref().unwrap_or_default())];
+    let mut arg = |flag: &str, value: Option<&str>| {
+        cmd.push(flag.to_string());
+        if let Some(v) = value {
+            cmd.push(q(v));
+        }
+    };
+    arg("-name", Some(i.run_name));
+    arg("-with-tower", Some(i.api_url));
+    if let Some(rev) = r.revision.as_deref().filter(|s| !s.is_empty()) {
+        arg("-r", Some(rev));
+    }
+    let work = r.work_dir.as_deref().filter(|s| !s.is_empty()).or(i.config.work_dir.as_deref()).unwrap_or_default();
+    arg("-w", Some(work));
+    arg("-params-file", Some(PARAMS_FILE));
+    arg("-c", Some(CONFIG_FILE));
+    if !r.config_profiles.is_empty() {
+        arg("-profile", Some(&r.config_profiles.join(",")));
+    }
+    if r.resume {
+        arg("-resume", r.session_id.as_deref());
+    }
+    if r.stub_run {
+        arg("-stub-run", None);
+    }
+    if r.pull_latest {
+        arg("-latest", None);
+    }
+    if let Some(m) = r.main_script.as_deref().filter(|s| !s.is_empty()) {
+        arg("-main-script", Some(m));
+    }
+    if let Some(e) = r.entry_name.as_deref().filter(|s| !s.is_empty()) {
+        arg("-entry", Some(e));
+    }
+    s.push_str(&cmd.join(" "));
+    s.push_str("\nrc=$?\n");
+    for post in [r.post_run_script.as_deref(), i.config.post_run_script.as_deref()].into_iter().flatten() {
+        s.push_str(post);
+        s.push('\n');
+    }
+    s.push_str("exit \"$rc\"\n");
+    s
+}
+
+/// The Nextflow config of a run: the compute environment's, then the launch's own.
+pub fn config_file(config: &ComputeConfig, r: &LaunchRequest) -> String {
+    [config.nextflow_config.as_deref(), r.config_text.as_deref(), r.tower_config.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|t| !t.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The batch directives of a grid head job: job name, output, queue (and for Slurm cpus and
+/// memory), then the compute environment's head job options, split as a shell would.
+pub fn directives(s: &Scheduler, job_name: &str, config: &ComputeConfig, r: &LaunchRequest, log: &str) -> String {
+    let mut opts = match s.submit {
+        "sbatch" => vec![format!("--job-name={job_name}"), format!("--output={log}")],
+        "bsub" => vec![format!("-J {job_name}"), format!("-o {log}")],
+        _ => vec![format!("-N {job_name}"), format!("-o {log}"), "-j oe".into()],
+    };
+    if let Some(queue) = config.head_queue.as_deref() {
+        opts.push(if s.submit == "sbatch" { format!("--partition={queue}") } else { format!("-q {queue}") });
+    }
+    if s.submit == "sbatch" {
+        opts.extend(r.head_job_cpus.map(|c| format!("--cpus-per-task={c}")));
+        opts.extend(r.head_job_memory_mb.map(|m| format!("--mem={m}M")));
+    }
+    if let Some(extra) = config.head_job_options.as_deref().and_then(shlex::split).filter(|e| !e.is_empty()) {
+        opts.push(extra.join(" "));
+    }
+    opts.iter().map(|o| format!("{} {o}\n", s.directive)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> LaunchRequest {
+        LaunchRequest { pipeline: Some("https://github.com/nextflow-io/hello".into()), revision: Some("main".into()), ..Default::default() }
+    }
+
+    #[test]
+    fn every_problem_of_a_request_is_named() {
+        assert!(check(&request()).is_empty());
+        let bad = LaunchRequest {
+            pipeline: Some("x; rm -rf /".into()),
+            revision: Some("$(id)".into()),
+            run_name: Some("a b".into()),
+            work_dir: Some("/w/`id`".into()),
+            config_profiles: vec!["ok".into(), "b;ad".into()],
+            params_text: Some("{not json".into()),
+            resume: true,
+            ..Default::default()
+        };
+        let codes: Vec<&str> = check(&bad).iter().map(|p| p.code).collect();
+        assert_eq!(codes, ["pipeline_invalid", "revision_invalid", "run_name_invalid", "work_dir_invalid", "profile_invalid", "session_required", "params_invalid"]);
+    }
+
+    #[test]
+    fn params_come_as_json_or_yaml() {
+        assert_eq!(params_json(Some("{\"a\": 1}")).unwrap()["a"], 1);
+        let y = params_json(Some("input: s3://x\ncount: 3\nflag: true")).unwrap();
+        assert_eq!((y["input"].as_str(), y["count"].as_i64(), y["flag"].as_bool()), (Some("s3://x"), Some(3), Some(true)));
+        assert!(params_json(Some("- a\n- b")).is_err());
+        assert_eq!(params_json(None).unwrap(), serde_json::json!({}));
+    }
+
+    #[test]
+    fn the_script_quotes_what_the_request_says_and_runs_the_users_scripts_as_they_are() {
+        let r = LaunchRequest { config_profiles: vec!["test".into(), "docker".into()], resume: true, session_id: Some("0b5e1f4e-2222-4000-8000-000000000001".into()), ..request() };
+        let c = ComputeConfig { work_dir: Some("/scratch/work".into()), pre_run_script: Some("module load nextflow".into()), ..Default::default() };
+        let s = script(&ScriptInput {
+            workflow_id: "abc",
+            run_name: "happy_turing",
+            request: &r,
+            config: &c,
+            run_dir: "/scratch/tw-abc",
+            api_url: "http://tower:8080",
+            workspace_id: Some(7),
+            token: "tok'en",
+            scheduler: None,
+        });
+        assert!(s.contains("export TOWER_ACCESS_TOKEN='tok'\"'\"'en'\n"), "{s}");
+        assert!(s.contains("\nmodule load nextflow\n"));
+        assert!(s.contains("nextflow run https://github.com/nextflow-io/hello -name happy_turing -with-tower http://tower:8080 -r main -w /scratch/work -params-file params.json -c nextflow.config -profile test,docker -resume 0b5e1f4e-2222-4000-8000-000000000001"), "{s}");
+        assert!(s.contains("export TOWER_WORKSPACE_ID=7"));
+        let d = directives(&super::super::compute_env::SLURM, "tw-x", &ComputeConfig { head_queue: Some("debug".into()), head_job_options: Some("--mem=4G -t 01:00:00".into()), ..c }, &r, "/scratch/tw-abc/nextflow.log.txt");
+        assert_eq!(d, "#SBATCH --job-name=tw-x\n#SBATCH --output=/scratch/tw-abc/nextflow.log.txt\n#SBATCH --partition=debug\n#SBATCH --mem=4G -t 01:00:00\n");
+    }
+}

@@ -1,0 +1,207 @@
+//! Launching pipelines for real: the head job on the local platform (a process group of this
+//! host) and on Slurm over SSH (the CI's sshd and one-node Slurm), with the Nextflow stand-in
+//! (`tests/standin/nextflow`) reporting over the real trace protocol; cancel; logs; a head job
+//! that ends without reporting; the pre-flight errors of a launch.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use tower_backend::with_pool;
+
+use crate::both;
+use crate::helpers::{Kind, TestApp};
+
+async fn wait_status(app: &TestApp, id: &str, want: &[&str]) -> Value {
+    let until = Instant::now() + Duration::from_secs(90);
+    loop {
+        let (s, b) = app.send(Method::GET, &format!("/workflow/{id}"), Some(&app.token), None).await;
+        assert_eq!(s, 200, "{b}");
+        let status = b["workflow"]["status"].as_str().unwrap_or_default().to_string();
+        if want.contains(&status.as_str()) {
+            return b;
+        }
+        assert!(Instant::now() < until, "run {id} is {status}, not {want:?}: {b}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn launch(app: &TestApp, body: Value) -> (u16, Value) {
+    app.send(Method::POST, "/workflow/launch", Some(&app.token), Some(&json!({"launch": body}))).await
+}
+
+async fn local_ce(app: &TestApp) -> String {
+    let standin = crate::compute_envs::standin_dir();
+    let work = std::env::temp_dir().join(format!("tower-launch-{}", tower_backend::domain::ids::random_hex(4)));
+    let (s, b) = app
+        .send(Method::POST, "/compute-envs", Some(&app.token), Some(&json!({"computeEnv": {"name": "here", "platform": "local-platform",
+            "config": {"workDir": work.display().to_string(), "preRunScript": format!("export PATH={}:$PATH", standin.display())}}})))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let id = b["computeEnvId"].as_str().unwrap().to_string();
+    assert_eq!(crate::compute_envs::checked(app, &id).await["status"], "AVAILABLE");
+    id
+}
+
+async fn on(kind: Kind, test: impl AsyncFnOnce(&TestApp)) {
+    if kind == Kind::MySql && !crate::helpers::mysql_available() {
+        return;
+    }
+    let app = TestApp::spawn_with(kind, &[("TOWER_ENABLE_LOCAL_PLATFORM", "true")]).await;
+    test(&app).await;
+    app.finish().await;
+}
+
+async fn reconcile(app: &TestApp) -> Vec<String> {
+    tower_backend::launch::reconcile::reconcile(&app.state.launcher(), |_| {}).await.unwrap()
+}
+
+async fn a_launch_on_the_local_platform_runs_to_the_end(app: &TestApp) {
+    let ce = local_ce(app).await;
+    let (s, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "https://github.com/nextflow-io/hello", "revision": "main",
+        "runName": "launched_here", "paramsText": "standin_tasks: 2\nstandin_sleep: 0.1", "configProfiles": ["test"]})).await;
+    assert_eq!(s, 200, "{b}");
+    let id = b["workflowId"].as_str().unwrap().to_string();
+    // The run exists at once, and its launch record with it.
+    let (_, l) = app.send(Method::GET, &format!("/workflow/{id}/launch"), Some(&app.token), None).await;
+    assert_eq!(l["launch"]["pipeline"], "https://github.com/nextflow-io/hello");
+    assert_eq!(l["launch"]["computeEnv"]["id"], ce.as_str());
+    let run = wait_status(app, &id, &["SUCCEEDED", "FAILED"]).await;
+    assert_eq!(run["workflow"]["status"], "SUCCEEDED", "{run}");
+    assert_eq!(run["workflow"]["runName"], "launched_here");
+    let (_, tasks) = app.send(Method::GET, &format!("/workflow/{id}/tasks"), Some(&app.token), None).await;
+    assert_eq!(tasks["tasks"].as_array().unwrap().len(), 2, "{tasks}");
+    let (_, log) = app.send(Method::GET, &format!("/workflow/{id}/log"), Some(&app.token), None).await;
+    let lines: Vec<&str> = log["log"]["entries"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert!(lines.iter().any(|l| l.contains("Launching `https://github.com/nextflow-io/hello` [launched_here]")), "{log}");
+    let (_, l) = app.send(Method::GET, &format!("/workflow/{id}/launch"), Some(&app.token), None).await;
+    assert!(l["launch"]["jobId"].is_string(), "{l}");
+    // The run's own token ends with it.
+    let tokens_before: i64 = with_pool!(app.db(), p => sqlx::query_scalar("SELECT COUNT(*) FROM tw_access_token WHERE name LIKE 'run-%'").fetch_one(p).await).unwrap();
+    assert!(tokens_before >= 1);
+    reconcile(app).await;
+    let tokens_after: i64 = with_pool!(app.db(), p => sqlx::query_scalar("SELECT COUNT(*) FROM tw_access_token WHERE name LIKE 'run-%'").fetch_one(p).await).unwrap();
+    assert_eq!(tokens_after, 0, "the run's token is revoked when it ends");
+    // Resume: the same session, and the flag reaches Nextflow.
+    let session = run["workflow"]["sessionId"].as_str().unwrap().to_string();
+    let (s, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "https://github.com/nextflow-io/hello", "resume": true, "sessionId": session,
+        "paramsText": "{\"standin_tasks\": 1, \"standin_sleep\": 0}"})).await;
+    assert_eq!(s, 200, "{b}");
+    let resumed = wait_status(app, b["workflowId"].as_str().unwrap(), &["SUCCEEDED", "FAILED"]).await;
+    assert_eq!((resumed["workflow"]["sessionId"].as_str(), resumed["workflow"]["resume"].as_bool()), (Some(session.as_str()), Some(true)), "{resumed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_launch_on_the_local_platform_runs_to_the_end_sqlite() {
+    on(Kind::Sqlite, a_launch_on_the_local_platform_runs_to_the_end).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_launch_on_the_local_platform_runs_to_the_end_mysql() {
+    on(Kind::MySql, a_launch_on_the_local_platform_runs_to_the_end).await;
+}
+
+async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp) {
+    let ce = local_ce(app).await;
+    let (_, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "nf/slow", "paramsText": "{\"standin_tasks\": 50, \"standin_sleep\": 1}"})).await;
+    let id = b["workflowId"].as_str().unwrap().to_string();
+    wait_status(app, &id, &["RUNNING"]).await;
+    let (s, c) = app.send(Method::POST, &format!("/workflow/{id}/cancel"), Some(&app.token), None).await;
+    assert_eq!(s, 204, "{c}");
+    let run = wait_status(app, &id, &["CANCELLED"]).await;
+    assert_eq!(run["workflow"]["status"], "CANCELLED");
+    let row = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    while tower_backend::launch::submit::job_state(&app.state.launcher(), &row).await.unwrap() == tower_backend::launch::submit::JobState::Running {
+        assert!(Instant::now() < until, "the head job still runs after cancel");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // A head job that dies before Nextflow reports: the run fails with the exit code and its log.
+    let (_, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "nf/broken", "preRunScript": "echo 'no nextflow today' >&2; exit 3"})).await;
+    let id = b["workflowId"].as_str().unwrap().to_string();
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        reconcile(app).await;
+        let l = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
+        if l.message.as_deref().is_some_and(|m| m.starts_with("The head job ended")) {
+            // The grace for a late report: let it pass at once.
+            with_pool!(app.db(), p => sqlx::query("UPDATE tw_launch SET last_updated = last_updated - 60000 WHERE id = ?").bind(&l.id).execute(p).await.map(|_| ())).unwrap();
+            reconcile(app).await;
+            break;
+        }
+        assert!(Instant::now() < until, "the end of the head job was not seen");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let run = wait_status(app, &id, &["FAILED"]).await;
+    let error = run["workflow"]["errorMessage"].as_str().unwrap_or_default();
+    assert!(error.contains("exit code 3") && error.contains("no nextflow today"), "{run}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run_sqlite() {
+    on(Kind::Sqlite, cancel_stops_the_head_job_and_a_silent_end_fails_the_run).await;
+}
+
+async fn a_launch_on_slurm_runs_over_ssh(app: &TestApp) {
+    let Some(ssh) = crate::compute_envs::ssh() else { return };
+    let standin = crate::compute_envs::standin_dir();
+    let creds = crate::compute_envs::create_credentials(app, "ssh", json!({"privateKey": ssh.key})).await;
+    let work = format!("/tmp/tower-slurm-launch-{}", tower_backend::domain::ids::random_hex(4));
+    let (s, b) = app
+        .send(Method::POST, "/compute-envs", Some(&app.token), Some(&json!({"computeEnv": {"name": "cluster", "platform": "slurm-platform", "credentialsId": creds,
+            "config": {"workDir": work, "hostName": ssh.host, "port": ssh.port, "userName": ssh.user, "headQueue": "debug",
+                "preRunScript": format!("export PATH={}:$PATH", standin.display())}}})))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let ce = b["computeEnvId"].as_str().unwrap().to_string();
+    assert_eq!(crate::compute_envs::checked(app, &ce).await["status"], "AVAILABLE");
+    let (s, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "https://github.com/nextflow-io/hello", "paramsText": "{\"standin_tasks\": 2, \"standin_sleep\": 0.1}"})).await;
+    assert_eq!(s, 200, "{b}");
+    let id = b["workflowId"].as_str().unwrap().to_string();
+    let run = wait_status(app, &id, &["SUCCEEDED", "FAILED"]).await;
+    assert_eq!(run["workflow"]["status"], "SUCCEEDED", "{run}");
+    let (_, l) = app.send(Method::GET, &format!("/workflow/{id}/launch"), Some(&app.token), None).await;
+    let job = l["launch"]["jobId"].as_str().unwrap().to_string();
+    assert!(job.chars().all(|c| c.is_ascii_digit()), "a Slurm job id: {l}");
+    let (_, log) = app.send(Method::GET, &format!("/workflow/{id}/log"), Some(&app.token), None).await;
+    assert!(log["log"]["entries"].as_array().unwrap().iter().any(|e| e.as_str().unwrap().contains("Succeeded   : 2")), "{log}");
+    // Cancel on Slurm: scancel ends the job for real.
+    let (_, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "nf/slow", "paramsText": "{\"standin_tasks\": 60, \"standin_sleep\": 1}"})).await;
+    let id = b["workflowId"].as_str().unwrap().to_string();
+    wait_status(app, &id, &["RUNNING"]).await;
+    assert_eq!(app.send(Method::POST, &format!("/workflow/{id}/cancel"), Some(&app.token), None).await.0, 204);
+    wait_status(app, &id, &["CANCELLED"]).await;
+    let row = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
+    let until = Instant::now() + Duration::from_secs(60);
+    while tower_backend::launch::submit::job_state(&app.state.launcher(), &row).await.unwrap() == tower_backend::launch::submit::JobState::Running {
+        assert!(Instant::now() < until, "the Slurm job still runs after cancel");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_launch_on_slurm_runs_over_ssh_sqlite() {
+    on(Kind::Sqlite, a_launch_on_slurm_runs_over_ssh).await;
+}
+
+async fn a_launch_with_problems_names_each_of_them(app: &TestApp) {
+    let (s, b) = launch(app, json!({"pipeline": "x; rm -rf /", "revision": "$(id)", "resume": true})).await;
+    assert_eq!(s, 400, "{b}");
+    let codes: Vec<&str> = b["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["pipeline_invalid", "revision_invalid", "session_required", "compute_env_required"], "{b}");
+    assert!(b["message"].as_str().unwrap().contains("launch.pipeline"));
+    let (_, l) = app.send(Method::GET, "/workflow", Some(&app.token), None).await;
+    assert_eq!(l["workflows"].as_array().unwrap().len(), 0, "nothing recorded");
+    let creds = crate::compute_envs::create_credentials(app, "ssh", json!({"privateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----"})).await;
+    let (_, b) = app
+        .send(Method::POST, "/compute-envs", Some(&app.token), Some(&json!({"computeEnv": {"name": "gone", "platform": "slurm-platform", "credentialsId": creds,
+            "config": {"workDir": "/w", "hostName": "127.0.0.1", "port": 9, "userName": "nobody"}}})))
+        .await;
+    let ce = b["computeEnvId"].as_str().unwrap().to_string();
+    crate::compute_envs::checked(app, &ce).await;
+    let (s, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "nf/hello"})).await;
+    assert_eq!(s, 400);
+    assert_eq!(b["errors"][0]["code"], "compute_env_unavailable", "{b}");
+    assert!(b["message"].as_str().unwrap().contains("ssh: cannot connect to 127.0.0.1:9"), "{b}");
+}
+both!(a_launch_with_problems_names_each_of_them);
