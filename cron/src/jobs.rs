@@ -335,6 +335,7 @@ pub async fn reconcile_launches(ctx: &Context) -> anyhow::Result<String> {
         api_url: &ctx.config.launch_api_url,
         local_enabled: ctx.config.enable_local_platform,
     };
-    let done = tower_backend::launch::reconcile::reconcile(&launcher, |token_id| ctx.publisher.send(Message::TokenRevoked { token_id })).await?;
+    let done =
+        tower_backend::launch::reconcile::reconcile(&launcher, |token_id| ctx.publisher.send(Message::TokenRevoked { token_id })).await?;
     Ok(done.join("; "))
 }

@@ -94,13 +94,22 @@ async fn launch(
         None => envs.iter().find(|c| c.is_primary),
     };
     match chosen {
-        None if request.compute_env_id.is_some() => {
-            problems.push(Problem { code: "compute_env_missing", message: "launch.computeEnvId: no such compute environment in this workspace".into() })
-        }
-        None => problems.push(Problem { code: "compute_env_required", message: "launch.computeEnvId is required: this workspace has no primary compute environment".into() }),
+        None if request.compute_env_id.is_some() => problems.push(Problem {
+            code: "compute_env_missing",
+            message: "launch.computeEnvId: no such compute environment in this workspace".into(),
+        }),
+        None => problems.push(Problem {
+            code: "compute_env_required",
+            message: "launch.computeEnvId is required: this workspace has no primary compute environment".into(),
+        }),
         Some(c) if c.status != status::AVAILABLE => problems.push(Problem {
             code: "compute_env_unavailable",
-            message: format!("The compute environment '{}' is {}: {}", c.name, c.status, c.message.as_deref().unwrap_or("it cannot be used now")),
+            message: format!(
+                "The compute environment '{}' is {}: {}",
+                c.name,
+                c.status,
+                c.message.as_deref().unwrap_or("it cannot be used now")
+            ),
         }),
         Some(c) if ce::platform(&c.platform).is_ok_and(|p| p.kind == Kind::Local) && !state.config.enable_local_platform => {
             problems.push(Problem { code: "compute_env_unavailable", message: "The local platform is not enabled on this server".into() })
@@ -186,5 +195,7 @@ async fn describe(
     let compute_env = store::compute_env::find_any(&state.db, &l.compute_env_id).await?.map(|c| {
         serde_json::json!({"id": c.id, "name": c.name, "platform": c.platform, "config": serde_json::from_str::<serde_json::Value>(&c.config).unwrap_or_default()})
     });
-    Ok(Json(DescribeWorkflowLaunchResponse { launch: Some(WorkflowLaunchResponse { request, compute_env, job_id: l.job_id, message: l.message }) }))
+    Ok(Json(DescribeWorkflowLaunchResponse {
+        launch: Some(WorkflowLaunchResponse { request, compute_env, job_id: l.job_id, message: l.message }),
+    }))
 }

@@ -84,7 +84,11 @@ fn is_pipeline(s: &str) -> bool {
 
 /// Branch, tag or commit names: git's own rules, narrowed to plain characters.
 fn is_revision(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 255 && !s.starts_with('-') && !s.contains("..") && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
+    !s.is_empty()
+        && s.len() <= 255
+        && !s.starts_with('-')
+        && !s.contains("..")
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
 }
 
 fn is_word(s: &str) -> bool {
@@ -92,7 +96,10 @@ fn is_word(s: &str) -> bool {
 }
 
 fn is_path(s: &str) -> bool {
-    s.starts_with('/') && s.len() <= 1024 && !s.contains("/../") && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+@%,:=~".contains(c))
+    s.starts_with('/')
+        && s.len() <= 1024
+        && !s.contains("/../")
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+@%,:=~".contains(c))
 }
 
 /// `paramsText` (JSON, or YAML of one level as Seqera's form writes it) as a JSON object.
@@ -133,7 +140,9 @@ pub fn check(r: &LaunchRequest) -> Vec<Problem> {
     let mut out = Vec::new();
     match r.pipeline.as_deref() {
         None | Some("") => out.push(problem("pipeline_required", "launch.pipeline is required: a repository URL or a path")),
-        Some(p) if !is_pipeline(p) => out.push(problem("pipeline_invalid", "launch.pipeline must be a repository URL or a path, without spaces or shell characters")),
+        Some(p) if !is_pipeline(p) => {
+            out.push(problem("pipeline_invalid", "launch.pipeline must be a repository URL or a path, without spaces or shell characters"))
+        }
         _ => {}
     }
     if let Some(rev) = r.revision.as_deref().filter(|s| !s.is_empty()) {
@@ -155,7 +164,7 @@ pub fn check(r: &LaunchRequest) -> Vec<Problem> {
         out.push(problem("profile_invalid", format!("launch.configProfiles: '{p}' is not a profile name")));
     }
     for (field, v) in [("mainScript", &r.main_script), ("entryName", &r.entry_name)] {
-        if v.as_deref().is_some_and(|v| !v.is_empty() && !(is_word(v) || is_path(v) || v.split('/').all(is_word))) {
+        if v.as_deref().is_some_and(|v| !(v.is_empty() || is_word(v) || is_path(v) || v.split('/').all(is_word))) {
             out.push(problem("name_invalid", format!("launch.{field} must be a file or workflow name")));
         }
     }
@@ -170,13 +179,21 @@ pub fn check(r: &LaunchRequest) -> Vec<Problem> {
     if let Err(e) = params_json(r.params_text.as_deref()) {
         out.push(problem("params_invalid", e));
     }
-    for (field, v) in [("configText", &r.config_text), ("preRunScript", &r.pre_run_script), ("postRunScript", &r.post_run_script), ("towerConfig", &r.tower_config)] {
+    for (field, v) in [
+        ("configText", &r.config_text),
+        ("preRunScript", &r.pre_run_script),
+        ("postRunScript", &r.post_run_script),
+        ("towerConfig", &r.tower_config),
+    ] {
         if v.as_deref().is_some_and(|v| v.len() > 65_536 || v.contains('\0')) {
             out.push(problem("text_invalid", format!("launch.{field} must be text of at most 65536 characters")));
         }
     }
     if !r.user_secrets.is_empty() || !r.workspace_secrets.is_empty() {
-        out.push(problem("secrets_unsupported", "launch.userSecrets and launch.workspaceSecrets cannot be passed to a run by this server yet"));
+        out.push(problem(
+            "secrets_unsupported",
+            "launch.userSecrets and launch.workspaceSecrets cannot be passed to a run by this server yet",
+        ));
     }
     out
 }
@@ -337,7 +354,18 @@ mod tests {
             ..Default::default()
         };
         let codes: Vec<&str> = check(&bad).iter().map(|p| p.code).collect();
-        assert_eq!(codes, ["pipeline_invalid", "revision_invalid", "run_name_invalid", "work_dir_invalid", "profile_invalid", "session_required", "params_invalid"]);
+        assert_eq!(
+            codes,
+            [
+                "pipeline_invalid",
+                "revision_invalid",
+                "run_name_invalid",
+                "work_dir_invalid",
+                "profile_invalid",
+                "session_required",
+                "params_invalid"
+            ]
+        );
     }
 
     #[test]
@@ -351,8 +379,17 @@ mod tests {
 
     #[test]
     fn the_script_quotes_what_the_request_says_and_runs_the_users_scripts_as_they_are() {
-        let r = LaunchRequest { config_profiles: vec!["test".into(), "docker".into()], resume: true, session_id: Some("0b5e1f4e-2222-4000-8000-000000000001".into()), ..request() };
-        let c = ComputeConfig { work_dir: Some("/scratch/work".into()), pre_run_script: Some("module load nextflow".into()), ..Default::default() };
+        let r = LaunchRequest {
+            config_profiles: vec!["test".into(), "docker".into()],
+            resume: true,
+            session_id: Some("0b5e1f4e-2222-4000-8000-000000000001".into()),
+            ..request()
+        };
+        let c = ComputeConfig {
+            work_dir: Some("/scratch/work".into()),
+            pre_run_script: Some("module load nextflow".into()),
+            ..Default::default()
+        };
         let s = script(&ScriptInput {
             workflow_id: "abc",
             run_name: "happy_turing",
@@ -364,11 +401,17 @@ mod tests {
             token: "tok'en",
             scheduler: None,
         });
-        assert!(s.contains("export TOWER_ACCESS_TOKEN='tok'\"'\"'en'\n"), "{s}");
+        assert!(s.contains("export TOWER_ACCESS_TOKEN=\"tok'en\"\n"), "{s}");
         assert!(s.contains("\nmodule load nextflow\n"));
         assert!(s.contains("nextflow run https://github.com/nextflow-io/hello -name happy_turing -with-tower http://tower:8080 -r main -w /scratch/work -params-file params.json -c nextflow.config -profile test,docker -resume 0b5e1f4e-2222-4000-8000-000000000001"), "{s}");
         assert!(s.contains("export TOWER_WORKSPACE_ID=7"));
-        let d = directives(&super::super::compute_env::SLURM, "tw-x", &ComputeConfig { head_queue: Some("debug".into()), head_job_options: Some("--mem=4G -t 01:00:00".into()), ..c }, &r, "/scratch/tw-abc/nextflow.log.txt");
+        let d = directives(
+            &super::super::compute_env::SLURM,
+            "tw-x",
+            &ComputeConfig { head_queue: Some("debug".into()), head_job_options: Some("--mem=4G -t 01:00:00".into()), ..c },
+            &r,
+            "/scratch/tw-abc/nextflow.log.txt",
+        );
         assert_eq!(d, "#SBATCH --job-name=tw-x\n#SBATCH --output=/scratch/tw-abc/nextflow.log.txt\n#SBATCH --partition=debug\n#SBATCH --mem=4G -t 01:00:00\n");
     }
 }

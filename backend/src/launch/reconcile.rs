@@ -39,7 +39,9 @@ pub async fn reconcile(l: &Launcher<'_>, revoked: impl Fn(i64)) -> anyhow::Resul
                     done.push(format!("run {} failed: its head job ended without reporting", launch.workflow_id));
                 }
             }
-            Err(e) => tracing::warn!(launch = %launch.id, error = %e, "cannot ask the compute environment about a head job; trying again later"),
+            Err(e) => {
+                tracing::warn!(launch = %launch.id, error = %e, "cannot ask the compute environment about a head job; trying again later")
+            }
         }
     }
     Ok(done)

@@ -61,7 +61,8 @@ async fn place(l: &Launcher<'_>, launch: &LaunchRow) -> Result<Place, String> {
         .map_err(|e| format!("cannot read the compute environment: {e}"))?
         .ok_or("the compute environment of this launch no longer exists")?;
     let platform = ce::platform(&ce.platform)?;
-    let config: ComputeConfig = serde_json::from_str(&ce.config).map_err(|e| format!("the compute environment's configuration cannot be read: {e}"))?;
+    let config: ComputeConfig =
+        serde_json::from_str(&ce.config).map_err(|e| format!("the compute environment's configuration cannot be read: {e}"))?;
     let base = config.launch_dir.clone().or(config.work_dir.clone()).unwrap_or_default();
     let run_dir = format!("{}/tw-{}", base.trim_end_matches('/'), launch.workflow_id.to_lowercase());
     Ok(Place { kind: platform.kind, ce, config, run_dir })
@@ -104,7 +105,8 @@ pub async fn submit(l: &Launcher<'_>, launch_id: &str) -> anyhow::Result<bool> {
 }
 
 async fn submit_to(l: &Launcher<'_>, launch: &LaunchRow, place: &Place) -> Result<String, Failure> {
-    let request: LaunchRequest = serde_json::from_str(&launch.request).map_err(|e| Failure::Final(format!("the launch cannot be read: {e}")))?;
+    let request: LaunchRequest =
+        serde_json::from_str(&launch.request).map_err(|e| Failure::Final(format!("the launch cannot be read: {e}")))?;
     let run_name = run_name_of(l.db, &launch.workflow_id).await;
     // A fresh token per attempt: an earlier attempt's secret is not kept anywhere. All of them
     // end with the run (revoked by name).
@@ -128,7 +130,8 @@ async fn submit_to(l: &Launcher<'_>, launch: &LaunchRow, place: &Place) -> Resul
         token: &token,
         scheduler: scheduler.map(|s| (s, directives.as_str())),
     });
-    let params = serde_json::to_string_pretty(&rules::params_json(request.params_text.as_deref()).unwrap_or(Value::Null)).unwrap_or_default();
+    let params =
+        serde_json::to_string_pretty(&rules::params_json(request.params_text.as_deref()).unwrap_or(Value::Null)).unwrap_or_default();
     let files = [(SCRIPT_FILE, script), (PARAMS_FILE, params), (CONFIG_FILE, rules::config_file(&place.config, &request))];
     match (place.kind, scheduler) {
         (Kind::Local, _) if !l.local_enabled => Err(Failure::Final("the local platform is not enabled on this server".into())),
@@ -223,7 +226,8 @@ fn submit_command(s: &Scheduler) -> &'static str {
 async fn grid_submit(l: &Launcher<'_>, place: &Place, s: &Scheduler, launch_id: &str, files: &[(&str, String)]) -> Result<String, Failure> {
     let (target, key) = target_and_key(l, place).await.map_err(Failure::Final)?;
     let dir = q(&place.run_dir);
-    let mut script = format!("set -u\nmkdir -p -- {dir} && cd -- {dir} || {{ echo \"TOWER-FAIL cannot make the run directory\"; exit 0; }}\n");
+    let mut script =
+        format!("set -u\nmkdir -p -- {dir} && cd -- {dir} || {{ echo \"TOWER-FAIL cannot make the run directory\"; exit 0; }}\n");
     script.push_str(&format!("if [ -s {JOB_FILE} ]; then echo \"TOWER-JOB $(cat {JOB_FILE})\"; exit 0; fi\n"));
     if s.submit == "sbatch" {
         let name = q(&job_name(launch_id));
@@ -238,7 +242,8 @@ async fn grid_submit(l: &Launcher<'_>, place: &Place, s: &Scheduler, launch_id: 
         "j=$({} 2>submit.err)\nif [ -z \"$j\" ]; then echo \"TOWER-FAIL $(tail -n 3 submit.err | tr '\\n' ' ')\"; exit 0; fi\necho \"$j\" > {JOB_FILE}\necho \"TOWER-JOB $j\"\n",
         submit_command(s)
     ));
-    let out = ssh::run_script(&target, &key, place.ce.host_keys.as_deref(), &script, SSH_TIMEOUT).await.map_err(|e| Failure::Transient(e.0))?;
+    let out =
+        ssh::run_script(&target, &key, place.ce.host_keys.as_deref(), &script, SSH_TIMEOUT).await.map_err(|e| Failure::Transient(e.0))?;
     let line = |prefix: &str| out.stdout.lines().find_map(|l| l.strip_prefix(prefix)).map(|v| v.trim().to_string());
     if let Some(job) = line("TOWER-JOB ").filter(|j| !j.is_empty()) {
         return Ok(job);
@@ -275,7 +280,10 @@ pub async fn job_state(l: &Launcher<'_>, launch: &LaunchRow) -> Result<JobState,
                 "bsub" => format!("bjobs -noheader -o stat {} 2>/dev/null | grep -v -e DONE -e EXIT", q(&job)),
                 _ => format!("{} {} 2>/dev/null | tail -n +3", s.status, q(&job)),
             };
-            let script = format!("state=$({status})\necho \"TOWER-STATE ${{state:-ENDED}}\"\necho \"TOWER-EXIT $(cat {}/{EXIT_FILE} 2>/dev/null)\"\n", q(&run_dir));
+            let script = format!(
+                "state=$({status})\necho \"TOWER-STATE ${{state:-ENDED}}\"\necho \"TOWER-EXIT $(cat {}/{EXIT_FILE} 2>/dev/null)\"\n",
+                q(&run_dir)
+            );
             let out = ssh::run_script(&target, &key, place.ce.host_keys.as_deref(), &script, SSH_TIMEOUT).await.map_err(|e| e.0)?;
             let value = |p: &str| out.stdout.lines().find_map(|l| l.strip_prefix(p)).map(|v| v.trim().to_string()).unwrap_or_default();
             if value("TOWER-STATE ") != "ENDED" {
@@ -312,9 +320,10 @@ pub async fn cancel(l: &Launcher<'_>, launch: &LaunchRow, grace: Duration) -> Re
         Kind::Grid(s) => {
             let (target, key) = target_and_key(l, &place).await?;
             let cancel = if s.cancel == "mjobctl" { format!("mjobctl -c {}", q(&job)) } else { format!("{} {}", s.cancel, q(&job)) };
-            let out = ssh::run_script(&target, &key, place.ce.host_keys.as_deref(), &format!("{cancel} 2>&1; echo TOWER-DONE\n"), SSH_TIMEOUT)
-                .await
-                .map_err(|e| e.0)?;
+            let out =
+                ssh::run_script(&target, &key, place.ce.host_keys.as_deref(), &format!("{cancel} 2>&1; echo TOWER-DONE\n"), SSH_TIMEOUT)
+                    .await
+                    .map_err(|e| e.0)?;
             if !out.stdout.contains("TOWER-DONE") {
                 return Err(format!("{} on {target} did not answer", s.cancel));
             }

@@ -11,7 +11,8 @@ pub const PENDING: &str = "PENDING";
 pub const SUBMITTED: &str = "SUBMITTED";
 pub const ENDED: &str = "ENDED";
 
-const COLUMNS: &str = "l.id, l.workflow_id, l.user_id, l.workspace_id, l.compute_env_id, l.request, l.state, l.job_id, l.run_dir, l.token_id, \
+const COLUMNS: &str =
+    "l.id, l.workflow_id, l.user_id, l.workspace_id, l.compute_env_id, l.request, l.state, l.job_id, l.run_dir, l.token_id, \
                        l.attempts, l.message, l.date_created, l.last_updated, w.status AS run_status";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -121,7 +122,9 @@ pub async fn unclaimed(db: &Db, now: i64, created_before: i64, limit: i64) -> sq
 
 /// Launches whose job is on a compute environment.
 pub async fn submitted_launches(db: &Db, limit: i64) -> sqlx::Result<Vec<LaunchRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM tw_launch l JOIN tw_workflow w ON w.id = l.workflow_id WHERE l.state = ? ORDER BY l.date_created LIMIT ?");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tw_launch l JOIN tw_workflow w ON w.id = l.workflow_id WHERE l.state = ? ORDER BY l.date_created LIMIT ?"
+    );
     with_pool!(db, p => sqlx::query_as(&sql).bind(SUBMITTED).bind(limit).fetch_all(p).await)
 }
 

@@ -34,8 +34,13 @@ async fn local_ce(app: &TestApp) -> String {
     let standin = crate::compute_envs::standin_dir();
     let work = std::env::temp_dir().join(format!("tower-launch-{}", tower_backend::domain::ids::random_hex(4)));
     let (s, b) = app
-        .send(Method::POST, "/compute-envs", Some(&app.token), Some(&json!({"computeEnv": {"name": "here", "platform": "local-platform",
-            "config": {"workDir": work.display().to_string(), "preRunScript": format!("export PATH={}:$PATH", standin.display())}}})))
+        .send(
+            Method::POST,
+            "/compute-envs",
+            Some(&app.token),
+            Some(&json!({"computeEnv": {"name": "here", "platform": "local-platform",
+            "config": {"workDir": work.display().to_string(), "preRunScript": format!("export PATH={}:$PATH", standin.display())}}})),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     let id = b["computeEnvId"].as_str().unwrap().to_string();
@@ -58,8 +63,12 @@ async fn reconcile(app: &TestApp) -> Vec<String> {
 
 async fn a_launch_on_the_local_platform_runs_to_the_end(app: &TestApp) {
     let ce = local_ce(app).await;
-    let (s, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "https://github.com/nextflow-io/hello", "revision": "main",
-        "runName": "launched_here", "paramsText": "standin_tasks: 2\nstandin_sleep: 0.1", "configProfiles": ["test"]})).await;
+    let (s, b) = launch(
+        app,
+        json!({"computeEnvId": ce, "pipeline": "https://github.com/nextflow-io/hello", "revision": "main",
+        "runName": "launched_here", "paramsText": "standin_tasks: 2\nstandin_sleep: 0.1", "configProfiles": ["test"]}),
+    )
+    .await;
     assert_eq!(s, 200, "{b}");
     let id = b["workflowId"].as_str().unwrap().to_string();
     // The run exists at once, and its launch record with it.
@@ -77,18 +86,30 @@ async fn a_launch_on_the_local_platform_runs_to_the_end(app: &TestApp) {
     let (_, l) = app.send(Method::GET, &format!("/workflow/{id}/launch"), Some(&app.token), None).await;
     assert!(l["launch"]["jobId"].is_string(), "{l}");
     // The run's own token ends with it.
-    let tokens_before: i64 = with_pool!(app.db(), p => sqlx::query_scalar("SELECT COUNT(*) FROM tw_access_token WHERE name LIKE 'run-%'").fetch_one(p).await).unwrap();
+    let tokens_before: i64 =
+        with_pool!(app.db(), p => sqlx::query_scalar("SELECT COUNT(*) FROM tw_access_token WHERE name LIKE 'run-%'").fetch_one(p).await)
+            .unwrap();
     assert!(tokens_before >= 1);
     reconcile(app).await;
-    let tokens_after: i64 = with_pool!(app.db(), p => sqlx::query_scalar("SELECT COUNT(*) FROM tw_access_token WHERE name LIKE 'run-%'").fetch_one(p).await).unwrap();
+    let tokens_after: i64 =
+        with_pool!(app.db(), p => sqlx::query_scalar("SELECT COUNT(*) FROM tw_access_token WHERE name LIKE 'run-%'").fetch_one(p).await)
+            .unwrap();
     assert_eq!(tokens_after, 0, "the run's token is revoked when it ends");
     // Resume: the same session, and the flag reaches Nextflow.
     let session = run["workflow"]["sessionId"].as_str().unwrap().to_string();
-    let (s, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "https://github.com/nextflow-io/hello", "resume": true, "sessionId": session,
-        "paramsText": "{\"standin_tasks\": 1, \"standin_sleep\": 0}"})).await;
+    let (s, b) = launch(
+        app,
+        json!({"computeEnvId": ce, "pipeline": "https://github.com/nextflow-io/hello", "resume": true, "sessionId": session,
+        "paramsText": "{\"standin_tasks\": 1, \"standin_sleep\": 0}"}),
+    )
+    .await;
     assert_eq!(s, 200, "{b}");
     let resumed = wait_status(app, b["workflowId"].as_str().unwrap(), &["SUCCEEDED", "FAILED"]).await;
-    assert_eq!((resumed["workflow"]["sessionId"].as_str(), resumed["workflow"]["resume"].as_bool()), (Some(session.as_str()), Some(true)), "{resumed}");
+    assert_eq!(
+        (resumed["workflow"]["sessionId"].as_str(), resumed["workflow"]["resume"].as_bool()),
+        (Some(session.as_str()), Some(true)),
+        "{resumed}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,7 +124,9 @@ async fn a_launch_on_the_local_platform_runs_to_the_end_mysql() {
 
 async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp) {
     let ce = local_ce(app).await;
-    let (_, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "nf/slow", "paramsText": "{\"standin_tasks\": 50, \"standin_sleep\": 1}"})).await;
+    let (_, b) =
+        launch(app, json!({"computeEnvId": ce, "pipeline": "nf/slow", "paramsText": "{\"standin_tasks\": 50, \"standin_sleep\": 1}"}))
+            .await;
     let id = b["workflowId"].as_str().unwrap().to_string();
     wait_status(app, &id, &["RUNNING"]).await;
     let (s, c) = app.send(Method::POST, &format!("/workflow/{id}/cancel"), Some(&app.token), None).await;
@@ -112,12 +135,15 @@ async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp)
     assert_eq!(run["workflow"]["status"], "CANCELLED");
     let row = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
     let until = Instant::now() + Duration::from_secs(20);
-    while tower_backend::launch::submit::job_state(&app.state.launcher(), &row).await.unwrap() == tower_backend::launch::submit::JobState::Running {
+    while tower_backend::launch::submit::job_state(&app.state.launcher(), &row).await.unwrap()
+        == tower_backend::launch::submit::JobState::Running
+    {
         assert!(Instant::now() < until, "the head job still runs after cancel");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // A head job that dies before Nextflow reports: the run fails with the exit code and its log.
-    let (_, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "nf/broken", "preRunScript": "echo 'no nextflow today' >&2; exit 3"})).await;
+    let (_, b) =
+        launch(app, json!({"computeEnvId": ce, "pipeline": "nf/broken", "preRunScript": "echo 'no nextflow today' >&2; exit 3"})).await;
     let id = b["workflowId"].as_str().unwrap().to_string();
     let until = Instant::now() + Duration::from_secs(30);
     loop {
@@ -148,9 +174,14 @@ async fn a_launch_on_slurm_runs_over_ssh(app: &TestApp) {
     let creds = crate::compute_envs::create_credentials(app, "ssh", json!({"privateKey": ssh.key})).await;
     let work = format!("/tmp/tower-slurm-launch-{}", tower_backend::domain::ids::random_hex(4));
     let (s, b) = app
-        .send(Method::POST, "/compute-envs", Some(&app.token), Some(&json!({"computeEnv": {"name": "cluster", "platform": "slurm-platform", "credentialsId": creds,
+        .send(
+            Method::POST,
+            "/compute-envs",
+            Some(&app.token),
+            Some(&json!({"computeEnv": {"name": "cluster", "platform": "slurm-platform", "credentialsId": creds,
             "config": {"workDir": work, "hostName": ssh.host, "port": ssh.port, "userName": ssh.user, "headQueue": "debug",
-                "preRunScript": format!("export PATH={}:$PATH", standin.display())}}})))
+                "preRunScript": format!("export PATH={}:$PATH", standin.display())}}})),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     let ce = b["computeEnvId"].as_str().unwrap().to_string();
@@ -166,14 +197,18 @@ async fn a_launch_on_slurm_runs_over_ssh(app: &TestApp) {
     let (_, log) = app.send(Method::GET, &format!("/workflow/{id}/log"), Some(&app.token), None).await;
     assert!(log["log"]["entries"].as_array().unwrap().iter().any(|e| e.as_str().unwrap().contains("Succeeded   : 2")), "{log}");
     // Cancel on Slurm: scancel ends the job for real.
-    let (_, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "nf/slow", "paramsText": "{\"standin_tasks\": 60, \"standin_sleep\": 1}"})).await;
+    let (_, b) =
+        launch(app, json!({"computeEnvId": ce, "pipeline": "nf/slow", "paramsText": "{\"standin_tasks\": 60, \"standin_sleep\": 1}"}))
+            .await;
     let id = b["workflowId"].as_str().unwrap().to_string();
     wait_status(app, &id, &["RUNNING"]).await;
     assert_eq!(app.send(Method::POST, &format!("/workflow/{id}/cancel"), Some(&app.token), None).await.0, 204);
     wait_status(app, &id, &["CANCELLED"]).await;
     let row = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
     let until = Instant::now() + Duration::from_secs(60);
-    while tower_backend::launch::submit::job_state(&app.state.launcher(), &row).await.unwrap() == tower_backend::launch::submit::JobState::Running {
+    while tower_backend::launch::submit::job_state(&app.state.launcher(), &row).await.unwrap()
+        == tower_backend::launch::submit::JobState::Running
+    {
         assert!(Instant::now() < until, "the Slurm job still runs after cancel");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -192,10 +227,20 @@ async fn a_launch_with_problems_names_each_of_them(app: &TestApp) {
     assert!(b["message"].as_str().unwrap().contains("launch.pipeline"));
     let (_, l) = app.send(Method::GET, "/workflow", Some(&app.token), None).await;
     assert_eq!(l["workflows"].as_array().unwrap().len(), 0, "nothing recorded");
-    let creds = crate::compute_envs::create_credentials(app, "ssh", json!({"privateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----"})).await;
+    let creds = crate::compute_envs::create_credentials(
+        app,
+        "ssh",
+        json!({"privateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----"}),
+    )
+    .await;
     let (_, b) = app
-        .send(Method::POST, "/compute-envs", Some(&app.token), Some(&json!({"computeEnv": {"name": "gone", "platform": "slurm-platform", "credentialsId": creds,
-            "config": {"workDir": "/w", "hostName": "127.0.0.1", "port": 9, "userName": "nobody"}}})))
+        .send(
+            Method::POST,
+            "/compute-envs",
+            Some(&app.token),
+            Some(&json!({"computeEnv": {"name": "gone", "platform": "slurm-platform", "credentialsId": creds,
+            "config": {"workDir": "/w", "hostName": "127.0.0.1", "port": 9, "userName": "nobody"}}})),
+        )
         .await;
     let ce = b["computeEnvId"].as_str().unwrap().to_string();
     crate::compute_envs::checked(app, &ce).await;

@@ -320,7 +320,7 @@ fn needs(operation_id: &str) -> Option<Needs> {
         | "DownloadWorkflowTaskLog" => Ws(WORKFLOW_READ),
         "UpdateWorkflow" => Ws(WORKFLOW_WRITE),
         "DeleteWorkflow" | "DeleteWorkflowMany" => Ws(WORKFLOW_DELETE),
-        "CancelWorkflow" => Ws(WORKFLOW_EXECUTE),
+        "CancelWorkflow" | "CreateWorkflowLaunch" => Ws(WORKFLOW_EXECUTE),
         "DescribeWorkflowStar" => Ws(WORKFLOW_STAR_READ),
         "CreateWorkflowStar" => Ws(WORKFLOW_STAR_WRITE),
         "DeleteWorkflowStar" => Ws(WORKFLOW_STAR_DELETE),
@@ -508,6 +508,12 @@ async fn world(app: &TestApp, who: &Personas) -> World {
     let (s, b) = call(app, Method::POST, &format!("/compute-envs?workspaceId={ws}"), owner, Some(ce)).await;
     assert_eq!(s, 200, "{b}");
     let compute_env = b["computeEnvId"].as_str().unwrap().to_string();
+    // As if its checks had passed, so that launches on it get past their pre-flight checks (the
+    // host does not exist: the submission then fails in the background).
+    while tower_backend::store::compute_env::find_any(db, &compute_env).await.unwrap().unwrap().status == "CREATING" {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tower_backend::store::compute_env::finish_check(db, &compute_env, "AVAILABLE", None, None, 0).await.unwrap();
     World {
         org,
         ws,
@@ -570,6 +576,7 @@ fn body(op: &str, w: &World) -> Option<Value> {
         "CreateComputeEnv" => json!({"computeEnv": {"name": unique("ce"), "platform": "slurm-platform", "credentialsId": w.ssh_credentials,
             "config": {"workDir": "/scratch", "hostName": "127.0.0.1", "port": 9, "userName": "nobody"}}}),
         "UpdateComputeEnv" => json!({"description": "Changed"}),
+        "CreateWorkflowLaunch" => json!({"launch": {"computeEnvId": w.compute_env, "pipeline": "nf/matrix"}}),
         _ => return None,
     })
 }

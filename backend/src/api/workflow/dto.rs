@@ -329,4 +329,3 @@ pub struct CreateWorkflowStarResponse {
 pub struct RandomWorkflowNameResponse {
     pub name: String,
 }
-

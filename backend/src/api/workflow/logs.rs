@@ -71,7 +71,17 @@ async fn log(
     let pending = !crate::domain::status::WorkflowStatus::parse(&launch.run_status).is_some_and(|s| s.is_final());
     if launch.job_id.is_none() {
         let message = launch.message.clone().unwrap_or_else(|| "The head job has not started yet".into());
-        return Ok(Json(WorkflowLogResponse { log: LogPage { entries: vec![], truncated: false, pending, message, downloads: vec![], rewind_token: None, forward_token: None } }));
+        return Ok(Json(WorkflowLogResponse {
+            log: LogPage {
+                entries: vec![],
+                truncated: false,
+                pending,
+                message,
+                downloads: vec![],
+                rewind_token: None,
+                forward_token: None,
+            },
+        }));
     }
     let (text, next) = crate::launch::submit::log(&state.launcher(), &launch, from, max)
         .await

@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::dto::{
-    CreateWorkflowStarResponse, DeleteWorkflowsResponse, DescribeWorkflowResponse, GetProgressResponse,
-    GetWorkflowMetricsResponse, ListWorkflowsElement, ListWorkflowsResponse, RandomWorkflowNameResponse, WorkflowMetricsDto,
+    CreateWorkflowStarResponse, DeleteWorkflowsResponse, DescribeWorkflowResponse, GetProgressResponse, GetWorkflowMetricsResponse,
+    ListWorkflowsElement, ListWorkflowsResponse, RandomWorkflowNameResponse, WorkflowMetricsDto,
 };
 use super::{describe_response, labels_of, parse_json, workflow_progress, RUN};
 use crate::api::errors::{ListErrors, NameErrors, ReadErrors, UpdateErrors};
@@ -352,7 +352,6 @@ async fn cancel(
     state.announce(LiveEventType::WorkflowCompleted, &run, Some("CANCELLED"), None);
     Ok(StatusCode::NO_CONTENT)
 }
-
 
 /// A random Nextflow-style run name.
 #[utoipa::path(get, path = "/workflow/random-name", tag = "workflows", operation_id = "GenerateRandomWorkflowName", security(("BearerAuth" = [])),
