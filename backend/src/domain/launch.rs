@@ -403,7 +403,7 @@ mod tests {
         });
         assert!(s.contains("export TOWER_ACCESS_TOKEN=\"tok'en\"\n"), "{s}");
         assert!(s.contains("\nmodule load nextflow\n"));
-        assert!(s.contains("nextflow run https://github.com/nextflow-io/hello -name happy_turing -with-tower http://tower:8080 -r main -w /scratch/work -params-file params.json -c nextflow.config -profile test,docker -resume 0b5e1f4e-2222-4000-8000-000000000001"), "{s}");
+        assert!(s.contains("nextflow run https://github.com/nextflow-io/hello -name happy_turing -with-tower http://tower:8080 -r main -w /scratch/work -params-file params.json -c nextflow.config -profile 'test,docker' -resume 0b5e1f4e-2222-4000-8000-000000000001"), "{s}");
         assert!(s.contains("export TOWER_WORKSPACE_ID=7"));
         let d = directives(
             &super::super::compute_env::SLURM,
