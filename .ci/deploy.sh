@@ -90,7 +90,10 @@ if "$venv/bin/kubernetes-validate" --strict --quiet "$work/broken.yml" >/dev/nul
 fi
 echo "docker/k8s ($(grep -c '^kind:' "$work/example.yml") objects) and an overlay validate against Kubernetes 1.29 and 1.37 (strict)"
 # The Job that runs a Nextflow head job on a Kubernetes compute environment (launch/k8s.rs).
-cargo run -q -p tower-backend --example k8s_head_job > "$work/head-job.json"
+# `cargo test --workspace` builds the example; build it here only when it is not there.
+example=target/debug/examples/k8s_head_job
+[ -x "$example" ] || cargo build -q --workspace --example k8s_head_job
+"$example" > "$work/head-job.json"
 for k in 1.29.0 1.37.0; do
   "$venv/bin/kubernetes-validate" --strict --quiet -k "$k" "$work/head-job.json"
 done

@@ -63,6 +63,7 @@ const env = {
   TOWER_LOG_LEVEL: 'info',
   TOWER_CRYPTO_SECRETKEY: 'e2e-key-of-stored-credentials',
   TOWER_ENABLE_LOCAL_PLATFORM: 'true',
+  TOWER_LAUNCH_API_URL: backendUrl,
 };
 
 const children = [];
@@ -525,6 +526,34 @@ try {
     await page.goto(`${site}/runs`);
     await shot('runs-dark');
     await page.evaluate(() => localStorage.removeItem('tower-theme'));
+  });
+
+  await test('launch: a pipeline launched from the form on the local compute environment runs to the end, with its log; relaunch opens the form filled', async () => {
+    await page.getByRole('link', { name: 'Launch', exact: true }).click();
+    await page.locator('input[name=pipeline]').fill('https://github.com/nextflow-io/hello');
+    await page.locator('select[name=computeEnvId]').selectOption({ label: 'laptop (local-platform) — primary' }).catch(async () => {
+      await page.locator('select[name=computeEnvId]').selectOption({ index: 0 });
+    });
+    await page.locator('input[name=runName]').fill('launched_from_the_form');
+    await page.locator('textarea[name=params]').fill('standin_tasks: 2\nstandin_sleep: 0.2');
+    await page.getByRole('button', { name: 'Launch', exact: true }).click();
+    await page.waitForURL(/\/watch\//);
+    const launched = page.url().split('/watch/')[1];
+    await page.locator('.crumbs').getByText('launched_from_the_form').waitFor();
+    await page.locator('.status-succeeded').first().waitFor({ timeout: LIVE_TIMEOUT });
+    await page.getByRole('tab', { name: 'Log' }).click();
+    await page.getByTestId('run-log').filter({ hasText: 'Succeeded   : 2' }).waitFor({ timeout: LIVE_TIMEOUT });
+    await shot('launched-run');
+    await page.getByRole('link', { name: 'Relaunch' }).click();
+    await page.getByRole('heading', { name: 'Relaunch a run' }).waitFor();
+    assert.equal(await page.locator('input[name=pipeline]').inputValue(), 'https://github.com/nextflow-io/hello');
+    // A launch with problems says each of them and records nothing.
+    await page.locator('input[name=pipeline]').fill('x; rm -rf /');
+    await page.getByRole('button', { name: 'Launch', exact: true }).click();
+    await page.getByTestId('launch-errors').filter({ hasText: 'launch.pipeline' }).waitFor();
+    // The runs list of the later tests is as it was.
+    const r = await fetch(`${site}/api/workflow/${launched}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 204);
   });
 
   await test('session: an expired access cookie is renewed silently; a dead session goes back to sign-in', async () => {

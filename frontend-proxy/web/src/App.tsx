@@ -21,6 +21,7 @@ const OrgsPage = lazy(() => import('./orgs/OrgsPage'));
 const CredentialsPage = lazy(() => import('./secrets/CredentialsPage'));
 const SecretsPage = lazy(() => import('./secrets/SecretsPage'));
 const ComputeEnvsPage = lazy(() => import('./compute/ComputeEnvsPage'));
+const LaunchPage = lazy(() => import('./launch/LaunchPage'));
 const OrgPage = lazy(() => import('./orgs/OrgPage'));
 const WorkspacePage = lazy(() => import('./orgs/WorkspacePage'));
 
@@ -36,6 +37,7 @@ export function App() {
         <Route path="credentials" element={<CredentialsPage />} />
         <Route path="secrets" element={<SecretsPage />} />
         <Route path="compute-envs" element={<ComputeEnvsPage />} />
+        <Route path="launch" element={<LaunchPage />} />
         <Route path="ws/:workspaceId">
           <Route index element={<NavigateRuns />} />
           <Route path="runs" element={<RunsPage />} />
@@ -44,6 +46,7 @@ export function App() {
           <Route path="credentials" element={<CredentialsPage />} />
           <Route path="secrets" element={<SecretsPage />} />
           <Route path="compute-envs" element={<ComputeEnvsPage />} />
+          <Route path="launch" element={<LaunchPage />} />
         </Route>
         <Route path="tokens" element={<TokensPage />} />
         <Route path="profile" element={<ProfilePage />} />
@@ -127,6 +130,7 @@ function TopBar({ userName, userId }: { userName: string; userId: number }) {
       </button>
       <nav id="nav" className={`nav ${menu ? 'nav-open' : ''}`} aria-label="Main">
         <NavLink to={paths.runs(ws)}>Runs</NavLink>
+        <NavLink to={paths.launch(ws)}>Launch</NavLink>
         <NavLink to={paths.computeEnvs(ws)}>Compute</NavLink>
         <NavLink to={paths.credentials(ws)}>Credentials</NavLink>
         <NavLink to={paths.secrets(ws)}>Secrets</NavLink>

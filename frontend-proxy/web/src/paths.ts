@@ -18,6 +18,7 @@ export const paths = {
   credentials: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/credentials`,
   secrets: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/secrets`,
   computeEnvs: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/compute-envs`,
+  launch: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/launch`,
   tokens: '/tokens',
   profile: '/profile',
   orgs: '/orgs',

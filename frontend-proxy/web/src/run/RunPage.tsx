@@ -34,6 +34,7 @@ import { Card, CopyButton, Empty, ErrorBox, Loading, RunStatus, Tabs, useNow } f
 import { useToast } from '../ui/toast';
 import { Donut, Gauge } from './Gauges';
 import { LabelsEditor } from './LabelsEditor';
+import { RunLog } from './RunLog';
 import { TaskDrawer } from './TaskDrawer';
 import { TasksTable } from './TasksTable';
 
@@ -159,6 +160,16 @@ function RunView({ ws, data, live, refreshError }: { ws: WorkspaceId; data: Desc
           <LabelsEditor ws={ws} runId={w.id} current={data.labels} />
           {/* Only runs Tower launched can be cancelled from here; command-line runs are stopped where they run. */}
           {active && w.launchId ? <CancelButton ws={ws} w={w} /> : null}
+          {!active && w.launchId ? (
+            <>
+              <Link className="btn" to={`${paths.launch(ws)}?from=${w.id}`}>
+                Relaunch
+              </Link>
+              <Link className="btn" to={`${paths.launch(ws)}?from=${w.id}&resume=1`}>
+                Resume
+              </Link>
+            </>
+          ) : null}
           <DeleteRunButton ws={ws} id={w.id} runName={w.runName} status={w.status} withText onDeleted={() => navigate(paths.runs(ws))} />
         </div>
       </header>
@@ -172,6 +183,7 @@ function RunView({ ws, data, live, refreshError }: { ws: WorkspaceId; data: Desc
             { id: 'cmd', title: 'Command line', render: () => <CommandLine text={w.commandLine} /> },
             { id: 'params', title: 'Parameters', render: () => <ParamsTree params={w.params} /> },
             { id: 'config', title: 'Configuration', render: () => <Configuration w={w} /> },
+            ...(w.launchId ? [{ id: 'log', title: 'Log', render: () => <RunLog ws={ws} runId={w.id} active={active} /> }] : []),
           ]}
         />
       </Card>
@@ -224,14 +236,14 @@ function CancelButton({ ws, w }: { ws: WorkspaceId; w: Workflow }) {
         open={open}
         onClose={() => setOpen(false)}
         title={`Cancel run ${w.runName}?`}
-        action="Mark as cancelled"
+        action="Cancel run"
         onConfirm={async () => {
           await cancelRun(ws, w.id);
           await client.invalidateQueries({ queryKey: keys.run(ws, w.id) });
           toast(`Run ${w.runName} cancelled`);
         }}
       >
-        <p>The run is marked cancelled here. A Nextflow process still running on its machine is not stopped by this.</p>
+        <p>Its Nextflow head job is stopped on its compute environment, and with it the tasks it runs.</p>
       </ConfirmDialog>
     </>
   );

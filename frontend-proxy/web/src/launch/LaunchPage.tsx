@@ -1,0 +1,140 @@
+// Launch a pipeline: repository, revision, compute environment, run name, profiles, parameters
+// (JSON or YAML), Nextflow config and scripts. Opened empty, or from a run (`?from=<runId>`) to
+// relaunch it, or to resume it (`&resume=1`: same session, cached tasks reused). After Launch the
+// run page opens and fills live.
+
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useNavigate, useSearchParams } from 'react-router';
+import { errorMessage } from '../api/client';
+import { listComputeEnvs } from '../api/computeEnvs';
+import { keys } from '../api/keys';
+import { describeLaunch, launchPipeline, type LaunchRecord } from '../api/launch';
+import { describeRun } from '../api/runs';
+import { paths, useWorkspaceId } from '../paths';
+import { Card, Loading } from '../ui/kit';
+
+export default function LaunchPage() {
+  const ws = useWorkspaceId();
+  const [search] = useSearchParams();
+  const from = search.get('from');
+  const resume = search.get('resume') === '1';
+  const previous = useQuery({
+    queryKey: ['launch-from', ws ?? 0, from],
+    queryFn: async () => {
+      const [launch, run] = await Promise.all([describeLaunch(ws, from!), describeRun(ws, from!)]);
+      return { launch, sessionId: run.workflow.sessionId };
+    },
+    enabled: !!from,
+  });
+  if (from && previous.isPending) return <Loading what="the previous launch" />;
+  const base = previous.data?.launch ?? null;
+  return (
+    <div className="page page-narrow">
+      <h1>{resume ? 'Resume a run' : from ? 'Relaunch a run' : 'Launch a pipeline'}</h1>
+      <LaunchForm key={`${from}-${resume}`} base={base} resumeSession={resume ? previous.data?.sessionId : undefined} />
+    </div>
+  );
+}
+
+function LaunchForm({ base, resumeSession }: { base: LaunchRecord | null; resumeSession?: string }) {
+  const ws = useWorkspaceId();
+  const navigate = useNavigate();
+  const envs = useQuery({ queryKey: keys.computeEnvs(ws), queryFn: () => listComputeEnvs(ws) });
+  const available = (envs.data ?? []).filter((c) => c.status === 'AVAILABLE');
+  const [pipeline, setPipeline] = useState(base?.pipeline ?? '');
+  const [revision, setRevision] = useState(base?.revision ?? '');
+  const [ce, setCe] = useState(base?.computeEnv?.id ?? '');
+  const [runName, setRunName] = useState('');
+  const [profiles, setProfiles] = useState((base?.configProfiles ?? []).join(','));
+  const [params, setParams] = useState(base?.paramsText ?? '');
+  const [config, setConfig] = useState(base?.configText ?? '');
+  const [pre, setPre] = useState(base?.preRunScript ?? '');
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<string[]>([]);
+  const chosen = ce || available.find((c) => c.primary)?.id || available[0]?.id || '';
+  return (
+    <Card>
+      <form
+        className="stack-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setErrors([]);
+          try {
+            const r = await launchPipeline(ws, {
+              pipeline: pipeline.trim(),
+              revision: revision.trim() || undefined,
+              computeEnvId: chosen || undefined,
+              runName: runName.trim() || undefined,
+              configProfiles: profiles.split(',').map((p) => p.trim()).filter(Boolean),
+              paramsText: params || undefined,
+              configText: config || undefined,
+              preRunScript: pre || undefined,
+              resume: resumeSession ? true : undefined,
+              sessionId: resumeSession,
+            });
+            navigate(paths.run(ws, r.workflowId));
+          } catch (err) {
+            // The server lists every problem of a launch in its message, separated by "; ".
+            setErrors(errorMessage(err).split('; '));
+            setBusy(false);
+          }
+        }}
+      >
+        <label className="field">
+          <span>Pipeline (repository URL or path)</span>
+          <input name="pipeline" value={pipeline} onChange={(e) => setPipeline(e.target.value)} required placeholder="https://github.com/nextflow-io/hello" />
+        </label>
+        <label className="field">
+          <span>Revision (branch, tag or commit)</span>
+          <input name="revision" value={revision} onChange={(e) => setRevision(e.target.value)} placeholder="the default branch" />
+        </label>
+        <label className="field">
+          <span>Compute environment</span>
+          <select name="computeEnvId" value={chosen} onChange={(e) => setCe(e.target.value)} required>
+            {available.length === 0 ? <option value="">No available compute environment: add one on the Compute page</option> : null}
+            {available.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name} ({c.platform}){c.primary ? ' — primary' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Run name</span>
+          <input name="runName" value={runName} onChange={(e) => setRunName(e.target.value)} placeholder="a random name" />
+        </label>
+        <label className="field">
+          <span>Config profiles (comma-separated)</span>
+          <input name="profiles" value={profiles} onChange={(e) => setProfiles(e.target.value)} placeholder="e.g. test,docker" />
+        </label>
+        <label className="field">
+          <span>Parameters (JSON or YAML)</span>
+          <textarea name="params" className="mono" rows={6} value={params} onChange={(e) => setParams(e.target.value)} spellCheck={false} placeholder={'input: samples.csv\noutdir: results'} />
+        </label>
+        <label className="field">
+          <span>Nextflow config</span>
+          <textarea name="config" className="mono" rows={3} value={config} onChange={(e) => setConfig(e.target.value)} spellCheck={false} />
+        </label>
+        <label className="field">
+          <span>Pre-run script</span>
+          <textarea name="preRunScript" className="mono" rows={2} value={pre} onChange={(e) => setPre(e.target.value)} spellCheck={false} />
+        </label>
+        {resumeSession ? <p className="muted">Resumes session {resumeSession}: tasks already done are taken from the cache.</p> : null}
+        {errors.length ? (
+          <ul className="form-error" role="alert" data-testid="launch-errors">
+            {errors.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        ) : null}
+        <footer className="modal-foot">
+          <button type="submit" className="btn btn-primary" disabled={busy || !pipeline.trim() || !chosen}>
+            {busy ? 'Launching…' : resumeSession ? 'Resume' : 'Launch'}
+          </button>
+        </footer>
+      </form>
+    </Card>
+  );
+}
