@@ -15,11 +15,12 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
+use super::scope;
 use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
 use crate::domain::compute_env::{self as rules, status, Kind, COMMON_FIELDS, GRID_FIELDS, K8S_FIELDS, PLATFORMS};
-use crate::domain::credentials::{check_credentials_name, scope_key};
+use crate::domain::names::check_name;
 use crate::domain::time::{now_millis, opt_datetime};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -237,11 +238,6 @@ pub struct ValidateComputeEnvResponse {
     transient_error: bool,
 }
 
-pub(super) async fn scope(state: &AppState, caller: &Caller, workspace_id: Option<i64>, permission: &str) -> ApiResult<String> {
-    perm::require(&state.db, caller, workspace_id, permission).await?;
-    Ok(scope_key(caller.user.id, workspace_id))
-}
-
 fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("Compute environment '{id}' not found"))
 }
@@ -325,7 +321,7 @@ async fn create(
     let scope = scope(&state, &caller, ws.workspace_id, perm::COMPUTE_ENV_WRITE).await?;
     let c = req.compute_env.ok_or_else(|| ApiError::bad_request("computeEnv is required"))?;
     let name = c.name.unwrap_or_default();
-    check_credentials_name(&name).map_err(|e| ApiError::BadRequest(e.replace("credentials name", "compute environment name")))?;
+    check_name("compute environment", &name).map_err(ApiError::BadRequest)?;
     let platform = rules::platform(c.platform.as_deref().unwrap_or_default()).map_err(ApiError::BadRequest)?;
     if platform.kind == Kind::Local && !state.config.enable_local_platform {
         return Err(ApiError::bad_request(
@@ -379,7 +375,7 @@ struct NameQuery {
 async fn validate_name(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<NameQuery>) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller, q.workspace_id, perm::COMPUTE_ENV_WRITE).await?;
     let name = q.name.unwrap_or_default();
-    check_credentials_name(&name).map_err(|e| ApiError::BadRequest(e.replace("credentials name", "compute environment name")))?;
+    check_name("compute environment", &name).map_err(ApiError::BadRequest)?;
     if store::find_by_name(&state.db, &scope, &name).await?.is_some() {
         return Err(taken(&name));
     }
@@ -416,7 +412,7 @@ async fn update(
     let scope = scope(&state, &caller, ws.workspace_id, perm::COMPUTE_ENV_WRITE).await?;
     let row = find(&state, &scope, &id).await?;
     let name = req.name.unwrap_or_else(|| row.name.clone());
-    check_credentials_name(&name).map_err(|e| ApiError::BadRequest(e.replace("credentials name", "compute environment name")))?;
+    check_name("compute environment", &name).map_err(ApiError::BadRequest)?;
     if req.description.as_deref().is_some_and(|d| d.len() > 2000) {
         return Err(ApiError::bad_request("description must be at most 2000 characters"));
     }

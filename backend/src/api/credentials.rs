@@ -14,10 +14,12 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
+use super::scope;
 use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
 use crate::domain::credentials::{self as rules, SealedKind, SecretFields, PROVIDERS};
+use crate::domain::names::check_name;
 use crate::domain::time::{now_millis, opt_datetime};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -164,12 +166,6 @@ pub struct GetCredentialsKeysResponse {
     keys: String,
 }
 
-/// The scope key of the context the caller acts in, once they hold `permission` there.
-async fn scope(state: &AppState, caller: &Caller, workspace_id: Option<i64>, permission: &str) -> ApiResult<String> {
-    perm::require(&state.db, caller, workspace_id, permission).await?;
-    Ok(rules::scope_key(caller.user.id, workspace_id))
-}
-
 async fn find(state: &AppState, scope: &str, id: &str) -> ApiResult<CredentialsRow> {
     store::find(&state.db, scope, id).await?.ok_or_else(|| ApiError::not_found(format!("Credentials '{id}' not found")))
 }
@@ -253,7 +249,7 @@ async fn create(
     let scope = scope(&state, &caller, q.workspace_id, perm::CREDENTIALS_WRITE).await?;
     let c = req.credentials.ok_or_else(|| ApiError::bad_request("credentials is required"))?;
     let name = c.name.clone().unwrap_or_default();
-    rules::check_credentials_name(&name).map_err(ApiError::BadRequest)?;
+    check_name("credentials", &name).map_err(ApiError::BadRequest)?;
     let provider = rules::provider(c.provider.as_deref().unwrap_or_default()).map_err(ApiError::BadRequest)?;
     check_fields(&c)?;
     let keys = c.keys.ok_or_else(|| ApiError::bad_request("credentials.keys is required"))?;
@@ -298,7 +294,7 @@ struct NameQuery {
 async fn validate_name(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<NameQuery>) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller, q.workspace_id, perm::CREDENTIALS_WRITE).await?;
     let name = q.name.unwrap_or_default();
-    rules::check_credentials_name(&name).map_err(ApiError::BadRequest)?;
+    check_name("credentials", &name).map_err(ApiError::BadRequest)?;
     if store::find_by_name(&state.db, &scope, &name).await?.is_some() {
         return Err(taken(&name));
     }
@@ -349,7 +345,7 @@ async fn update(
         return Err(ApiError::bad_request(format!("credentials.provider cannot change (these are {} credentials)", old.provider)));
     }
     let name = c.name.clone().unwrap_or_else(|| old.name.clone());
-    rules::check_credentials_name(&name).map_err(ApiError::BadRequest)?;
+    check_name("credentials", &name).map_err(ApiError::BadRequest)?;
     check_fields(&c)?;
     let kept = open_secret(&state, &scope, &id).await?;
     let (mut public, secret) = match c.keys {

@@ -72,6 +72,18 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
     (router, doc)
 }
 
+/// The scope key (`w:<workspace>` or `u:<user>`) of the context the caller acts in, once they
+/// hold `permission` there: where credentials, secrets and compute environments live.
+pub(crate) async fn scope(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    workspace_id: Option<i64>,
+    permission: &str,
+) -> Result<String, ApiError> {
+    crate::auth::permissions::require(&state.db, caller, workspace_id, permission).await?;
+    Ok(crate::domain::credentials::scope_key(caller.user.id, workspace_id))
+}
+
 /// The OpenAPI document as YAML, as committed in `openapi/openapi.yaml`.
 pub fn openapi_yaml() -> String {
     routes().1.to_yaml().expect("the OpenAPI document serializes")

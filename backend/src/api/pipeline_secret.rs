@@ -13,10 +13,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use zeroize::Zeroizing;
 
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
+use super::scope;
 use crate::api::errors::{CreateErrors, ListErrors, ReadErrors};
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
-use crate::domain::credentials::{check_secret_name, scope_key, SealedKind};
+use crate::domain::credentials::{check_secret_name, SealedKind};
 use crate::domain::time::{now_millis, opt_datetime};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -110,11 +111,6 @@ fn secret_value(value: Option<Value>) -> ApiResult<Zeroizing<String>> {
         None | Some(Value::Null) => Err(ApiError::bad_request("value is required")),
         Some(_) => Err(ApiError::bad_request("value must be a string")),
     }
-}
-
-async fn scope(state: &AppState, caller: &Caller, workspace_id: Option<i64>, permission: &str) -> ApiResult<String> {
-    perm::require(&state.db, caller, workspace_id, permission).await?;
-    Ok(scope_key(caller.user.id, workspace_id))
 }
 
 fn taken(name: &str) -> ApiError {

@@ -7,8 +7,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::compute_env::scope;
 use super::extract::{ApiQuery, WorkspaceParam};
+use super::scope;
 use crate::api::errors::{ListErrors, ReadErrors};
 use crate::auth::permissions as perm;
 use crate::auth::Caller;

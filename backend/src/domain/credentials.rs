@@ -252,19 +252,6 @@ fn check_secret(p: &Provider, field: &str, value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Credentials names: 1 to 100 letters, digits, '-', '_' or '.', starting with a letter or digit.
-pub fn check_credentials_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("Invalid credentials name '{name}': use 1 to 100 letters, digits, '-', '_' or '.', starting with a letter or digit"))
-    }
-}
-
 /// Pipeline secret names, as Nextflow reads them (`secrets.NAME`) and as the Seqera schema's
 /// pattern `^[a-zA-Z_](?:[0-9A-Za-z]+|(_)(?!\1)){1,49}$` says: a letter or '_', then letters,
 /// digits and underscores (never two in a row after the first character), at most 100 characters
@@ -358,9 +345,6 @@ mod tests {
 
     #[test]
     fn names_follow_the_seqera_rules() {
-        assert!(check_credentials_name("my-key_1.prod").is_ok());
-        assert!(check_credentials_name("-x").is_err());
-        assert!(check_credentials_name("a b").is_err());
         assert!(check_secret_name("MY_TOKEN").is_ok());
         assert!(check_secret_name("_x1").is_ok());
         assert!(check_secret_name("A__B").is_err());

@@ -232,6 +232,20 @@ pub fn is_resource_name(s: &str) -> bool {
         && !chars.windows(2).any(|w| !w[0].is_ascii_alphanumeric() && !w[1].is_ascii_alphanumeric())
 }
 
+/// Names of credentials and compute environments: 1 to 100 letters, digits, '-', '_' or '.',
+/// starting with a letter or digit. `what` names the resource in the message.
+pub fn check_name(what: &str, name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("Invalid {what} name '{name}': use 1 to 100 letters, digits, '-', '_' or '.', starting with a letter or digit"))
+    }
+}
+
 pub fn validate_run_name(name: &str) -> Result<(), String> {
     let n = name.chars().count();
     let ok = (1..=80).contains(&n)
