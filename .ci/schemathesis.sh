@@ -27,7 +27,7 @@ backend_pid=$!
 url="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do curl -fs "$url/health" >/dev/null && break; sleep 0.1; done
 
-# A real run with tasks, a label, credentials, a secret and a compute environment, so that
+# A real run with tasks, a label, credentials, a secret, a compute environment and a pipeline, so that
 # operations on existing ids are exercised too.
 api() { curl -fsS -X "$1" "$url$2" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
 wf=$(api POST /trace/create '{"sessionId":"5b2e8d1c-0000-4000-8000-00000000abcd","runName":"schema_run","projectName":"nf-core/demo"}' |
@@ -41,6 +41,8 @@ ssh_creds=$(api POST /credentials '{"credentials":{"name":"seeded-ssh","provider
   python3 -c 'import json,sys; print(json.load(sys.stdin)["credentialsId"])')
 ce=$(api POST /compute-envs "{\"computeEnv\":{\"name\":\"seeded\",\"platform\":\"slurm-platform\",\"credentialsId\":\"$ssh_creds\",\"config\":{\"workDir\":\"/scratch\",\"hostName\":\"127.0.0.1\",\"port\":9,\"userName\":\"nobody\"}}}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["computeEnvId"])')
+pipeline=$(api POST /pipelines '{"name":"seeded","launch":{"pipeline":"https://github.com/nextflow-io/hello"}}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["pipeline"]["pipelineId"])')
 secret=$(api POST /pipeline-secrets '{"name":"SEEDED","value":"seeded-value"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretId"])')
 
 cat >"$work/schemathesis.toml" <<TOML
@@ -52,6 +54,7 @@ cat >"$work/schemathesis.toml" <<TOML
 "path.secretId" = $secret
 "path.computeEnvId" = "$ce"
 "path.platformId" = "slurm-platform"
+"path.pipelineId" = $pipeline
 TOML
 
 echo "schemathesis $SCHEMATHESIS_VERSION against $url (run $wf)"

@@ -11,6 +11,7 @@ pub mod label;
 pub mod launch;
 pub mod live;
 pub mod org;
+pub mod pipeline;
 pub mod pipeline_secret;
 pub mod platform;
 pub mod run_access;
@@ -52,6 +53,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(compute_env::router())
         .merge(platform::router())
         .merge(launch::router())
+        .merge(pipeline::router())
         .merge(pipeline_secret::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();

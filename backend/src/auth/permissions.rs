@@ -40,6 +40,9 @@ pub const PIPELINE_SECRET_USE: &str = "pipeline_secret:use";
 pub const COMPUTE_ENV_READ: &str = "compute_env:read";
 pub const COMPUTE_ENV_WRITE: &str = "compute_env:write";
 pub const COMPUTE_ENV_DELETE: &str = "compute_env:delete";
+pub const PIPELINE_READ: &str = "pipeline:read";
+pub const PIPELINE_WRITE: &str = "pipeline:write";
+pub const PIPELINE_DELETE: &str = "pipeline:delete";
 
 /// `(permission, category, [owner, admin, maintain, launch, connect, view])`.
 const MATRIX: &[(&str, &str, [bool; 6])] = &[
@@ -70,6 +73,9 @@ const MATRIX: &[(&str, &str, [bool; 6])] = &[
     (COMPUTE_ENV_READ, "compute_env", [true, true, true, true, false, false]),
     (COMPUTE_ENV_WRITE, "compute_env", [true, true, false, false, false, false]),
     (COMPUTE_ENV_DELETE, "compute_env", [true, true, false, false, false, false]),
+    (PIPELINE_READ, "pipeline", [true, true, true, true, true, true]),
+    (PIPELINE_WRITE, "pipeline", [true, true, true, false, false, false]),
+    (PIPELINE_DELETE, "pipeline", [true, true, true, false, false, false]),
 ];
 
 /// The predefined workspace roles, most powerful first.
@@ -79,7 +85,7 @@ pub fn role_description(role: &str) -> &'static str {
     match role {
         "owner" => "Full control of the workspace, its participants and settings",
         "admin" => "Manage participants, settings, compute environments and every resource of the workspace",
-        "maintain" => "Launch, manage and label runs, manage labels, credentials and secrets",
+        "maintain" => "Launch, manage and label runs, manage labels, pipelines, credentials and secrets",
         "launch" => "Launch runs (using the workspace credentials and secrets) and report Nextflow runs; delete runs",
         "connect" => "View runs and connect to running sessions",
         "view" => "Read-only access to runs and resources",

@@ -11,6 +11,7 @@ pub mod launch;
 pub mod mail;
 pub mod migrate;
 pub mod org;
+pub mod pipeline;
 pub mod pipeline_secret;
 pub mod query;
 pub mod sealed;

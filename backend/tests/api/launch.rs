@@ -250,3 +250,52 @@ async fn a_launch_with_problems_names_each_of_them(app: &TestApp) {
     assert!(b["message"].as_str().unwrap().contains("ssh: cannot connect to 127.0.0.1:9"), "{b}");
 }
 both!(a_launch_with_problems_names_each_of_them);
+
+async fn a_pipeline_of_the_launchpad_is_launched_with_its_settings(app: &TestApp) {
+    let ce = local_ce(app).await;
+    let t = Some(app.token.as_str());
+    let body = json!({"name": "hello", "description": "Says hello", "launch": {"pipeline": "https://github.com/nextflow-io/hello", "revision": "main",
+        "computeEnvId": ce, "paramsText": "standin_tasks: 1\nstandin_sleep: 0", "configProfiles": ["test"]}});
+    let (s, p) = app.send(Method::POST, "/pipelines", t, Some(&body)).await;
+    assert_eq!(s, 200, "{p}");
+    let id = p["pipeline"]["pipelineId"].as_i64().unwrap();
+    assert_eq!(
+        (p["pipeline"]["repository"].as_str(), p["pipeline"]["computeEnv"]["id"].as_str()),
+        (Some("https://github.com/nextflow-io/hello"), Some(ce.as_str()))
+    );
+    assert_eq!(app.send(Method::POST, "/pipelines", t, Some(&body)).await.0, 409);
+    assert_eq!(app.send(Method::GET, "/pipelines/validate?name=hello", t, None).await.0, 409);
+    assert_eq!(app.send(Method::GET, "/pipelines/validate?name=other", t, None).await.0, 204);
+    let (s, b) = app
+        .send(Method::POST, "/pipelines", t, Some(&json!({"name": "bad", "launch": {"pipeline": "x; id", "computeEnvId": "nope"}})))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert!(b["message"].as_str().unwrap().contains("launch.pipeline"), "{b}");
+    let (_, l) = app.send(Method::GET, "/pipelines?search=hel*", t, None).await;
+    assert_eq!((l["totalSize"].as_i64(), l["pipelines"][0]["name"].as_str()), (Some(1), Some("hello")));
+    let (_, u) = app.send(Method::PUT, &format!("/pipelines/{id}"), t, Some(&json!({"description": "Says hello, twice"}))).await;
+    assert_eq!(u["pipeline"]["description"], "Says hello, twice");
+    // What `tw pipelines launch` does: the settings, then a launch with them.
+    let (s, settings) = app.send(Method::GET, &format!("/pipelines/{id}/launch"), t, None).await;
+    assert_eq!(s, 200, "{settings}");
+    assert_eq!(settings["launch"]["computeEnv"]["id"], ce.as_str());
+    let mut launch_body = settings["launch"].clone();
+    launch_body.as_object_mut().unwrap().retain(|k, _| k != "computeEnv" && k != "pipelineId");
+    let (s, b) = launch(app, launch_body).await;
+    assert_eq!(s, 200, "{b}");
+    let run = wait_status(app, b["workflowId"].as_str().unwrap(), &["SUCCEEDED", "FAILED"]).await;
+    assert_eq!(run["workflow"]["status"], "SUCCEEDED", "{run}");
+    assert_eq!(run["workflow"]["profile"], "test");
+    assert_eq!(app.send(Method::DELETE, &format!("/pipelines/{id}"), t, None).await.0, 204);
+    assert_eq!(app.send(Method::GET, &format!("/pipelines/{id}"), t, None).await.0, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipeline_of_the_launchpad_is_launched_with_its_settings_sqlite() {
+    on(Kind::Sqlite, a_pipeline_of_the_launchpad_is_launched_with_its_settings).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipeline_of_the_launchpad_is_launched_with_its_settings_mysql() {
+    on(Kind::MySql, a_pipeline_of_the_launchpad_is_launched_with_its_settings).await;
+}

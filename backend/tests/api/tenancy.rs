@@ -382,6 +382,9 @@ fn needs(operation_id: &str) -> Option<Needs> {
         | "EnableComputeEnv"
         | "ValidateComputeEnv" => Ws(COMPUTE_ENV_WRITE),
         "DeleteComputeEnv" => Ws(COMPUTE_ENV_DELETE),
+        "ListPipelines" | "DescribePipeline" | "DescribePipelineLaunch" => Ws(PIPELINE_READ),
+        "CreatePipeline" | "UpdatePipeline" | "ValidatePipelineName" => Ws(PIPELINE_WRITE),
+        "DeletePipeline" => Ws(PIPELINE_DELETE),
         "OidcLogin" | "OidcCallback" | "EmailSignIn" | "EmailSignInVerify" | "TokenSignIn" | "RefreshAccessToken" | "Logout" => SignIn,
         _ => return None,
     })
@@ -409,6 +412,7 @@ struct World {
     secret: i64,
     compute_env: String,
     ssh_credentials: String,
+    pipeline: i64,
 }
 
 async fn personas(app: &TestApp) -> Personas {
@@ -514,6 +518,16 @@ async fn world(app: &TestApp, who: &Personas) -> World {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     tower_backend::store::compute_env::finish_check(db, &compute_env, "AVAILABLE", None, None, 0).await.unwrap();
+    let (s, b) = call(
+        app,
+        Method::POST,
+        &format!("/pipelines?workspaceId={ws}"),
+        owner,
+        Some(json!({"name": unique("p"), "launch": {"pipeline": "nf/matrix"}})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let pipeline = b["pipeline"]["pipelineId"].as_i64().unwrap();
     World {
         org,
         ws,
@@ -529,6 +543,7 @@ async fn world(app: &TestApp, who: &Personas) -> World {
         secret,
         compute_env,
         ssh_credentials,
+        pipeline,
     }
 }
 
@@ -577,6 +592,8 @@ fn body(op: &str, w: &World) -> Option<Value> {
             "config": {"workDir": "/scratch", "hostName": "127.0.0.1", "port": 9, "userName": "nobody"}}}),
         "UpdateComputeEnv" => json!({"description": "Changed"}),
         "CreateWorkflowLaunch" => json!({"launch": {"computeEnvId": w.compute_env, "pipeline": "nf/matrix"}}),
+        "CreatePipeline" => json!({"name": unique("p"), "launch": {"pipeline": "nf/other"}}),
+        "UpdatePipeline" => json!({"description": "Changed"}),
         _ => return None,
     })
 }
@@ -606,6 +623,7 @@ fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i6
         ("secretId", if missing { "987654323".into() } else { w.secret.to_string() }),
         ("computeEnvId", if missing { "YYYYYYYYYYYYYYYYYYYYYY".into() } else { w.compute_env.clone() }),
         ("platformId", "slurm-platform".into()),
+        ("pipelineId", if missing { "987654324".into() } else { w.pipeline.to_string() }),
     ] {
         path = path.replace(&format!("{{{k}}}"), &v);
     }

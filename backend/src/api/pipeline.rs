@@ -1,0 +1,336 @@
+//! The Launchpad's pipelines: `GET/POST /pipelines`, `GET /pipelines/validate`,
+//! `GET/PUT/DELETE /pipelines/{pipelineId}` and `GET /pipelines/{pipelineId}/launch` (the launch
+//! settings a launch form starts from). A pipeline is a name, a repository and the
+//! `WorkflowLaunchRequest` it is launched with, checked by the same rules as a launch.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
+use super::launch::WorkflowLaunchRequest;
+use super::scope;
+use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
+use crate::auth::permissions as perm;
+use crate::auth::Caller;
+use crate::domain::launch::{self as rules, LaunchRequest};
+use crate::domain::names::check_name;
+use crate::domain::time::{now_millis, opt_datetime};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::is_unique_violation;
+use crate::store::pipeline::{self as store, Fields, PipelineRow};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(validate_name))
+        .routes(routes!(describe, update, delete))
+        .routes(routes!(launch_settings))
+}
+
+/// `ComputeEnvDbDto`: the compute environment a pipeline launches on.
+#[derive(Serialize, ToSchema)]
+pub struct ComputeEnvDbDto {
+    id: String,
+    name: String,
+    platform: String,
+}
+
+/// `PipelineDbDto`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = PipelineDbDto)]
+pub struct PipelineDto {
+    pipeline_id: i64,
+    name: String,
+    description: Option<String>,
+    icon: Option<String>,
+    repository: String,
+    user_id: i64,
+    workspace_id: Option<i64>,
+    deleted: bool,
+    compute_env: Option<ComputeEnvDbDto>,
+    #[serde(with = "opt_datetime")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    last_updated: Option<i64>,
+}
+
+async fn dto(state: &AppState, r: PipelineRow) -> ApiResult<PipelineDto> {
+    let launch: LaunchRequest = serde_json::from_str(&r.launch).unwrap_or_default();
+    let compute_env = match launch.compute_env_id.as_deref() {
+        Some(id) => crate::store::compute_env::find_any(&state.db, id).await?.map(|c| ComputeEnvDbDto {
+            id: c.id,
+            name: c.name,
+            platform: c.platform,
+        }),
+        None => None,
+    };
+    Ok(PipelineDto {
+        pipeline_id: r.id,
+        name: r.name,
+        description: r.description,
+        icon: r.icon,
+        repository: r.repository,
+        user_id: r.user_id,
+        workspace_id: r.workspace_id,
+        deleted: false,
+        compute_env,
+        last_updated: Some(r.last_updated),
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListPipelinesResponse {
+    pipelines: Vec<PipelineDto>,
+    total_size: i64,
+}
+
+/// `CreatePipelineResponse`, `DescribePipelineResponse` and `UpdatePipelineResponse`.
+#[derive(Serialize, ToSchema)]
+pub struct PipelineResponse {
+    pipeline: PipelineDto,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreatePipelineRequest {
+    name: Option<String>,
+    description: Option<String>,
+    icon: Option<String>,
+    launch: Option<WorkflowLaunchRequest>,
+}
+
+/// `UpdatePipelineRequest`: fields left out keep their value.
+#[derive(Deserialize, ToSchema)]
+pub struct UpdatePipelineRequest {
+    name: Option<String>,
+    description: Option<String>,
+    icon: Option<String>,
+    launch: Option<WorkflowLaunchRequest>,
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("Pipeline '{id}' not found"))
+}
+
+fn taken(name: &str) -> ApiError {
+    ApiError::conflict(format!("A pipeline named '{name}' already exists in this workspace"))
+}
+
+async fn find(state: &AppState, scope: &str, id: &str) -> ApiResult<PipelineRow> {
+    let n: i64 = id.parse().map_err(|_| not_found(id))?;
+    store::find(&state.db, scope, n).await?.ok_or_else(|| not_found(id))
+}
+
+/// Checks a pipeline's fields and launch settings, and that its compute environment (if it names
+/// one) is in the same workspace. Every problem of the launch settings is named.
+async fn checked(state: &AppState, scope: &str, name: &str, description: Option<&str>, launch: &LaunchRequest) -> ApiResult<()> {
+    check_name("pipeline", name).map_err(ApiError::BadRequest)?;
+    if description.is_some_and(|d| d.len() > 2000) {
+        return Err(ApiError::bad_request("description must be at most 2000 characters"));
+    }
+    let problems = rules::check(launch);
+    if !problems.is_empty() {
+        return Err(ApiError::BadRequest(problems.into_iter().map(|p| p.message).collect::<Vec<_>>().join("; ")));
+    }
+    if let Some(ce) = launch.compute_env_id.as_deref().filter(|c| !c.is_empty()) {
+        if crate::store::compute_env::find(&state.db, scope, ce).await?.is_none() {
+            return Err(ApiError::bad_request(format!("launch.computeEnvId: no compute environment '{ce}' in this workspace")));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// Workspace numeric identifier; omitted for the caller's personal workspace.
+    workspace_id: Option<i64>,
+    /// Free text over name, description and repository (`*` wildcards).
+    search: Option<String>,
+    max: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// The pipelines of a workspace's Launchpad, by name.
+#[utoipa::path(get, path = "/pipelines", tag = "pipelines", operation_id = "ListPipelines", security(("BearerAuth" = [])),
+    params(ListQuery), responses((status = 200, body = ListPipelinesResponse), ListErrors))]
+async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListPipelinesResponse>> {
+    let scope = scope(&state, &caller, q.workspace_id, perm::PIPELINE_READ).await?;
+    let (max, offset) = super::paging(q.max, q.offset, 50)?;
+    let (rows, total_size) = store::list(&state.db, &scope, q.search.as_deref().filter(|s| !s.is_empty()), max, offset).await?;
+    let mut pipelines = Vec::with_capacity(rows.len());
+    for r in rows {
+        pipelines.push(dto(&state, r).await?);
+    }
+    Ok(Json(ListPipelinesResponse { pipelines, total_size }))
+}
+
+/// Adds a pipeline to the Launchpad.
+#[utoipa::path(post, path = "/pipelines", tag = "pipelines", operation_id = "CreatePipeline", security(("BearerAuth" = [])),
+    params(WorkspaceParam), request_body = CreatePipelineRequest,
+    responses((status = 200, body = PipelineResponse), CreateErrors))]
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiJson(req): ApiJson<CreatePipelineRequest>,
+) -> ApiResult<Json<PipelineResponse>> {
+    let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_WRITE).await?;
+    let name = req.name.unwrap_or_default();
+    let launch = req.launch.map(|l| l.0).ok_or_else(|| ApiError::bad_request("launch is required: at least launch.pipeline"))?;
+    checked(&state, &scope, &name, req.description.as_deref(), &launch).await?;
+    if store::find_by_name(&state.db, &scope, &name).await?.is_some() {
+        return Err(taken(&name));
+    }
+    let text = serde_json::to_string(&launch).map_err(anyhow::Error::from)?;
+    let fields = Fields {
+        name: &name,
+        description: req.description.as_deref(),
+        icon: req.icon.as_deref(),
+        repository: launch.pipeline.as_deref().unwrap_or_default(),
+        launch: &text,
+    };
+    let id = match store::create(&state.db, &scope, caller.user.id, ws.workspace_id, &fields, now_millis()).await {
+        Err(e) if is_unique_violation(&e) => return Err(taken(&name)),
+        r => r?,
+    };
+    let row = store::find(&state.db, &scope, id).await?.ok_or_else(|| not_found(&id.to_string()))?;
+    Ok(Json(PipelineResponse { pipeline: dto(&state, row).await? }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+struct NameQuery {
+    /// Workspace numeric identifier; omitted for the caller's personal workspace.
+    workspace_id: Option<i64>,
+    /// The name to check.
+    name: Option<String>,
+}
+
+/// Whether a name is valid and free: 204, or 400 (invalid) or 409 (taken).
+#[utoipa::path(get, path = "/pipelines/validate", tag = "pipelines", operation_id = "ValidatePipelineName", security(("BearerAuth" = [])),
+    params(NameQuery), responses((status = 204), CreateErrors))]
+async fn validate_name(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<NameQuery>) -> ApiResult<StatusCode> {
+    let scope = scope(&state, &caller, q.workspace_id, perm::PIPELINE_WRITE).await?;
+    let name = q.name.unwrap_or_default();
+    check_name("pipeline", &name).map_err(ApiError::BadRequest)?;
+    if store::find_by_name(&state.db, &scope, &name).await?.is_some() {
+        return Err(taken(&name));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+const PIPELINE_ID: &str = "Pipeline numeric identifier";
+
+/// One pipeline.
+#[utoipa::path(get, path = "/pipelines/{pipelineId}", tag = "pipelines", operation_id = "DescribePipeline", security(("BearerAuth" = [])),
+    params(("pipelineId" = i64, Path, description = PIPELINE_ID), WorkspaceParam),
+    responses((status = 200, body = PipelineResponse), ReadErrors))]
+async fn describe(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<PipelineResponse>> {
+    let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_READ).await?;
+    let row = find(&state, &scope, &id).await?;
+    Ok(Json(PipelineResponse { pipeline: dto(&state, row).await? }))
+}
+
+/// Changes a pipeline; fields left out keep their value.
+#[utoipa::path(put, path = "/pipelines/{pipelineId}", tag = "pipelines", operation_id = "UpdatePipeline", security(("BearerAuth" = [])),
+    params(("pipelineId" = i64, Path, description = PIPELINE_ID), WorkspaceParam), request_body = UpdatePipelineRequest,
+    responses((status = 200, body = PipelineResponse), UpdateErrors))]
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiJson(req): ApiJson<UpdatePipelineRequest>,
+) -> ApiResult<Json<PipelineResponse>> {
+    let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_WRITE).await?;
+    let row = find(&state, &scope, &id).await?;
+    let name = req.name.unwrap_or_else(|| row.name.clone());
+    let description = req.description.or(row.description.clone());
+    let launch = match req.launch {
+        Some(l) => l.0,
+        None => serde_json::from_str(&row.launch).unwrap_or_default(),
+    };
+    checked(&state, &scope, &name, description.as_deref(), &launch).await?;
+    if store::find_by_name(&state.db, &scope, &name).await?.is_some_and(|o| o.id != row.id) {
+        return Err(taken(&name));
+    }
+    let text = serde_json::to_string(&launch).map_err(anyhow::Error::from)?;
+    let icon = req.icon.or(row.icon.clone());
+    let fields = Fields {
+        name: &name,
+        description: description.as_deref(),
+        icon: icon.as_deref(),
+        repository: launch.pipeline.as_deref().unwrap_or_default(),
+        launch: &text,
+    };
+    match store::update(&state.db, &scope, row.id, &fields, now_millis()).await {
+        Err(e) if is_unique_violation(&e) => return Err(taken(&name)),
+        r => r?,
+    }
+    let row = find(&state, &scope, &id).await?;
+    Ok(Json(PipelineResponse { pipeline: dto(&state, row).await? }))
+}
+
+/// Removes a pipeline from the Launchpad (its runs stay).
+#[utoipa::path(delete, path = "/pipelines/{pipelineId}", tag = "pipelines", operation_id = "DeletePipeline", security(("BearerAuth" = [])),
+    params(("pipelineId" = i64, Path, description = PIPELINE_ID), WorkspaceParam),
+    responses((status = 204), ReadErrors))]
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<StatusCode> {
+    let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_DELETE).await?;
+    let row = find(&state, &scope, &id).await?;
+    store::delete(&state.db, &scope, row.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DescribeLaunchResponse`: the launch settings of a pipeline, for a launch form or `tw launch`.
+#[derive(Serialize, ToSchema)]
+pub struct DescribeLaunchResponse {
+    #[schema(value_type = Object)]
+    launch: serde_json::Value,
+}
+
+/// The launch settings of a pipeline, with its compute environment (the workspace's primary one
+/// when the pipeline names none).
+#[utoipa::path(get, path = "/pipelines/{pipelineId}/launch", tag = "pipelines", operation_id = "DescribePipelineLaunch", security(("BearerAuth" = [])),
+    params(("pipelineId" = i64, Path, description = PIPELINE_ID), WorkspaceParam),
+    responses((status = 200, body = DescribeLaunchResponse), ReadErrors))]
+async fn launch_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<DescribeLaunchResponse>> {
+    let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_READ).await?;
+    let row = find(&state, &scope, &id).await?;
+    let launch: LaunchRequest = serde_json::from_str(&row.launch).unwrap_or_default();
+    let envs = crate::store::compute_env::list(&state.db, &scope, None).await?;
+    let ce = match launch.compute_env_id.as_deref() {
+        Some(c) => envs.into_iter().find(|e| e.id == c),
+        None => envs.into_iter().find(|e| e.is_primary),
+    };
+    let mut value = serde_json::to_value(&launch).map_err(anyhow::Error::from)?;
+    value["pipelineId"] = serde_json::json!(row.id);
+    if let Some(c) = ce {
+        value["computeEnvId"] = serde_json::json!(c.id);
+        value["computeEnv"] = serde_json::json!({"id": c.id, "name": c.name, "platform": c.platform, "status": c.status});
+    }
+    Ok(Json(DescribeLaunchResponse { launch: value }))
+}
