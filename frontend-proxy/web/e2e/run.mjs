@@ -529,7 +529,22 @@ try {
   });
 
   await test('launch: a pipeline launched from the form on the local compute environment runs to the end, with its log; relaunch opens the form filled', async () => {
-    await page.getByRole('link', { name: 'Launch', exact: true }).click();
+    await page.getByRole('link', { name: 'Launchpad' }).click();
+    await page.getByText('No pipelines yet').waitFor();
+    // A pipeline added to the Launchpad, then launched from it with its settings.
+    await page.getByRole('button', { name: 'Add pipeline' }).click();
+    const form = page.getByRole('dialog');
+    await form.locator('input[name=name]').fill('hello');
+    await form.locator('input[name=pipeline]').fill('https://github.com/nextflow-io/hello');
+    await form.locator('textarea[name=params]').fill('standin_tasks: 1\nstandin_sleep: 0');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await page.getByTestId('pipeline-row').filter({ hasText: 'hello' }).waitFor();
+    await shot('launchpad');
+    await page.getByRole('link', { name: 'Launch hello' }).click();
+    await page.getByRole('heading', { name: 'Launch a pipeline of the Launchpad' }).waitFor();
+    assert.equal(await page.locator('textarea[name=params]').inputValue(), 'standin_tasks: 1\nstandin_sleep: 0');
+    await page.getByRole('link', { name: 'Launchpad' }).click();
+    await page.getByRole('link', { name: 'Quick launch' }).click();
     await page.locator('input[name=pipeline]').fill('https://github.com/nextflow-io/hello');
     await page.locator('select[name=computeEnvId]').selectOption({ label: 'laptop (local-platform) — primary' }).catch(async () => {
       await page.locator('select[name=computeEnvId]').selectOption({ index: 0 });

@@ -22,6 +22,7 @@ const CredentialsPage = lazy(() => import('./secrets/CredentialsPage'));
 const SecretsPage = lazy(() => import('./secrets/SecretsPage'));
 const ComputeEnvsPage = lazy(() => import('./compute/ComputeEnvsPage'));
 const LaunchPage = lazy(() => import('./launch/LaunchPage'));
+const LaunchpadPage = lazy(() => import('./launch/LaunchpadPage'));
 const OrgPage = lazy(() => import('./orgs/OrgPage'));
 const WorkspacePage = lazy(() => import('./orgs/WorkspacePage'));
 
@@ -38,6 +39,7 @@ export function App() {
         <Route path="secrets" element={<SecretsPage />} />
         <Route path="compute-envs" element={<ComputeEnvsPage />} />
         <Route path="launch" element={<LaunchPage />} />
+        <Route path="launchpad" element={<LaunchpadPage />} />
         <Route path="ws/:workspaceId">
           <Route index element={<NavigateRuns />} />
           <Route path="runs" element={<RunsPage />} />
@@ -47,6 +49,7 @@ export function App() {
           <Route path="secrets" element={<SecretsPage />} />
           <Route path="compute-envs" element={<ComputeEnvsPage />} />
           <Route path="launch" element={<LaunchPage />} />
+          <Route path="launchpad" element={<LaunchpadPage />} />
         </Route>
         <Route path="tokens" element={<TokensPage />} />
         <Route path="profile" element={<ProfilePage />} />
@@ -130,7 +133,7 @@ function TopBar({ userName, userId }: { userName: string; userId: number }) {
       </button>
       <nav id="nav" className={`nav ${menu ? 'nav-open' : ''}`} aria-label="Main">
         <NavLink to={paths.runs(ws)}>Runs</NavLink>
-        <NavLink to={paths.launch(ws)}>Launch</NavLink>
+        <NavLink to={paths.launchpad(ws)}>Launchpad</NavLink>
         <NavLink to={paths.computeEnvs(ws)}>Compute</NavLink>
         <NavLink to={paths.credentials(ws)}>Credentials</NavLink>
         <NavLink to={paths.secrets(ws)}>Secrets</NavLink>

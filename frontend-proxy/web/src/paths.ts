@@ -19,6 +19,7 @@ export const paths = {
   secrets: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/secrets`,
   computeEnvs: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/compute-envs`,
   launch: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/launch`,
+  launchpad: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/launchpad`,
   tokens: '/tokens',
   profile: '/profile',
   orgs: '/orgs',

@@ -1,7 +1,8 @@
 // Launch a pipeline: repository, revision, compute environment, run name, profiles, parameters
-// (JSON or YAML), Nextflow config and scripts. Opened empty, or from a run (`?from=<runId>`) to
-// relaunch it, or to resume it (`&resume=1`: same session, cached tasks reused). After Launch the
-// run page opens and fills live.
+// (JSON or YAML), Nextflow config and scripts. Opened empty (quick launch), from a Launchpad
+// pipeline (`?pipeline=<id>`: its saved settings), or from a run (`?from=<runId>`) to relaunch
+// it, or to resume it (`&resume=1`: same session, cached tasks reused). After Launch the run page
+// opens and fills live.
 
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
@@ -10,6 +11,7 @@ import { errorMessage } from '../api/client';
 import { listComputeEnvs } from '../api/computeEnvs';
 import { keys } from '../api/keys';
 import { describeLaunch, launchPipeline, type LaunchRecord } from '../api/launch';
+import { pipelineLaunch } from '../api/pipelines';
 import { describeRun } from '../api/runs';
 import { paths, useWorkspaceId } from '../paths';
 import { Card, Loading } from '../ui/kit';
@@ -18,21 +20,23 @@ export default function LaunchPage() {
   const ws = useWorkspaceId();
   const [search] = useSearchParams();
   const from = search.get('from');
+  const pipeline = Number(search.get('pipeline')) || null;
   const resume = search.get('resume') === '1';
   const previous = useQuery({
-    queryKey: ['launch-from', ws ?? 0, from],
+    queryKey: ['launch-from', ws ?? 0, from, pipeline],
     queryFn: async () => {
+      if (pipeline) return { launch: await pipelineLaunch(ws, pipeline), sessionId: undefined };
       const [launch, run] = await Promise.all([describeLaunch(ws, from!), describeRun(ws, from!)]);
       return { launch, sessionId: run.workflow.sessionId };
     },
-    enabled: !!from,
+    enabled: !!from || !!pipeline,
   });
-  if (from && previous.isPending) return <Loading what="the previous launch" />;
+  if ((from || pipeline) && previous.isPending) return <Loading what="the launch settings" />;
   const base = previous.data?.launch ?? null;
   return (
     <div className="page page-narrow">
-      <h1>{resume ? 'Resume a run' : from ? 'Relaunch a run' : 'Launch a pipeline'}</h1>
-      <LaunchForm key={`${from}-${resume}`} base={base} resumeSession={resume ? previous.data?.sessionId : undefined} />
+      <h1>{resume ? 'Resume a run' : from ? 'Relaunch a run' : pipeline ? 'Launch a pipeline of the Launchpad' : 'Launch a pipeline'}</h1>
+      <LaunchForm key={`${from}-${pipeline}-${resume}`} base={base} resumeSession={resume ? previous.data?.sessionId : undefined} />
     </div>
   );
 }
