@@ -41,7 +41,10 @@ ssh_creds=$(api POST /credentials '{"credentials":{"name":"seeded-ssh","provider
   python3 -c 'import json,sys; print(json.load(sys.stdin)["credentialsId"])')
 ce=$(api POST /compute-envs "{\"computeEnv\":{\"name\":\"seeded\",\"platform\":\"slurm-platform\",\"credentialsId\":\"$ssh_creds\",\"config\":{\"workDir\":\"/scratch\",\"hostName\":\"127.0.0.1\",\"port\":9,\"userName\":\"nobody\"}}}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["computeEnvId"])')
-pipeline=$(api POST /pipelines '{"name":"seeded","launch":{"pipeline":"https://github.com/nextflow-io/hello"}}' |
+repo="$work/repo"
+mkdir -p "$repo" && echo '{"title":"seeded"}' >"$repo/nextflow_schema.json"
+git -C "$repo" init -q -b main && git -C "$repo" add . && git -C "$repo" -c user.name=CI -c user.email=ci@example.com commit -q -m schema
+pipeline=$(api POST /pipelines "{\"name\":\"seeded\",\"launch\":{\"pipeline\":\"file://$repo\"}}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["pipeline"]["pipelineId"])')
 secret=$(api POST /pipeline-secrets '{"name":"SEEDED","value":"seeded-value"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretId"])')
 

@@ -1,7 +1,9 @@
 //! The Launchpad's pipelines: `GET/POST /pipelines`, `GET /pipelines/validate`,
 //! `GET/PUT/DELETE /pipelines/{pipelineId}` and `GET /pipelines/{pipelineId}/launch` (the launch
 //! settings a launch form starts from). A pipeline is a name, a repository and the
-//! `WorkflowLaunchRequest` it is launched with, checked by the same rules as a launch.
+//! `WorkflowLaunchRequest` it is launched with, checked by the same rules as a launch. What a
+//! repository holds comes from the repository itself (`launch::repo`): `GET /pipelines/info`,
+//! `GET /pipelines/repositories` and `GET /pipelines/{pipelineId}/schema`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -30,6 +32,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(validate_name))
         .routes(routes!(describe, update, delete))
         .routes(routes!(launch_settings))
+        .routes(routes!(info))
+        .routes(routes!(repositories))
+        .routes(routes!(schema))
 }
 
 /// `ComputeEnvDbDto`: the compute environment a pipeline launches on.
@@ -333,4 +338,142 @@ async fn launch_settings(
         value["computeEnv"] = serde_json::json!({"id": c.id, "name": c.name, "platform": c.platform, "status": c.status});
     }
     Ok(Json(DescribeLaunchResponse { launch: value }))
+}
+
+/// `PipelineInfo`: a repository as git shows it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineInfo {
+    project_name: String,
+    simple_name: String,
+    repository_url: String,
+    clone_url: String,
+    provider: String,
+    /// The revision described (the default branch when none was asked for).
+    revision_name: Option<String>,
+    commit_id: Option<String>,
+    /// Every branch and tag.
+    revisions: Vec<String>,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribePipelineInfoResponse {
+    pipeline_info: PipelineInfo,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+struct InfoQuery {
+    /// Workspace numeric identifier; omitted for the caller's personal workspace.
+    workspace_id: Option<i64>,
+    /// The repository: a URL, an absolute path or `owner/name` (GitHub).
+    name: Option<String>,
+    /// A branch, tag or commit; the default branch when left out.
+    revision: Option<String>,
+}
+
+async fn describe_repository(url: &str, revision: Option<&str>) -> ApiResult<PipelineInfo> {
+    let clone_url = crate::launch::repo::clone_url(url).map_err(ApiError::BadRequest)?;
+    let (revs, head) = crate::launch::repo::revisions(&clone_url).await.map_err(ApiError::BadRequest)?;
+    let revision_name = revision.filter(|r| !r.is_empty()).map(str::to_string).or(head);
+    let commit_id = revision_name.as_deref().and_then(|w| revs.iter().find(|r| r.name == w).map(|r| r.commit_id.clone()));
+    let mut warnings = Vec::new();
+    if let Some(r) = revision_name.as_deref().filter(|_| commit_id.is_none()) {
+        warnings.push(format!("The repository has no branch or tag named '{r}'"));
+    }
+    let simple = clone_url.trim_end_matches('/').trim_end_matches(".git").rsplit('/').next().unwrap_or_default().to_string();
+    let provider = if clone_url.starts_with("https://github.com/") {
+        "github"
+    } else if clone_url.starts_with("https://gitlab.com/") {
+        "gitlab"
+    } else {
+        "git"
+    };
+    Ok(PipelineInfo {
+        project_name: url.to_string(),
+        simple_name: simple,
+        repository_url: clone_url.clone(),
+        clone_url,
+        provider: provider.into(),
+        revision_name,
+        commit_id,
+        revisions: revs.into_iter().map(|r| r.name).collect(),
+        warnings,
+    })
+}
+
+/// A repository's branches and tags and the commit of a revision, read from the repository.
+#[utoipa::path(get, path = "/pipelines/info", tag = "pipelines", operation_id = "DescribePipelineRepository", security(("BearerAuth" = [])),
+    params(InfoQuery), responses((status = 200, body = DescribePipelineInfoResponse), ListErrors))]
+async fn info(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<InfoQuery>,
+) -> ApiResult<Json<DescribePipelineInfoResponse>> {
+    scope(&state, &caller, q.workspace_id, perm::PIPELINE_READ).await?;
+    let name = q.name.filter(|n| !n.is_empty()).ok_or_else(|| ApiError::bad_request("name is required: the repository"))?;
+    Ok(Json(DescribePipelineInfoResponse { pipeline_info: describe_repository(&name, q.revision.as_deref()).await? }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListPipelineInfoResponse {
+    /// The repositories of the workspace's pipelines.
+    pipelines: Vec<String>,
+}
+
+/// The repositories the workspace's pipelines launch from.
+#[utoipa::path(get, path = "/pipelines/repositories", tag = "pipelines", operation_id = "ListPipelineRepositories", security(("BearerAuth" = [])),
+    params(WorkspaceParam), responses((status = 200, body = ListPipelineInfoResponse), ListErrors))]
+async fn repositories(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<ListPipelineInfoResponse>> {
+    let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_READ).await?;
+    let (rows, _) = store::list(&state.db, &scope, None, 1000, 0).await?;
+    let mut pipelines: Vec<String> = rows.into_iter().map(|r| r.repository).collect();
+    pipelines.sort();
+    pipelines.dedup();
+    Ok(Json(ListPipelineInfoResponse { pipelines }))
+}
+
+/// `PipelineSchemaResponse`: the repository's `nextflow_schema.json` at the pipeline's revision,
+/// and the pipeline's saved parameters.
+#[derive(Serialize, ToSchema)]
+pub struct PipelineSchemaResponse {
+    schema: String,
+    params: Option<String>,
+}
+
+/// The parameter schema of a pipeline, read from its repository at its revision. A repository
+/// without one answers 404.
+#[utoipa::path(get, path = "/pipelines/{pipelineId}/schema", tag = "pipelines", operation_id = "DescribePipelineSchema", security(("BearerAuth" = [])),
+    params(("pipelineId" = i64, Path, description = PIPELINE_ID), WorkspaceParam),
+    responses((status = 200, body = PipelineSchemaResponse), ReadErrors))]
+async fn schema(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<PipelineSchemaResponse>> {
+    let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_READ).await?;
+    let row = find(&state, &scope, &id).await?;
+    let launch: LaunchRequest = serde_json::from_str(&row.launch).unwrap_or_default();
+    let url = crate::launch::repo::clone_url(&row.repository).map_err(ApiError::BadRequest)?;
+    let files =
+        crate::launch::repo::files(&url, launch.revision.as_deref(), &["nextflow_schema.json"]).await.map_err(ApiError::BadRequest)?;
+    let schema = files.into_iter().next().flatten().ok_or_else(|| {
+        ApiError::not_found(format!(
+            "The repository {} has no nextflow_schema.json at {}",
+            row.repository,
+            launch.revision.as_deref().unwrap_or("its default branch")
+        ))
+    })?;
+    if serde_json::from_str::<serde_json::Value>(&schema).is_err() {
+        return Err(ApiError::bad_request(format!("The nextflow_schema.json of {} is not valid JSON", row.repository)));
+    }
+    Ok(Json(PipelineSchemaResponse { schema, params: launch.params_text }))
 }

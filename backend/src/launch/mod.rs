@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod k8s;
 pub mod reconcile;
+pub mod repo;
 pub mod ssh;
 pub mod submit;
 

@@ -299,3 +299,62 @@ async fn a_pipeline_of_the_launchpad_is_launched_with_its_settings_sqlite() {
 async fn a_pipeline_of_the_launchpad_is_launched_with_its_settings_mysql() {
     on(Kind::MySql, a_pipeline_of_the_launchpad_is_launched_with_its_settings).await;
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+async fn what_a_repository_holds_comes_from_the_repository(app: &TestApp) {
+    let repo = std::env::temp_dir().join(format!("tower-repo-src-{}", tower_backend::domain::ids::random_hex(4)));
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["config", "user.email", "ci@example.com"]);
+    git(&repo, &["config", "user.name", "CI"]);
+    std::fs::write(repo.join("main.nf"), "workflow { println 'hello' }\n").unwrap();
+    std::fs::write(
+        repo.join("nextflow_schema.json"),
+        r#"{"title": "hello", "properties": {"greeting": {"type": "string", "default": "hi"}}}"#,
+    )
+    .unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "first"]);
+    git(&repo, &["tag", "v1.0"]);
+    git(&repo, &["checkout", "-q", "-b", "dev"]);
+    std::fs::write(
+        repo.join("nextflow_schema.json"),
+        r#"{"title": "hello dev", "properties": {"greeting": {"type": "string"}, "times": {"type": "integer"}}}"#,
+    )
+    .unwrap();
+    git(&repo, &["commit", "-q", "-am", "dev"]);
+    git(&repo, &["checkout", "-q", "main"]);
+    let url = format!("file://{}", repo.display());
+    let t = Some(app.token.as_str());
+    let (s, i) = app.send(Method::GET, &format!("/pipelines/info?name={url}&revision=dev"), t, None).await;
+    assert_eq!(s, 200, "{i}");
+    let mut revisions: Vec<&str> = i["pipelineInfo"]["revisions"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    revisions.sort();
+    assert_eq!(revisions, ["dev", "main", "v1.0"]);
+    assert_eq!(i["pipelineInfo"]["revisionName"], "dev");
+    assert_eq!(i["pipelineInfo"]["commitId"].as_str().map(str::len), Some(40));
+    let (_, i) = app.send(Method::GET, &format!("/pipelines/info?name={url}"), t, None).await;
+    assert_eq!(i["pipelineInfo"]["revisionName"], "main", "the default branch: {i}");
+    let (s, p) =
+        app.send(Method::POST, "/pipelines", t, Some(&json!({"name": "local-repo", "launch": {"pipeline": url, "revision": "dev"}}))).await;
+    assert_eq!(s, 200, "{p}");
+    let id = p["pipeline"]["pipelineId"].as_i64().unwrap();
+    let (s, sc) = app.send(Method::GET, &format!("/pipelines/{id}/schema"), t, None).await;
+    assert_eq!(s, 200, "{sc}");
+    let schema: Value = serde_json::from_str(sc["schema"].as_str().unwrap()).unwrap();
+    assert_eq!(schema["title"], "hello dev", "the schema at the pipeline's revision");
+    let (_, repos) = app.send(Method::GET, "/pipelines/repositories", t, None).await;
+    assert_eq!(repos["pipelines"], json!([url]));
+    // A repository that cannot be read, and one that would run a command, say why.
+    let (s, e) = app.send(Method::GET, "/pipelines/info?name=file:///nonexistent/repo", t, None).await;
+    assert_eq!(s, 400, "{e}");
+    assert!(e["message"].as_str().unwrap().starts_with("cannot read the repository file:///nonexistent/repo"), "{e}");
+    let (s, e) = app.send(Method::GET, "/pipelines/info?name=ext::sh%20-c%20id", t, None).await;
+    assert_eq!(s, 400, "{e}");
+    let _ = std::fs::remove_dir_all(repo);
+}
+both!(what_a_repository_holds_comes_from_the_repository);

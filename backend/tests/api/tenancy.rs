@@ -385,6 +385,7 @@ fn needs(operation_id: &str) -> Option<Needs> {
         "ListPipelines" | "DescribePipeline" | "DescribePipelineLaunch" => Ws(PIPELINE_READ),
         "CreatePipeline" | "UpdatePipeline" | "ValidatePipelineName" => Ws(PIPELINE_WRITE),
         "DeletePipeline" => Ws(PIPELINE_DELETE),
+        "DescribePipelineRepository" | "ListPipelineRepositories" | "DescribePipelineSchema" => Ws(PIPELINE_READ),
         "OidcLogin" | "OidcCallback" | "EmailSignIn" | "EmailSignInVerify" | "TokenSignIn" | "RefreshAccessToken" | "Logout" => SignIn,
         _ => return None,
     })
@@ -523,7 +524,7 @@ async fn world(app: &TestApp, who: &Personas) -> World {
         Method::POST,
         &format!("/pipelines?workspaceId={ws}"),
         owner,
-        Some(json!({"name": unique("p"), "launch": {"pipeline": "nf/matrix"}})),
+        Some(json!({"name": unique("p"), "launch": {"pipeline": matrix_repo()}})),
     )
     .await;
     assert_eq!(s, 200, "{b}");
@@ -550,6 +551,27 @@ async fn world(app: &TestApp, who: &Personas) -> World {
 fn begin_body(run: &str) -> Value {
     json!({"workflow": {"id": run, "runName": "matrix", "sessionId": "0b5e1f4e-2222-4000-8000-000000000001", "projectName": "nf/matrix", "userName": "launch",
         "workDir": "/work", "commandLine": "nextflow run nf/matrix", "start": "2024-01-01T10:00:00Z"}, "processNames": ["proc"], "towerLaunch": false})
+}
+
+/// A git repository with a parameter schema, for the operations that read one.
+fn matrix_repo() -> String {
+    static REPO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    REPO.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("tower-matrix-repo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("nextflow_schema.json"), r#"{"title": "matrix"}"#).unwrap();
+        for args in [
+            &["init", "-q", "-b", "main"][..],
+            &["add", "."],
+            &["-c", "user.name=CI", "-c", "user.email=ci@example.com", "commit", "-q", "-m", "schema"],
+        ] {
+            let ok = std::process::Command::new("git").arg("-C").arg(&dir).args(args).status().unwrap().success();
+            assert!(ok, "git {args:?}");
+        }
+        format!("file://{}", dir.display())
+    })
+    .clone()
 }
 
 /// A valid request body for an operation, so that an allowed call succeeds.
@@ -633,6 +655,7 @@ fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i6
         match q.as_str() {
             "workspaceId" => query.push(format!("workspaceId={ws}")),
             "orgId" => query.push(format!("orgId={org}")),
+            "name" if op.id == "DescribePipelineRepository" => query.push(format!("name={}", matrix_repo())),
             "name" => query.push(format!("name={}", unique("n"))),
             "force" => query.push("force=true".into()),
             "runName" => query.push(format!("runName={}", unique("run"))),
