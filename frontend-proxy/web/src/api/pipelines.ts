@@ -19,3 +19,4 @@ export const createPipeline = (ws: WorkspaceId, name: string, description: strin
   api<{ pipeline: Pipeline }>('/pipelines', { method: 'POST', query: wsQuery(ws), body: { name, description: description || undefined, launch } });
 export const deletePipeline = (ws: WorkspaceId, id: number) => api(`/pipelines/${id}`, { method: 'DELETE', query: wsQuery(ws) });
 export const pipelineLaunch = (ws: WorkspaceId, id: number) => api<{ launch: LaunchRecord }>(`/pipelines/${id}/launch`, { query: wsQuery(ws) }).then((r) => r.launch);
+export const pipelineSchema = (ws: WorkspaceId, id: number) => api<{ schema: string; params?: string | null }>(`/pipelines/${id}/schema`, { query: wsQuery(ws) });

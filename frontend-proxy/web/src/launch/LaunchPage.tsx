@@ -11,7 +11,9 @@ import { errorMessage } from '../api/client';
 import { listComputeEnvs } from '../api/computeEnvs';
 import { keys } from '../api/keys';
 import { describeLaunch, launchPipeline, type LaunchRecord } from '../api/launch';
-import { pipelineLaunch } from '../api/pipelines';
+import { pipelineLaunch, pipelineSchema } from '../api/pipelines';
+import { checkParams, schemaGroups } from '../lib/schema';
+import { SchemaForm } from './SchemaForm';
 import { describeRun } from '../api/runs';
 import { paths, useWorkspaceId } from '../paths';
 import { Card, Loading } from '../ui/kit';
@@ -36,13 +38,30 @@ export default function LaunchPage() {
   return (
     <div className="page page-narrow">
       <h1>{resume ? 'Resume a run' : from ? 'Relaunch a run' : pipeline ? 'Launch a pipeline of the Launchpad' : 'Launch a pipeline'}</h1>
-      <LaunchForm key={`${from}-${pipeline}-${resume}`} base={base} resumeSession={resume ? previous.data?.sessionId : undefined} />
+      <LaunchForm key={`${from}-${pipeline}-${resume}`} base={base} pipelineId={pipeline} resumeSession={resume ? previous.data?.sessionId : undefined} />
     </div>
   );
 }
 
-function LaunchForm({ base, resumeSession }: { base: LaunchRecord | null; resumeSession?: string }) {
+/** The saved parameters as an object, when they are JSON (YAML stays in the raw editor only). */
+function paramsObject(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text || '{}');
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+function LaunchForm({ base, pipelineId, resumeSession }: { base: LaunchRecord | null; pipelineId: number | null; resumeSession?: string }) {
   const ws = useWorkspaceId();
+  // A pipeline's parameter schema, read from its repository; none (404) means no form.
+  const schema = useQuery({
+    queryKey: ['pipeline-schema', ws ?? 0, pipelineId],
+    queryFn: () => pipelineSchema(ws, pipelineId!).then((s) => schemaGroups(JSON.parse(s.schema))),
+    enabled: !!pipelineId,
+    retry: false,
+  });
   const navigate = useNavigate();
   const envs = useQuery({ queryKey: keys.computeEnvs(ws), queryFn: () => listComputeEnvs(ws) });
   const available = (envs.data ?? []).filter((c) => c.status === 'AVAILABLE');
@@ -56,6 +75,7 @@ function LaunchForm({ base, resumeSession }: { base: LaunchRecord | null; resume
   const [pre, setPre] = useState(base?.preRunScript ?? '');
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<string[]>([]);
+  const groups = schema.data ?? [];
   const chosen = ce || available.find((c) => c.primary)?.id || available[0]?.id || '';
   return (
     <Card>
@@ -63,6 +83,11 @@ function LaunchForm({ base, resumeSession }: { base: LaunchRecord | null; resume
         className="stack-form"
         onSubmit={async (e) => {
           e.preventDefault();
+          const problems = groups.length ? checkParams(groups, paramsObject(params)) : [];
+          if (problems.length) {
+            setErrors(problems);
+            return;
+          }
           setBusy(true);
           setErrors([]);
           try {
@@ -113,6 +138,8 @@ function LaunchForm({ base, resumeSession }: { base: LaunchRecord | null; resume
           <span>Config profiles (comma-separated)</span>
           <input name="profiles" value={profiles} onChange={(e) => setProfiles(e.target.value)} placeholder="e.g. test,docker" />
         </label>
+        {groups.length ? <SchemaForm groups={groups} values={paramsObject(params)} set={(v) => setParams(JSON.stringify(v, null, 2))} /> : null}
+        {schema.isError ? <p className="muted">This pipeline's repository has no parameter schema: enter the parameters below.</p> : null}
         <label className="field">
           <span>Parameters (JSON or YAML)</span>
           <textarea name="params" className="mono" rows={6} value={params} onChange={(e) => setParams(e.target.value)} spellCheck={false} placeholder={'input: samples.csv\noutdir: results'} />
