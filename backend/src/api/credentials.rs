@@ -401,6 +401,8 @@ pub struct Conflict {
 pub struct DeleteCredentialsConflictResponse {
     credentials_id: String,
     conflicts: Vec<Conflict>,
+    /// What uses the credentials, in words (for clients that show `message`).
+    message: String,
 }
 
 /// Deletes credentials and their sealed keys. With `checked=true`, credentials that a compute
@@ -421,6 +423,9 @@ async fn delete(
         let users = crate::store::compute_env::using_credentials(&state.db, &id).await?;
         if !users.is_empty() {
             let ws = q.workspace_id.map(|w| format!("/ws/{w}")).unwrap_or_default();
+            let names: Vec<String> = users.iter().map(|(_, name)| format!("'{name}'")).collect();
+            let message =
+                format!("These credentials are used by the compute environment(s) {}: change or delete those first", names.join(", "));
             let conflicts = users
                 .into_iter()
                 .map(|(ce, name)| Conflict {
@@ -430,7 +435,9 @@ async fn delete(
                     name,
                 })
                 .collect();
-            return Ok((StatusCode::CONFLICT, Json(DeleteCredentialsConflictResponse { credentials_id: id, conflicts })).into_response());
+            return Ok(
+                (StatusCode::CONFLICT, Json(DeleteCredentialsConflictResponse { credentials_id: id, conflicts, message })).into_response()
+            );
         }
     }
     if !store::delete(&state.db, &scope, &id).await? {

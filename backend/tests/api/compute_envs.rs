@@ -254,6 +254,7 @@ async fn a_slurm_compute_environment_is_checked_over_ssh(app: &TestApp) {
     let (s, c) = app.send(Method::DELETE, &format!("/credentials/{creds}?checked=true"), Some(&app.token), None).await;
     assert_eq!(s, 409, "{c}");
     assert_eq!(c["credentialsId"], creds);
+    assert!(c["message"].as_str().unwrap().contains("used by the compute environment(s) 'cluster'"), "{c}");
     assert!(
         c["conflicts"].as_array().unwrap().iter().any(|x| x["type"] == "compute_env" && x["id"] == id.as_str() && x["name"] == "cluster"),
         "{c}"
