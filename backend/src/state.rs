@@ -72,6 +72,7 @@ impl AppState {
             db: &self.db,
             keyring: &self.keyring,
             api_url: &self.config.launch_api_url,
+            server_url: &self.config.server_url,
             local_enabled: self.config.enable_local_platform,
         }
     }

@@ -333,6 +333,7 @@ pub async fn reconcile_launches(ctx: &Context) -> anyhow::Result<String> {
         db: &ctx.db,
         keyring: &ctx.keyring,
         api_url: &ctx.config.launch_api_url,
+        server_url: &ctx.config.server_url,
         local_enabled: ctx.config.enable_local_platform,
     };
     let done =

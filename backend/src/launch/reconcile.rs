@@ -65,6 +65,37 @@ async fn fail(l: &Launcher<'_>, launch: &LaunchRow, revoked: &impl Fn(i64)) -> a
     };
     let what = launch.message.clone().unwrap_or_else(|| ENDED_NOTE.into());
     let message = format!("{what} without Nextflow reporting the end of the run. Last lines of its log:\n{tail}");
-    store::fail_run(l.db, &launch.workflow_id, &message, now_millis()).await?;
+    let mail = failure_mail(l, launch, &message).await?;
+    store::fail_run(l.db, &launch.workflow_id, &message, mail.as_ref(), now_millis()).await?;
     end(l, launch, Some(&what), revoked).await
+}
+
+/// The mail the owner of a launched run gets when Tower fails it (if they want run mails), as
+/// for a run Nextflow reports failed.
+pub(crate) async fn failure_mail(
+    l: &Launcher<'_>,
+    launch: &LaunchRow,
+    message: &str,
+) -> anyhow::Result<Option<crate::store::mail::NewMail>> {
+    let Some(owner) = crate::store::user::find_by_id(l.db, launch.user_id).await?.filter(|u| u.notification && !u.deleted) else {
+        return Ok(None);
+    };
+    let Some(run) = crate::store::workflow::get(l.db, &launch.workflow_id).await? else { return Ok(None) };
+    let counts = run.progress_snapshot().unwrap_or_default().counters;
+    let summary = crate::mail::RunSummary {
+        workflow_id: &run.id,
+        workspace_id: run.workspace_id,
+        run_name: &run.run_name,
+        project_name: run.project_name.as_deref(),
+        status: WorkflowStatus::Failed,
+        start: run.start,
+        complete: Some(now_millis()),
+        duration: None,
+        succeeded: counts.succeeded,
+        cached: counts.cached,
+        failed: counts.failed,
+        ignored: counts.ignored,
+        error_message: Some(message),
+    };
+    Ok(Some(crate::mail::run_completed(l.server_url, &owner.email, &summary)))
 }

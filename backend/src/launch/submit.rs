@@ -33,6 +33,8 @@ pub struct Launcher<'a> {
     pub keyring: &'a crate::domain::crypto::Keyring,
     /// Where launched runs report (`-with-tower`).
     pub api_url: &'a str,
+    /// Tower's public URL, for the links in mails.
+    pub server_url: &'a str,
     pub local_enabled: bool,
 }
 
@@ -96,7 +98,8 @@ pub async fn submit(l: &Launcher<'_>, launch_id: &str) -> anyhow::Result<bool> {
         }
         Err(Failure::Transient(e) | Failure::Final(e)) => {
             let message = format!("The launch failed: {e}");
-            store::fail_run(l.db, &launch.workflow_id, &message, now_millis()).await?;
+            let mail = super::reconcile::failure_mail(l, &launch, &message).await?;
+            store::fail_run(l.db, &launch.workflow_id, &message, mail.as_ref(), now_millis()).await?;
             store::ended(l.db, launch_id, Some(&message), now_millis()).await?;
             tracing::warn!(launch = %launch_id, workflow_id = %launch.workflow_id, error = %e, "launch failed");
         }

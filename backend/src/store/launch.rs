@@ -2,6 +2,7 @@
 //! claimed by one submitter at a time (a lease), marked SUBMITTED with the scheduler's job id,
 //! and ENDED when its run has ended and its token is revoked.
 
+use super::mail::NewMail;
 use super::workflow::NewWorkflow;
 use super::{BeginWrite, Db};
 use crate::domain::status::WorkflowStatus;
@@ -128,11 +129,21 @@ pub async fn submitted_launches(db: &Db, limit: i64) -> sqlx::Result<Vec<LaunchR
     with_pool!(db, p => sqlx::query_as(&sql).bind(SUBMITTED).bind(limit).fetch_all(p).await)
 }
 
-/// Ends a run as FAILED, with the reason, unless it has already ended.
-pub async fn fail_run(db: &Db, workflow_id: &str, message: &str, now: i64) -> sqlx::Result<bool> {
-    with_pool!(db, p => sqlx::query(
-        "UPDATE tw_workflow SET status = 'FAILED', error_message = ?, complete = COALESCE(complete, ?), \
-         duration = COALESCE(duration, ? - COALESCE(start, submit)), last_updated = ? \
-         WHERE id = ? AND status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED')")
-        .bind(message).bind(now).bind(now).bind(now).bind(workflow_id).execute(p).await.map(|r| r.rows_affected() > 0))
+/// Ends a run as FAILED, with the reason, unless it has already ended; the owner's notification
+/// mail, if any, goes into the outbox in the same transaction.
+pub async fn fail_run(db: &Db, workflow_id: &str, message: &str, mail: Option<&NewMail>, now: i64) -> sqlx::Result<bool> {
+    let insert_mail = super::mail::insert_sql(db.dialect());
+    with_pool!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let failed = sqlx::query(
+            "UPDATE tw_workflow SET status = 'FAILED', error_message = ?, complete = COALESCE(complete, ?), \
+             duration = COALESCE(duration, ? - COALESCE(start, submit)), last_updated = ? \
+             WHERE id = ? AND status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED')")
+            .bind(message).bind(now).bind(now).bind(now).bind(workflow_id).execute(&mut *tx).await?.rows_affected() > 0;
+        if let (true, Some(m)) = (failed, mail) {
+            super::mail::bind_mail(sqlx::query(insert_mail), m, now).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(failed)
+    })
 }

@@ -141,7 +141,9 @@ async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp)
         assert!(Instant::now() < until, "the head job still runs after cancel");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    // A head job that dies before Nextflow reports: the run fails with the exit code and its log.
+    // A head job that dies before Nextflow reports: the run fails with the exit code and its log,
+    // and its owner gets the failure mail.
+    with_pool!(app.db(), p => sqlx::query("UPDATE tw_user SET notification = TRUE").execute(p).await.map(|_| ())).unwrap();
     let (_, b) =
         launch(app, json!({"computeEnvId": ce, "pipeline": "nf/broken", "preRunScript": "echo 'no nextflow today' >&2; exit 3"})).await;
     let id = b["workflowId"].as_str().unwrap().to_string();
@@ -161,6 +163,8 @@ async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp)
     let run = wait_status(app, &id, &["FAILED"]).await;
     let error = run["workflow"]["errorMessage"].as_str().unwrap_or_default();
     assert!(error.contains("exit code 3") && error.contains("no nextflow today"), "{run}");
+    let mails: Vec<String> = with_pool!(app.db(), p => sqlx::query_scalar("SELECT subject FROM tw_mail").fetch_all(p).await).unwrap();
+    assert!(mails.iter().any(|s| s.contains("failed")), "{mails:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
