@@ -27,7 +27,7 @@ use crate::store::workflow::{NewWorkflow, RunOwner};
 use crate::store::{self};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(launch)).routes(routes!(describe))
+    OpenApiRouter::new().routes(routes!(launch)).routes(routes!(describe)).routes(routes!(describe_launch))
 }
 
 /// `WorkflowLaunchRequest`.
@@ -191,11 +191,37 @@ async fn describe(
     let Some(l) = store::launch::find_by_workflow(&state.db, &run.id).await? else {
         return Ok(Json(DescribeWorkflowLaunchResponse { launch: None }));
     };
+    Ok(Json(DescribeWorkflowLaunchResponse { launch: Some(launch_dto(&state, l).await?) }))
+}
+
+/// The launch as it was asked for, with its compute environment and where its job is.
+async fn launch_dto(state: &AppState, l: store::launch::LaunchRow) -> ApiResult<WorkflowLaunchResponse> {
     let request: LaunchRequest = serde_json::from_str(&l.request).unwrap_or_default();
     let compute_env = store::compute_env::find_any(&state.db, &l.compute_env_id).await?.map(|c| {
         serde_json::json!({"id": c.id, "name": c.name, "platform": c.platform, "config": serde_json::from_str::<serde_json::Value>(&c.config).unwrap_or_default()})
     });
-    Ok(Json(DescribeWorkflowLaunchResponse {
-        launch: Some(WorkflowLaunchResponse { request, compute_env, job_id: l.job_id, message: l.message }),
-    }))
+    Ok(WorkflowLaunchResponse { request, compute_env, job_id: l.job_id, message: l.message })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DescribeLaunchResponse {
+    launch: WorkflowLaunchResponse,
+}
+
+/// A launch by its id, for whoever may see its run.
+#[utoipa::path(get, path = "/launch/{launchId}", tag = "launch", operation_id = "DescribeLaunch", security(("BearerAuth" = [])),
+    params(("launchId" = String, Path, description = "Launch string identifier"), WorkspaceParam),
+    responses((status = 200, body = DescribeLaunchResponse), ReadErrors))]
+async fn describe_launch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<DescribeLaunchResponse>> {
+    let access = perm::require(&state.db, &caller, ws.workspace_id, perm::WORKFLOW_READ).await?;
+    let l = store::launch::find(&state.db, &id)
+        .await?
+        .filter(|l| perm::can_view_run(&caller, &access, l.user_id, l.workspace_id))
+        .ok_or_else(|| crate::error::ApiError::not_found(format!("Launch '{id}' not found")))?;
+    Ok(Json(DescribeLaunchResponse { launch: launch_dto(&state, l).await? }))
 }

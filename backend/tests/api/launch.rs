@@ -85,6 +85,11 @@ async fn a_launch_on_the_local_platform_runs_to_the_end(app: &TestApp) {
     assert!(lines.iter().any(|l| l.contains("Launching `https://github.com/nextflow-io/hello` [launched_here]")), "{log}");
     let (_, l) = app.send(Method::GET, &format!("/workflow/{id}/launch"), Some(&app.token), None).await;
     assert!(l["launch"]["jobId"].is_string(), "{l}");
+    let launch_id = l["launch"]["id"].as_str().unwrap();
+    let (s, by_id) = app.send(Method::GET, &format!("/launch/{launch_id}"), Some(&app.token), None).await;
+    assert_eq!((s, &by_id["launch"]), (200, &l["launch"]), "the same launch by its own id");
+    let bob = app.token_for("bob@example.com").await;
+    assert_eq!(app.send(Method::GET, &format!("/launch/{launch_id}"), Some(&bob), None).await.0, 404, "not someone else's");
     // The run's own token ends with it.
     let tokens_before: i64 =
         with_pool!(app.db(), p => sqlx::query_scalar("SELECT COUNT(*) FROM tw_access_token WHERE name LIKE 'run-%'").fetch_one(p).await)

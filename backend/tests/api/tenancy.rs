@@ -321,6 +321,7 @@ fn needs(operation_id: &str) -> Option<Needs> {
         "UpdateWorkflow" => Ws(WORKFLOW_WRITE),
         "DeleteWorkflow" | "DeleteWorkflowMany" => Ws(WORKFLOW_DELETE),
         "CancelWorkflow" | "CreateWorkflowLaunch" => Ws(WORKFLOW_EXECUTE),
+        "DescribeLaunch" => Ws(WORKFLOW_READ),
         "DescribeWorkflowStar" => Ws(WORKFLOW_STAR_READ),
         "CreateWorkflowStar" => Ws(WORKFLOW_STAR_WRITE),
         "DeleteWorkflowStar" => Ws(WORKFLOW_STAR_DELETE),
@@ -414,6 +415,7 @@ struct World {
     compute_env: String,
     ssh_credentials: String,
     pipeline: i64,
+    launch: String,
 }
 
 async fn personas(app: &TestApp) -> Personas {
@@ -529,6 +531,12 @@ async fn world(app: &TestApp, who: &Personas) -> World {
     .await;
     assert_eq!(s, 200, "{b}");
     let pipeline = b["pipeline"]["pipelineId"].as_i64().unwrap();
+    let body = json!({"launch": {"computeEnvId": compute_env, "pipeline": "nf/matrix"}});
+    let (s, b) = call(app, Method::POST, &format!("/workflow/launch?workspaceId={ws}"), owner, Some(body)).await;
+    assert_eq!(s, 200, "{b}");
+    let launched = b["workflowId"].as_str().unwrap().to_string();
+    let (_, b) = call(app, Method::GET, &format!("/workflow/{launched}/launch?workspaceId={ws}"), owner, None).await;
+    let launch = b["launch"]["id"].as_str().unwrap().to_string();
     World {
         org,
         ws,
@@ -545,6 +553,7 @@ async fn world(app: &TestApp, who: &Personas) -> World {
         compute_env,
         ssh_credentials,
         pipeline,
+        launch,
     }
 }
 
@@ -646,6 +655,7 @@ fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i6
         ("computeEnvId", if missing { "YYYYYYYYYYYYYYYYYYYYYY".into() } else { w.compute_env.clone() }),
         ("platformId", "slurm-platform".into()),
         ("pipelineId", if missing { "987654324".into() } else { w.pipeline.to_string() }),
+        ("launchId", if missing { "XXXXXXXXXXXXXXXXXXXXXX".into() } else { w.launch.clone() }),
     ] {
         path = path.replace(&format!("{{{k}}}"), &v);
     }
@@ -702,6 +712,8 @@ fn normalized(status: u16, body: &Value, w: &World) -> (u16, String) {
         .replace(&w.run, "#")
         .replace(&w.credentials, "#")
         .replace(&w.compute_env, "#")
+        .replace(&w.launch, "#")
+        .replace("XXXXXXXXXXXXXXXXXXXXXX", "#")
         .replace("YYYYYYYYYYYYYYYYYYYYYY", "#")
         .replace("ZZZZZZZZZZZZZZZZZZZZZZ", "#")
         .replace("ZZZZZZZZZZZZZZ", "#");
