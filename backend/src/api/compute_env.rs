@@ -14,7 +14,7 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
+use super::extract::{ApiJson, ApiQuery, NameParam, WorkspaceParam};
 use super::scope;
 use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::auth::permissions as perm;
@@ -359,20 +359,10 @@ async fn create(
     Ok(Json(CreateComputeEnvResponse { compute_env_id: id }))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-struct NameQuery {
-    /// Workspace numeric identifier; omitted for the caller's personal workspace.
-    workspace_id: Option<i64>,
-    /// The name to check.
-    name: Option<String>,
-}
-
 /// Whether a name is valid and free: 204, or 400 (invalid) or 409 (taken).
 #[utoipa::path(get, path = "/compute-envs/validate", tag = "compute-envs", operation_id = "ValidateComputeEnvName", security(("BearerAuth" = [])),
-    params(NameQuery), responses((status = 204), CreateErrors))]
-async fn validate_name(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<NameQuery>) -> ApiResult<StatusCode> {
+    params(NameParam), responses((status = 204), CreateErrors))]
+async fn validate_name(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<NameParam>) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller, q.workspace_id, perm::COMPUTE_ENV_WRITE).await?;
     let name = q.name.unwrap_or_default();
     check_name("compute environment", &name).map_err(ApiError::BadRequest)?;

@@ -65,3 +65,14 @@ pub struct WorkspaceParam {
     /// Workspace numeric identifier; omitted for the caller's personal workspace.
     pub workspace_id: Option<i64>,
 }
+
+/// `workspaceId` and the `name` a `.../validate` operation checks.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct NameParam {
+    /// Workspace numeric identifier; omitted for the caller's personal workspace.
+    pub workspace_id: Option<i64>,
+    /// The name to check.
+    pub name: Option<String>,
+}

@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use zeroize::Zeroizing;
 
-use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
+use super::extract::{ApiJson, ApiQuery, NameParam, WorkspaceParam};
 use super::scope;
 use crate::api::errors::{CreateErrors, ListErrors, ReadErrors};
 use crate::auth::permissions as perm;
@@ -168,20 +168,10 @@ async fn create(
     Ok(Json(CreatePipelineSecretResponse { secret_id: id }))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-struct NameQuery {
-    /// Workspace numeric identifier; omitted for the caller's own secrets.
-    workspace_id: Option<i64>,
-    /// The name to check.
-    name: Option<String>,
-}
-
 /// Whether a name is valid and free for a new secret: 204, or 400 (invalid) or 409 (taken).
 #[utoipa::path(get, path = "/pipeline-secrets/validate", tag = "pipeline-secrets", operation_id = "ValidatePipelineSecretName", security(("BearerAuth" = [])),
-    params(NameQuery), responses((status = 204), CreateErrors))]
-async fn validate_name(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<NameQuery>) -> ApiResult<StatusCode> {
+    params(NameParam), responses((status = 204), CreateErrors))]
+async fn validate_name(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<NameParam>) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller, q.workspace_id, perm::PIPELINE_SECRET_WRITE).await?;
     let name = q.name.unwrap_or_default();
     check_secret_name(&name).map_err(ApiError::BadRequest)?;
