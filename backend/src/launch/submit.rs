@@ -173,6 +173,16 @@ fn write_private(path: &Path, contents: &str, mode: u32) -> std::io::Result<()> 
     o.open(path)?.write_all(contents.as_bytes())
 }
 
+/// A local head job is watched and stopped only by a process on the host it runs on (where its
+/// run directory is): another replica, or a cron on another host, must not take it for ended.
+fn on_this_host(run_dir: &str) -> Result<(), String> {
+    if Path::new(run_dir).join(PID_FILE).exists() {
+        Ok(())
+    } else {
+        Err(format!("the head job runs on another Tower host (its run directory {run_dir} is not here)"))
+    }
+}
+
 /// The process group of a local head job, if it still runs.
 fn local_alive(pid: &str) -> bool {
     std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains(SCRIPT_FILE))
@@ -270,6 +280,7 @@ pub async fn job_state(l: &Launcher<'_>, launch: &LaunchRow) -> Result<JobState,
     let run_dir = launch.run_dir.clone().unwrap_or(place.run_dir.clone());
     match place.kind {
         Kind::Local => {
+            on_this_host(&run_dir)?;
             if local_alive(&job) {
                 return Ok(JobState::Running);
             }
@@ -305,6 +316,7 @@ pub async fn cancel(l: &Launcher<'_>, launch: &LaunchRow, grace: Duration) -> Re
     let place = place(l, launch).await?;
     match place.kind {
         Kind::Local => {
+            on_this_host(launch.run_dir.as_deref().unwrap_or(&place.run_dir))?;
             if !local_alive(&job) {
                 return Ok(());
             }

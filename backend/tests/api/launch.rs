@@ -139,6 +139,9 @@ async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp)
     let run = wait_status(app, &id, &["CANCELLED"]).await;
     assert_eq!(run["workflow"]["status"], "CANCELLED");
     let row = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
+    // Seen from a host where the job is not (another replica, cron elsewhere): not ended, unknown.
+    let elsewhere = tower_backend::store::launch::LaunchRow { run_dir: Some("/nonexistent/tw-run".into()), ..row.clone() };
+    assert!(tower_backend::launch::submit::job_state(&app.state.launcher(), &elsewhere).await.is_err());
     let until = Instant::now() + Duration::from_secs(20);
     while tower_backend::launch::submit::job_state(&app.state.launcher(), &row).await.unwrap()
         == tower_backend::launch::submit::JobState::Running
