@@ -66,12 +66,6 @@ fn refused(problems: Vec<Problem>) -> Response {
     (StatusCode::BAD_REQUEST, Json(WorkflowLaunchValidationErrorResponse { message, errors })).into_response()
 }
 
-/// A session id for a new run.
-fn new_session_id() -> String {
-    let h = crate::domain::ids::random_hex(16);
-    format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
-}
-
 /// Launches a pipeline on a compute environment (the workspace's primary one when none is
 /// named). The run exists at once as SUBMITTED; its head job is submitted in the background.
 #[utoipa::path(post, path = "/workflow/launch", tag = "workflows", operation_id = "CreateWorkflowLaunch", security(("BearerAuth" = [])),
@@ -124,7 +118,7 @@ async fn launch(
     let run_name = request.run_name.clone().filter(|n| !n.is_empty()).unwrap_or_else(crate::domain::names::random_run_name);
     let session_id = match (request.resume, request.session_id.clone()) {
         (true, Some(s)) => s,
-        _ => new_session_id(),
+        _ => crate::domain::ids::new_session_id(),
     };
     let id = crate::domain::ids::new_workflow_id();
     let launch_id = crate::domain::ids::random_base62(22);

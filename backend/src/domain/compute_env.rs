@@ -230,6 +230,12 @@ pub const K8S_FIELDS: &[(&str, &str)] = &[
     ("headJobMemoryMb", "integer"),
 ];
 
+/// A value as one shell word, whatever it holds: every value a script on a host gets from a user
+/// goes through here. A NUL (which no shell word can hold, and the rules refuse) becomes ''.
+pub fn quote(s: &str) -> String {
+    shlex::try_quote(s).map(|c| c.into_owned()).unwrap_or_else(|_| "''".into())
+}
+
 /// Letters, digits and `._-`: a user, queue, namespace or service account name.
 fn is_plain_name(s: &str) -> bool {
     !s.is_empty() && s.len() <= 253 && !s.starts_with('-') && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
@@ -241,7 +247,7 @@ fn is_host(s: &str) -> bool {
 }
 
 /// An absolute path of plain characters: no shell metacharacter, quote, space or newline.
-fn is_plain_path(s: &str) -> bool {
+pub fn is_plain_path(s: &str) -> bool {
     s.starts_with('/')
         && s.len() <= 1024
         && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+@%,:=~".contains(c))

@@ -23,6 +23,12 @@ pub fn new_workflow_id() -> String {
     random_base62(14)
 }
 
+/// A new Nextflow session id: a random (version 4) UUID.
+pub fn new_session_id() -> String {
+    let h = random_hex(16);
+    format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+}
+
 /// Workflow ids are at most 16 base62 characters (the Nextflow client cuts them at 16).
 pub fn is_valid_workflow_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 16 && id.bytes().all(|b| b.is_ascii_alphanumeric())

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::compute_env::{ComputeConfig, Scheduler};
+use super::compute_env::{is_plain_path, quote as q, ComputeConfig, Scheduler};
 
 /// `WorkflowLaunchRequest`: what a launch asks for, as stored with the launch.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -95,13 +95,6 @@ fn is_word(s: &str) -> bool {
     !s.is_empty() && s.len() <= 100 && !s.starts_with('-') && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
-fn is_path(s: &str) -> bool {
-    s.starts_with('/')
-        && s.len() <= 1024
-        && !s.contains("/../")
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+@%,:=~".contains(c))
-}
-
 /// `paramsText` (JSON, or YAML of one level as Seqera's form writes it) as a JSON object.
 pub fn params_json(text: Option<&str>) -> Result<Value, String> {
     let text = text.unwrap_or_default().trim();
@@ -156,7 +149,7 @@ pub fn check(r: &LaunchRequest) -> Vec<Problem> {
         }
     }
     if let Some(dir) = r.work_dir.as_deref().filter(|s| !s.is_empty()) {
-        if !is_path(dir) {
+        if !is_plain_path(dir) {
             out.push(problem("work_dir_invalid", "launch.workDir must be an absolute path without spaces or shell characters"));
         }
     }
@@ -164,7 +157,7 @@ pub fn check(r: &LaunchRequest) -> Vec<Problem> {
         out.push(problem("profile_invalid", format!("launch.configProfiles: '{p}' is not a profile name")));
     }
     for (field, v) in [("mainScript", &r.main_script), ("entryName", &r.entry_name)] {
-        if v.as_deref().is_some_and(|v| !(v.is_empty() || is_word(v) || is_path(v) || v.split('/').all(is_word))) {
+        if v.as_deref().is_some_and(|v| !(v.is_empty() || is_word(v) || is_plain_path(v) || v.split('/').all(is_word))) {
             out.push(problem("name_invalid", format!("launch.{field} must be a file or workflow name")));
         }
     }
@@ -227,10 +220,6 @@ pub const PARAMS_FILE: &str = "params.json";
 pub const CONFIG_FILE: &str = "nextflow.config";
 pub const LOG_FILE: &str = "nextflow.log.txt";
 pub const EXIT_FILE: &str = ".exitcode";
-
-fn q(s: &str) -> String {
-    shlex::try_quote(s).map(|c| c.into_owned()).unwrap_or_else(|_| "''".into())
-}
 
 /// The bash script of the head job: environment, pre-run script, `nextflow run`, post-run script,
 /// the exit code kept in the run directory.

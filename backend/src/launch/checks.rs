@@ -78,7 +78,7 @@ pub async fn check(db: &Db, keyring: &Keyring, row: &ComputeEnvRow, local_enable
 
 /// The shell script of the checks; every value in it is quoted.
 fn script(config: &ComputeConfig, scheduler: Option<&Scheduler>, who: &str) -> String {
-    let q = |s: &str| shlex::try_quote(s).map(|c| c.into_owned()).unwrap_or_else(|_| "''".into());
+    let q = ce::quote;
     let mut s = String::from("set -u\nfail() { printf 'TOWER-CHECK-FAIL %s\\n' \"$*\"; exit 0; }\n");
     for v in config.environment.iter().filter(|v| v.head) {
         s.push_str(&format!("export {}={}\n", v.name, q(&v.value)));

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::checks::ssh_key;
 use super::ssh::{self, Target};
-use crate::domain::compute_env::{self as ce, ComputeConfig, Kind, Scheduler};
+use crate::domain::compute_env::{self as ce, quote as q, ComputeConfig, Kind, Scheduler};
 use crate::domain::launch::{self as rules, LaunchRequest, ScriptInput, CONFIG_FILE, EXIT_FILE, LOG_FILE, PARAMS_FILE, SCRIPT_FILE};
 use crate::domain::time::now_millis;
 use crate::store::compute_env::ComputeEnvRow;
@@ -211,10 +211,6 @@ async fn local_submit(run_dir: &str, files: &[(&str, String)]) -> Result<String,
     let pid = child.id().ok_or("the head job ended at once")?.to_string();
     write_private(&dir.join(PID_FILE), &pid, 0o600).map_err(|e| format!("cannot write the pid file: {e}"))?;
     Ok(pid)
-}
-
-fn q(s: &str) -> String {
-    shlex::try_quote(s).map(|c| c.into_owned()).unwrap_or_else(|_| "''".into())
 }
 
 async fn target_and_key(l: &Launcher<'_>, place: &Place) -> Result<(Target, ssh::Key), String> {

@@ -63,10 +63,14 @@ async fn reconcile(app: &TestApp) -> Vec<String> {
 
 async fn a_launch_on_the_local_platform_runs_to_the_end(app: &TestApp) {
     let ce = local_ce(app).await;
+    // Parameters and config are the launch's free text: they reach files, never a shell.
+    let marker = std::env::temp_dir().join(format!("tower-pwned-launch-{}", tower_backend::domain::ids::random_hex(4)));
+    let m = marker.display();
+    let params = format!("standin_tasks: 2\nstandin_sleep: 0.1\nnote: \"$(touch {m}-1) `touch {m}-2`; touch {m}-3\"");
     let (s, b) = launch(
         app,
-        json!({"computeEnvId": ce, "pipeline": "https://github.com/nextflow-io/hello", "revision": "main",
-        "runName": "launched_here", "paramsText": "standin_tasks: 2\nstandin_sleep: 0.1", "configProfiles": ["test"]}),
+        json!({"computeEnvId": ce, "pipeline": "https://github.com/nextflow-io/hello", "revision": "main", "runName": "launched_here",
+            "paramsText": params, "configText": format!("// $(touch {m}-4) `touch {m}-5`"), "configProfiles": ["test"]}),
     )
     .await;
     assert_eq!(s, 200, "{b}");
@@ -78,6 +82,9 @@ async fn a_launch_on_the_local_platform_runs_to_the_end(app: &TestApp) {
     let run = wait_status(app, &id, &["SUCCEEDED", "FAILED"]).await;
     assert_eq!(run["workflow"]["status"], "SUCCEEDED", "{run}");
     assert_eq!(run["workflow"]["runName"], "launched_here");
+    for i in 1..=5 {
+        assert!(!std::path::Path::new(&format!("{m}-{i}")).exists(), "a launch value reached a shell: {m}-{i} exists");
+    }
     let (_, tasks) = app.send(Method::GET, &format!("/workflow/{id}/tasks"), Some(&app.token), None).await;
     assert_eq!(tasks["tasks"].as_array().unwrap().len(), 2, "{tasks}");
     let (_, log) = app.send(Method::GET, &format!("/workflow/{id}/log"), Some(&app.token), None).await;
