@@ -14,8 +14,8 @@
 #
 # Environment: TOWER_TEST_PORT (published port, default 18600), TOWER_TEST_REGISTRY_PORT (default
 # 15000), KEEP=1 (leave the stack running),
-# TOWER_TEST_ENV_FILE (default docker/test/seqera.tower.env: a Seqera-shaped tower.env, unchanged),
-# TOWER_TEST_WEB_DIR (built web app, default frontend-proxy/web/dist; built with npm when missing).
+# TOWER_TEST_ENV_FILE (default docker/test/seqera.tower.env: a Seqera-shaped tower.env, unchanged).
+# The web app is inside tower-frontend (built with npm on PATH): the images get no web directory.
 # Runs as root on Debian 12; installs podman, runc, debootstrap (apt) and podman-compose (PyPI, in a
 # venv under ~/.cache/tower-deploy) when missing. Takes 3-6 minutes, most of it the first time.
 set -euo pipefail
@@ -87,7 +87,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- inputs -------------------------------------------------------------------------------------
-step "binaries and web app"
+step "binaries"
 bin_dir=${1:-}
 if [ -z "$bin_dir" ]; then
   for d in target/release target/debug; do
@@ -95,13 +95,7 @@ if [ -z "$bin_dir" ]; then
   done
 fi
 [ -n "$bin_dir" ] || fail "no binaries: run 'cargo build --release' first, or pass a directory holding tower-backend, tower-cron and tower-frontend"
-web_dir=${TOWER_TEST_WEB_DIR:-frontend-proxy/web/dist}
-if [ ! -f "$web_dir/index.html" ]; then
-  [ -f frontend-proxy/web/package.json ] || fail "no web app: $web_dir/index.html is missing and there is no frontend-proxy/web/package.json to build it from"
-  echo "building the web app (npm ci && npm run build in frontend-proxy/web)"
-  (cd frontend-proxy/web && quiet npm ci --no-audit --no-fund && quiet npm run build)
-  [ -f "$web_dir/index.html" ] || fail "npm run build made no $web_dir/index.html"
-fi
+"$bin_dir/tower-frontend" --version | grep -q 'web app built in' || fail "$bin_dir/tower-frontend was built without the web app (no npm on PATH when it was compiled)"
 # Stripped copies: debug binaries are hundreds of MB of symbols the images do not need.
 stage=docker/.stage
 rm -rf "$stage" && mkdir -p "$stage/bin"
@@ -109,8 +103,7 @@ for b in tower-backend tower-cron tower-frontend; do
   [ -x "$bin_dir/$b" ] || fail "$bin_dir/$b is missing"
   strip -o "$stage/bin/$b" "$bin_dir/$b"
 done
-cp -r "$web_dir" "$stage/web"
-echo "binaries from $bin_dir ($(du -sh "$stage/bin" | cut -f1) stripped), web app from $web_dir ($(find "$stage/web" -type f | wc -l) files)"
+echo "binaries from $bin_dir ($(du -sh "$stage/bin" | cut -f1) stripped), the web app inside tower-frontend"
 
 # --- base images --------------------------------------------------------------------------------
 step "base image debian:bookworm-slim (debootstrap, no registry)"
@@ -139,7 +132,7 @@ step "Tower images $registry/tower-{backend,cron,frontend}:$version (BINARIES=pr
 # --no-cache: buildah reuses a cached LABEL layer even when the COMMIT build argument changed.
 for svc in backend cron frontend; do
   build --no-cache -f "docker/$svc.Dockerfile" -t "$registry/tower-$svc:$version" \
-    --build-arg BINARIES=prebuilt --build-arg BIN_DIR="$stage/bin" --build-arg WEB_DIR="$stage/web" \
+    --build-arg BINARIES=prebuilt --build-arg BIN_DIR="$stage/bin" \
     --build-arg VERSION="$version" --build-arg COMMIT="$commit" --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 done
 for svc in backend cron frontend; do
@@ -266,7 +259,13 @@ for svc in cron backend frontend; do
 done
 published=$(podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Ports}}' | grep -c -- '->' || true)
 [ "$published" = 1 ] || fail "expected one published port, found $published"
-echo "one published port: $port -> frontend:8000"
+echo "one published port: $port -> frontend:80"
+c=$(container frontend)
+# CapEff of the proxy (PID 1): NET_BIND_SERVICE (bit 10, 0x400) and nothing else.
+caps=$(podman exec "$c" sh -c 'grep CapEff /proc/1/status' | awk '{print $2}')
+[ "$((16#$caps))" = "$((0x400))" ] || fail "frontend has capabilities $caps, expected only NET_BIND_SERVICE (0000000000000400)"
+podman exec "$c" sh -c 'grep -qi ":0050 .* 0A " /proc/net/tcp /proc/net/tcp6' || fail "frontend does not listen on port 80"
+echo "frontend: listens on 80 as uid 10001 with only NET_BIND_SERVICE ($caps)"
 
 step "token created inside the backend container"
 # Once (2026-12-02) the CLI found no route to db:3306 for its whole 30 s while the running

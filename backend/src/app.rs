@@ -46,6 +46,8 @@ pub enum SchemaMode {
 
 pub struct Application {
     listener: TcpListener,
+    /// `/metrics`, when its port could be bound.
+    metrics: Option<TcpListener>,
     state: AppState,
 }
 
@@ -60,6 +62,8 @@ impl Application {
         if config.jwt_secret_generated {
             tracing::warn!("TOWER_JWT_SECRET is not set: using a random secret, so signed tokens end when the process stops and replicas cannot share them");
         }
+        crate::metrics::recorder();
+        let metrics = crate::metrics::bind(config.metrics_port).await;
         let db = Db::connect_waiting(&config.db).await?;
         match schema {
             SchemaMode::Migrate => {
@@ -70,11 +74,16 @@ impl Application {
         ensure_root_users(&db, &config.root_users).await?;
         let state = AppState::new(db, config)?;
         check_sealed_keys(&state.db, &state.keyring).await?;
-        Ok(Application { listener, state })
+        Ok(Application { listener, metrics, state })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The port of `/metrics`, if it is served.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok()).map(|a| a.port())
     }
 
     pub fn state(&self) -> &AppState {
@@ -84,7 +93,10 @@ impl Application {
     /// Serves until `shutdown` resolves; then stops accepting, ends the event streams, lets the
     /// requests in flight finish for at most `TOWER_SHUTDOWN_GRACE_PERIOD`, and returns.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        tracing::info!(port = self.port(), "tower-backend listening");
+        tracing::info!(port = self.port(), metrics_port = self.metrics_port(), "tower-backend listening");
+        if let Some(metrics) = self.metrics {
+            crate::metrics::serve(metrics, self.state.db.clone());
+        }
         let router = crate::api::router(self.state.clone());
         let stopping = self.state.stopping.clone();
         let mut stopped = stopping.subscribe();

@@ -88,6 +88,8 @@ impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         if is_unavailable(&e) {
             tracing::warn!(error = %e, "database unavailable");
+            metrics::counter!("tower_db_unavailable_total", "error" => if matches!(e, sqlx::Error::PoolTimedOut) { "pool_timeout" } else { "connection" })
+                .increment(1);
             return ApiError::Unavailable("The database is not available at the moment: retry later".into());
         }
         ApiError::Internal(e.into())

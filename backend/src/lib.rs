@@ -13,5 +13,6 @@ pub mod error;
 pub mod launch;
 pub mod live;
 pub mod mail;
+pub mod metrics;
 pub mod state;
 pub mod store;

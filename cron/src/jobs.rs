@@ -167,7 +167,18 @@ pub fn spawn(ctx: Arc<Context>, stop: watch::Receiver<bool>) -> JoinSet<()> {
                 // A cron kept out by another's lock looks again well within a lease, so it takes
                 // the job over soon after the other dies.
                 let mut wait = interval;
-                match job.run_locked(&ctx).await {
+                let started = std::time::Instant::now();
+                let result = job.run_locked(&ctx).await;
+                let outcome = match &result {
+                    Ok(Some(_)) => "ran",
+                    Ok(None) => "locked_elsewhere",
+                    Err(_) => "failed",
+                };
+                metrics::counter!("tower_cron_job_runs_total", "job" => job.name(), "outcome" => outcome).increment(1);
+                if outcome != "locked_elsewhere" {
+                    metrics::histogram!("tower_cron_job_duration_seconds", "job" => job.name()).record(started.elapsed().as_secs_f64());
+                }
+                match result {
                     Ok(Some(summary)) if !summary.is_empty() => tracing::info!(job = job.name(), "{summary}"),
                     Ok(Some(_)) => tracing::debug!(job = job.name(), "nothing to do"),
                     Ok(None) => {
@@ -212,8 +223,9 @@ pub async fn watchdog(ctx: &Context) -> anyhow::Result<String> {
 /// exponential backoff (from `TOWER_CRON_MAIL_INTERVAL` up to an hour), forever: nothing is
 /// dropped. Without an SMTP relay the mail waits in the outbox.
 pub async fn send_mail(ctx: &Context) -> anyhow::Result<String> {
+    let (count, oldest) = store::mail::pending(&ctx.db).await?;
+    metrics::gauge!("tower_mail_outbox_pending").set(count as f64);
     let Some(mailer) = &ctx.mailer else {
-        let (count, oldest) = store::mail::pending(&ctx.db).await?;
         if count == 0 {
             return Ok(String::new());
         }
@@ -230,6 +242,8 @@ pub async fn send_mail(ctx: &Context) -> anyhow::Result<String> {
         match mailer.send(&mail).await {
             Ok(()) => {
                 store::mail::mark_sent(&ctx.db, mail.id, now_millis()).await?;
+                metrics::counter!("tower_mail_sent_total").increment(1);
+                metrics::gauge!("tower_mail_outbox_pending").decrement(1.0);
                 tracing::info!(message_id = %mail.message_id, kind = %mail.kind, attempt = mail.attempts, "mail sent");
                 sent += 1;
             }
@@ -238,6 +252,7 @@ pub async fn send_mail(ctx: &Context) -> anyhow::Result<String> {
                 let backoff = base.saturating_mul(1 << (mail.attempts - 1).clamp(0, 20)).min(MAX_BACKOFF_MS);
                 let error = format!("{e:#}");
                 store::mail::mark_failed(&ctx.db, mail.id, &ctx.owner, now_millis() + backoff, &error).await?;
+                metrics::counter!("tower_mail_failures_total").increment(1);
                 tracing::warn!(message_id = %mail.message_id, attempt = mail.attempts, retry_in_s = backoff / 1000, relay = %mailer.relay, error, "mail not sent");
                 failed += 1;
             }

@@ -1,12 +1,12 @@
 //! Tower cron: migrates the database at startup, then runs the scheduled jobs ([`jobs`]). Its
 //! `/health` answers UP only once migrations have succeeded, so deployments can gate the backend
-//! on it.
+//! on it; `/metrics` beside it has the jobs' runs and durations and the mail outbox.
 
 pub mod jobs;
 pub mod mailer;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -25,9 +25,9 @@ pub async fn migrate(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The cron health endpoint: 503 until `ready` is set.
-pub fn health_router(ready: Arc<AtomicBool>) -> Router {
-    Router::new().route("/health", get(health)).with_state(ready)
+/// The cron health endpoint, 503 until `ready` is set, and its Prometheus `/metrics`.
+pub fn health_router(ready: Arc<AtomicBool>, db: Arc<OnceLock<Db>>) -> Router {
+    Router::new().route("/health", get(health)).with_state(ready).merge(tower_backend::metrics::router(db))
 }
 
 async fn health(State(ready): State<Arc<AtomicBool>>) -> (StatusCode, Json<serde_json::Value>) {
@@ -44,15 +44,18 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    tower_backend::metrics::recorder();
     let ready = Arc::new(AtomicBool::new(false));
-    let ready2 = ready.clone();
+    let db_cell = Arc::new(OnceLock::new());
+    let router = health_router(ready.clone(), db_cell.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(async move {
-        let r = axum::serve(listener, health_router(ready2)).with_graceful_shutdown(shutdown).await;
+        let r = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
         let _ = stop.send(true);
         r
     });
     let db = migrate(&config).await?;
+    let _ = db_cell.set(db.clone());
     tower_backend::app::ensure_root_users(&db, &config.root_users).await?;
     let shared = tower_backend::cache::connect(&config)?;
     let publisher = tower_backend::live::Publisher::start(shared.cache, shared.incoming);

@@ -122,6 +122,11 @@ def check_compose(doc, registry, version):
         check(s.get("image") == f"{registry}/tower-{svc}:{version}", f"compose: {svc} image {s.get('image')!r} ignores REGISTRY/TOWER_VERSION")
         check(s.get("read_only") is True, f"compose: {svc} root file system is not read-only")
         check("ALL" in (s.get("cap_drop") or []), f"compose: {svc} keeps capabilities")
+        if svc == "frontend":
+            check(s.get("cap_add") == ["NET_BIND_SERVICE"], "compose: the frontend needs exactly NET_BIND_SERVICE for port 80")
+            check(str(s.get("ports", [""])[0]).endswith(":80"), "compose: the frontend listens on 80 in its container")
+        else:
+            check(not s.get("cap_add") and "no-new-privileges:true" in (s.get("security_opt") or []), f"compose: {svc} may gain privileges")
         check("tower-healthcheck" in str(s.get("healthcheck", {}).get("test")), f"compose: {svc} has no healthcheck")
         check(s.get("build", {}).get("dockerfile") == f"docker/{svc}.Dockerfile", f"compose: {svc} does not build docker/{svc}.Dockerfile")
     dep = lambda a, b: (services[a].get("depends_on") or {}).get(b, {}).get("condition")  # noqa: E731
@@ -171,8 +176,14 @@ def check_k8s(objs, registry, version):
                   f"k8s: {cname} image {image} is not {registry}/tower-*:{version}")
             sc = c.get("securityContext", {})
             check(sc.get("readOnlyRootFilesystem") is True, f"k8s: {cname} root file system is writable")
-            check(sc.get("allowPrivilegeEscalation") is False, f"k8s: {cname} allows privilege escalation")
             check("ALL" in sc.get("capabilities", {}).get("drop", []), f"k8s: {cname} keeps capabilities")
+            if c["name"] == "frontend":
+                # Port 80 as a non-root user: the binary's file capability, which no_new_privs would void.
+                check(sc.get("capabilities", {}).get("add") == ["NET_BIND_SERVICE"], f"k8s: {cname} needs exactly NET_BIND_SERVICE")
+                check(80 in [p.get("containerPort") for p in c.get("ports", [])], f"k8s: {cname} does not listen on 80")
+            else:
+                check(sc.get("allowPrivilegeEscalation") is False, f"k8s: {cname} allows privilege escalation")
+                check(not sc.get("capabilities", {}).get("add"), f"k8s: {cname} adds capabilities")
             res = c.get("resources", {})
             check(res.get("requests", {}).get("memory") and res.get("requests", {}).get("cpu"), f"k8s: {cname} has no cpu/memory requests")
             check(res.get("limits", {}).get("memory"), f"k8s: {cname} has no memory limit")

@@ -25,6 +25,7 @@ use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, Bytes, BytesMut};
 use http_body_util::BodyExt;
@@ -45,6 +46,12 @@ const MAX_HEADERS: usize = 100;
 const MAX_LINE: usize = 8 * 1024;
 /// How much room a read asks for.
 const READ_SIZE: usize = 16 * 1024;
+/// Most interim (1xx) responses accepted before the final one.
+const MAX_INTERIM: usize = 8;
+/// A kept connection idle this long is not used again: the backend may be closing it.
+pub const MAX_IDLE: Duration = Duration::from_secs(30);
+/// Nor is one this old, so that connections spread over backend replicas added since.
+pub const MAX_AGE: Duration = Duration::from_secs(300);
 
 /// The backend connection of one client connection, idle between requests.
 #[derive(Default)]
@@ -56,6 +63,11 @@ pub struct BackendConnection {
 struct Connection {
     stream: TcpStream,
     read: BytesMut,
+    opened: Instant,
+    /// Since when it waits in its slot for the next request.
+    idle_since: Instant,
+    /// How long the backend may take to send a response head.
+    head_timeout: Duration,
 }
 
 /// Why an exchange with the backend failed.
@@ -69,12 +81,18 @@ pub enum ExchangeError {
     Invalid(&'static str),
     #[error("the backend closed the connection before answering")]
     ClosedBeforeAnswer,
+    #[error("no response header from the backend within {0:?}")]
+    Timeout(Duration),
 }
 
 impl BackendConnection {
-    /// The kept connection, unless the backend has closed it (or sent something unasked) meanwhile.
+    /// The kept connection, unless the backend has closed it (or sent something unasked)
+    /// meanwhile, or it is past [`MAX_IDLE`] or [`MAX_AGE`].
     fn take_open(&self) -> Option<Connection> {
         let connection = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()?;
+        if connection.idle_since.elapsed() > MAX_IDLE || connection.opened.elapsed() > MAX_AGE {
+            return None;
+        }
         // No system call unless the socket was reported readable since its last read: a read that
         // emptied it (the end of the last response) cleared that.
         let mut probe = [0u8; 1];
@@ -84,15 +102,24 @@ impl BackendConnection {
         }
     }
 
-    fn keep(&self, connection: Connection) {
+    fn keep(&self, mut connection: Connection) {
+        connection.idle_since = Instant::now();
         *self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(connection);
     }
 }
 
 /// Sends a request (its target already the backend's, its headers already rewritten) on the
-/// client connection's backend connection, connecting with `connect` when there is none, and
-/// returns the response head with its body streaming from the backend.
-pub async fn send<C, F>(slot: &Arc<BackendConnection>, parts: &Parts, body: Incoming, connect: C) -> Result<Response<Body>, SendError>
+/// client connection's backend connection, connecting with `connect` when there is none or the
+/// request is not idempotent (a kept connection may be closing, and such a request cannot be
+/// sent again), and returns the response head, which must come within `head_timeout`, with its
+/// body streaming from the backend.
+pub async fn send<C, F>(
+    slot: &Arc<BackendConnection>,
+    parts: &Parts,
+    body: Incoming,
+    head_timeout: Duration,
+    connect: C,
+) -> Result<Response<Body>, SendError>
 where
     C: Fn() -> F,
     F: Future<Output = io::Result<TcpStream>>,
@@ -100,9 +127,11 @@ where
     let length = body.size_hint().exact();
     let head = request_head(parts, length);
     let head_request = parts.method == Method::HEAD;
-    let (mut connection, reused) = match slot.take_open() {
+    let connect = || async { connect().await.map(|stream| Connection::new(stream, head_timeout)).map_err(SendError::Connect) };
+    let kept = if parts.method.is_idempotent() { slot.take_open() } else { None };
+    let (mut connection, reused) = match kept {
         Some(connection) => (connection, true),
-        None => (Connection::new(connect().await.map_err(SendError::Connect)?), false),
+        None => (connect().await?, false),
     };
     if length != Some(0) {
         let (response, framing, keep_alive) = match connection.write_with_body(head, body, length.is_none()).await {
@@ -121,7 +150,7 @@ where
     let mut result = connection.exchange(&head, head_request).await;
     if reused && matches!(result, Err(ExchangeError::ClosedBeforeAnswer | ExchangeError::Io(_))) && parts.method.is_safe() {
         // The kept connection closed as the request went out; a safe request can be repeated.
-        connection = Connection::new(connect().await.map_err(SendError::Connect)?);
+        connection = connect().await?;
         result = connection.exchange(&head, head_request).await;
     }
     let (response, framing, keep_alive) = result.map_err(SendError::Exchange)?;
@@ -174,8 +203,9 @@ fn request_head(parts: &Parts, length: Option<u64>) -> Vec<u8> {
 }
 
 impl Connection {
-    fn new(stream: TcpStream) -> Self {
-        Connection { stream, read: BytesMut::new() }
+    fn new(stream: TcpStream, head_timeout: Duration) -> Self {
+        let now = Instant::now();
+        Connection { stream, read: BytesMut::new(), opened: now, idle_since: now, head_timeout }
     }
 
     /// Sends a request without a body and reads the response head.
@@ -222,34 +252,46 @@ impl Connection {
     /// Reads the response head (skipping interim responses) and works out how its body is
     /// delimited and whether the connection can be kept after it.
     async fn read_head(&mut self, head_request: bool) -> Result<(Response<()>, Framing, bool), ExchangeError> {
-        let mut answered = !self.read.is_empty();
-        loop {
-            if !self.read.is_empty() {
-                if let Some(parsed) = self.parse_head(head_request)? {
-                    return Ok(parsed);
+        let timeout = self.head_timeout;
+        tokio::time::timeout(timeout, async {
+            let mut answered = !self.read.is_empty();
+            let mut interim = 0;
+            loop {
+                if !self.read.is_empty() {
+                    if let Some(parsed) = parse_head(&mut self.read, head_request, &mut interim)? {
+                        return Ok(parsed);
+                    }
+                    if self.read.len() > MAX_HEAD_BYTES {
+                        return Err(ExchangeError::Invalid("response header too large"));
+                    }
                 }
-                if self.read.len() > MAX_HEAD_BYTES {
-                    return Err(ExchangeError::Invalid("response header too large"));
+                if self.fill().await? == 0 {
+                    return Err(if answered {
+                        ExchangeError::Invalid("connection closed in the response header")
+                    } else {
+                        ExchangeError::ClosedBeforeAnswer
+                    });
                 }
+                answered = true;
             }
-            if self.fill().await? == 0 {
-                return Err(if answered {
-                    ExchangeError::Invalid("connection closed in the response header")
-                } else {
-                    ExchangeError::ClosedBeforeAnswer
-                });
-            }
-            answered = true;
-        }
+        })
+        .await
+        .unwrap_or(Err(ExchangeError::Timeout(timeout)))
     }
+}
 
-    /// Parses a complete final response head from the read buffer, consuming it (and any interim
-    /// responses before it); `None` while it is incomplete.
-    fn parse_head(&mut self, head_request: bool) -> Result<Option<(Response<()>, Framing, bool)>, ExchangeError> {
+/// Parses a complete final response head from `read`, consuming it and the interim responses
+/// before it (counted in `interim`, at most [`MAX_INTERIM`]); `None` while it is incomplete.
+fn parse_head(
+    read: &mut BytesMut,
+    head_request: bool,
+    interim: &mut usize,
+) -> Result<Option<(Response<()>, Framing, bool)>, ExchangeError> {
+    loop {
         // Uninitialized fields: initializing a hundred of them costs more than parsing.
         let mut fields = [const { MaybeUninit::uninit() }; MAX_HEADERS];
         let mut parsed = httparse::Response::new(&mut []);
-        let length = match httparse::ParserConfig::default().parse_response_with_uninit_headers(&mut parsed, &self.read, &mut fields) {
+        let length = match httparse::ParserConfig::default().parse_response_with_uninit_headers(&mut parsed, read, &mut fields) {
             Ok(httparse::Status::Complete(length)) => length,
             Ok(httparse::Status::Partial) => return Ok(None),
             Err(httparse::Error::TooManyHeaders) => return Err(ExchangeError::Invalid("too many header fields")),
@@ -261,19 +303,26 @@ impl Connection {
             return Err(ExchangeError::Invalid("protocol switch not asked for"));
         }
         if status.is_informational() {
-            self.read.advance(length);
-            return if self.read.is_empty() { Ok(None) } else { self.parse_head(head_request) };
+            *interim += 1;
+            if *interim > MAX_INTERIM {
+                return Err(ExchangeError::Invalid("too many interim responses"));
+            }
+            read.advance(length);
+            if read.is_empty() {
+                return Ok(None);
+            }
+            continue;
         }
         let http11 = parsed.version == Some(1);
         // Values are slices of the head's bytes, which the header map then shares (no copies).
-        let base = self.read.as_ptr() as usize;
+        let base = read.as_ptr() as usize;
         let mut names = Vec::with_capacity(parsed.headers.len());
         for field in parsed.headers.iter() {
             let name = HeaderName::from_bytes(field.name.as_bytes()).map_err(|_| ExchangeError::Invalid("bad header name"))?;
             let start = field.value.as_ptr() as usize - base;
             names.push((name, start, start + field.value.len()));
         }
-        let head = self.read.split_to(length).freeze();
+        let head = read.split_to(length).freeze();
         let mut headers = HeaderMap::with_capacity(names.len());
         for (name, start, end) in names {
             let value = HeaderValue::from_maybe_shared(head.slice(start..end)).map_err(|_| ExchangeError::Invalid("bad header value"))?;
@@ -294,7 +343,7 @@ impl Connection {
         *response.status_mut() = status;
         *response.version_mut() = Version::HTTP_11;
         *response.headers_mut() = headers;
-        Ok(Some((response, framing, keep_alive)))
+        return Ok(Some((response, framing, keep_alive)));
     }
 }
 
@@ -305,15 +354,20 @@ fn body_framing(headers: &mut HeaderMap) -> Result<Framing, ExchangeError> {
         headers.remove(header::CONTENT_LENGTH);
         return Ok(if chunked { Framing::Chunked } else { Framing::UntilClose });
     }
-    let mut length = None;
-    for value in headers.get_all(header::CONTENT_LENGTH) {
-        let parsed = value.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()).ok_or(ExchangeError::Invalid("bad content-length"))?;
-        if length.is_some_and(|earlier| earlier != parsed) {
-            return Err(ExchangeError::Invalid("conflicting content-length"));
-        }
-        length = Some(parsed);
+    let mut lengths = headers.get_all(header::CONTENT_LENGTH).iter();
+    let Some(value) = lengths.next() else {
+        return Ok(Framing::UntilClose);
+    };
+    if lengths.next().is_some() {
+        return Err(ExchangeError::Invalid("two content-length fields"));
     }
-    Ok(length.map_or(Framing::UntilClose, Framing::Length))
+    // Digits only: no sign, no spaces, no list (`parse` alone would take "+12").
+    let digits = value.as_bytes();
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(ExchangeError::Invalid("bad content-length"));
+    }
+    let length = std::str::from_utf8(digits).ok().and_then(|d| d.parse().ok()).ok_or(ExchangeError::Invalid("bad content-length"))?;
+    Ok(Framing::Length(length))
 }
 
 /// The response with its body: in one piece when it has all been read with the head (the usual
@@ -471,9 +525,7 @@ fn decode(state: &mut State, read: &mut BytesMut) -> Result<Step, ExchangeError>
         State::ChunkSize => match line(read, MAX_LINE)? {
             None => Step::NeedMore,
             Some(line) => {
-                let size = line[..].split(|&b| b == b';').next().unwrap_or_default();
-                let size = std::str::from_utf8(size).ok().map(str::trim).filter(|s| !s.is_empty() && s.len() <= 16);
-                let size = size.and_then(|s| u64::from_str_radix(s, 16).ok()).ok_or(ExchangeError::Invalid("bad chunk size"))?;
+                let size = chunk_size(&line).ok_or(ExchangeError::Invalid("bad chunk size"))?;
                 *state = if size == 0 { State::Trailers } else { State::ChunkData(size) };
                 Step::Continue
             }
@@ -495,6 +547,18 @@ fn decode(state: &mut State, read: &mut BytesMut) -> Result<Step, ExchangeError>
             Some(_) => Step::Continue,
         },
     })
+}
+
+/// The size of a chunk-size line (RFC 9112 section 7.1): 1 to 16 hex digits, then nothing or a
+/// chunk extension (`;`, after optional spaces or tabs). No sign, no leading space.
+fn chunk_size(line: &[u8]) -> Option<u64> {
+    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let rest = &line[digits..];
+    if digits == 0 || digits > 16 || !(rest.is_empty() || rest.trim_ascii_start().first() == Some(&b';')) {
+        return None;
+    }
+    // Only hex digits, at most 16 of them: always a u64.
+    u64::from_str_radix(std::str::from_utf8(&line[..digits]).ok()?, 16).ok()
 }
 
 /// Takes one CRLF-ended line (without the CRLF) from `read`; `None` while it is incomplete.
@@ -572,13 +636,126 @@ mod tests {
             body_framing(&mut headers).map(|framing| (framing, headers.contains_key(header::CONTENT_LENGTH)))
         };
         assert_eq!(framing(&[("content-length", "12")]).unwrap(), (Framing::Length(12), true));
-        assert_eq!(framing(&[("content-length", "12"), ("content-length", "12")]).unwrap(), (Framing::Length(12), true));
+        // Digits only, and one field: two (even equal), a sign, spaces or a list are refused.
+        for bad in [
+            &[("content-length", "12"), ("content-length", "12")][..],
+            &[("content-length", "+12")],
+            &[("content-length", "1 2")],
+            &[("content-length", "12, 12")],
+            &[("content-length", "0x1")],
+            &[("content-length", "99999999999999999999")],
+        ] {
+            assert!(framing(bad).is_err(), "{bad:?}");
+        }
         assert_eq!(framing(&[]).unwrap(), (Framing::UntilClose, false));
         // Transfer-Encoding wins over Content-Length, which is then dropped.
         assert_eq!(framing(&[("transfer-encoding", "gzip, chunked"), ("content-length", "3")]).unwrap(), (Framing::Chunked, false));
         assert_eq!(framing(&[("transfer-encoding", "gzip")]).unwrap(), (Framing::UntilClose, false));
         assert!(framing(&[("content-length", "12"), ("content-length", "13")]).is_err());
         assert!(framing(&[("content-length", "-1")]).is_err());
+    }
+
+    mod properties {
+        use super::super::*;
+        use super::decode_bytewise;
+        use proptest::collection::vec;
+        use proptest::prelude::*;
+
+        /// Encodes `body` chunked, cut where `cuts` says, with an extension on each chunk or not.
+        fn chunked(body: &[u8], cuts: &[usize], extensions: bool) -> Vec<u8> {
+            let mut out = Vec::new();
+            let mut rest = body;
+            for &cut in cuts.iter().cycle().take(body.len()) {
+                if rest.is_empty() {
+                    break;
+                }
+                let (chunk, after) = rest.split_at(cut.min(rest.len()));
+                out.extend_from_slice(format!("{:X}{}\r\n", chunk.len(), if extensions { " ;a=\"b\"" } else { "" }).as_bytes());
+                out.extend_from_slice(chunk);
+                out.extend_from_slice(b"\r\n");
+                rest = after;
+            }
+            if !rest.is_empty() {
+                out.extend_from_slice(format!("{:x}\r\n", rest.len()).as_bytes());
+                out.extend_from_slice(rest);
+                out.extend_from_slice(b"\r\n");
+            }
+            out.extend_from_slice(b"0\r\nX-Trailer: t\r\n\r\n");
+            out
+        }
+
+        proptest! {
+            /// Any body, cut into any chunks, read a byte at a time, decodes to itself.
+            #[test]
+            fn chunked_bodies_round_trip(body in vec(any::<u8>(), 0..600), cuts in vec(1usize..200, 1..8), extensions in any::<bool>()) {
+                let (decoded, state) = decode_bytewise(State::ChunkSize, &chunked(&body, &cuts, extensions)).unwrap();
+                prop_assert_eq!(decoded, body);
+                prop_assert_eq!(state, State::Done);
+            }
+
+            /// Whatever the backend sends, the decoder does not panic and gives no more than it got.
+            #[test]
+            fn the_chunked_decoder_takes_any_input(input in vec(any::<u8>(), 0..400)) {
+                if let Ok((decoded, _)) = decode_bytewise(State::ChunkSize, &input) {
+                    prop_assert!(decoded.len() <= input.len());
+                }
+            }
+
+            /// Chunk sizes are hex digits, then nothing or an extension; a sign, a space or a
+            /// `0x` before them, or anything but `;` after them, is refused.
+            #[test]
+            fn chunk_sizes_are_hex_digits_only(size in any::<u64>(), extension in "[ \t]{0,2};[a-z=]{0,6}", junk in "[+\\- \tx,gG]") {
+                let hex = format!("{size:x}");
+                prop_assert_eq!(chunk_size(hex.as_bytes()), Some(size));
+                prop_assert_eq!(chunk_size(format!("{hex}{extension}").as_bytes()), Some(size));
+                prop_assert_eq!(chunk_size(format!("{junk}{hex}").as_bytes()), None);
+                prop_assert_eq!(chunk_size(format!("{hex}{junk}").as_bytes()), None);
+            }
+
+            /// Any bytes as a response head: a head, a wait for more, or an error; never a panic.
+            #[test]
+            fn the_head_parser_takes_any_input(input in vec(any::<u8>(), 0..600)) {
+                let mut read = BytesMut::from(&input[..]);
+                let _ = parse_head(&mut read, false, &mut 0);
+            }
+
+            /// A valid head, however it is split across reads, parses to its status, fields and
+            /// length once complete, and leaves the body's first bytes in the buffer.
+            #[test]
+            fn heads_parse_whatever_the_reads(
+                status in 200u16..600,
+                fields in vec(("[a-z][a-z0-9-]{0,12}", "[!-~]([ !-~]{0,20}[!-~])?"), 0..8),
+                length in 0u64..1_000_000,
+                split in 1usize..64,
+            ) {
+                let fields: Vec<_> = fields.into_iter().filter(|(n, _)| !matches!(n.as_str(), "content-length" | "transfer-encoding" | "connection")).collect();
+                let mut head = format!("HTTP/1.1 {status} X\r\n");
+                for (name, value) in &fields {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str(&format!("content-length: {length}\r\n\r\n"));
+                let end = head.len();
+                head.push_str("body");
+                let (mut read, mut parsed, mut fed) = (BytesMut::new(), None, 0);
+                for piece in head.as_bytes().chunks(split) {
+                    read.extend_from_slice(piece);
+                    fed += piece.len();
+                    if parsed.is_none() {
+                        parsed = parse_head(&mut read, false, &mut 0).unwrap();
+                        prop_assert_eq!(parsed.is_some(), fed >= end, "complete exactly when the head is");
+                    }
+                }
+                let (response, framing, keep_alive) = parsed.expect("a complete head");
+                let no_body = status == 204 || status == 304;
+                prop_assert_eq!(response.status().as_u16(), status);
+                prop_assert_eq!(framing, Framing::Length(if no_body { 0 } else { length }));
+                prop_assert!(keep_alive);
+                for (name, value) in &fields {
+                    prop_assert!(response.headers().get_all(name.as_str()).iter().any(|v| v.as_bytes() == value.as_bytes()));
+                }
+                prop_assert_eq!(&read[..], b"body");
+            }
+        }
     }
 
     #[test]

@@ -25,21 +25,25 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// The port used when `TOWER_FRONTEND_PORT` is not set.
 pub const DEFAULT_PORT: u16 = 8000;
+/// The Prometheus metrics port used when `TOWER_FRONTEND_METRICS_PORT` is not set.
+pub const DEFAULT_METRICS_PORT: u16 = 9091;
+/// How long the backend may take to send a response head, unless `TOWER_FRONTEND_BACKEND_TIMEOUT` says.
+pub const DEFAULT_BACKEND_TIMEOUT: Duration = Duration::from_secs(60);
 /// The backend used when `TOWER_BACKEND_URL` is not set.
 pub const DEFAULT_BACKEND_URL: &str = "http://127.0.0.1:8080";
-/// The web directory used when `TOWER_FRONTEND_WEB_DIR` is not set.
-pub const DEFAULT_WEB_DIR: &str = "frontend-proxy/web/dist";
-
 /// Validated configuration of the proxy.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Port to listen on (used by the binary; [`crate::serve`] takes a bound listener).
     pub port: u16,
+    /// `TOWER_FRONTEND_METRICS_PORT`: Prometheus `/metrics`, apart from the public port (0: any).
+    pub metrics_port: u16,
     /// Backend base URL: scheme `http`, an authority, and a path prefix without trailing slash
     /// (empty for none).
     pub backend: BackendUrl,
-    /// Directory of the built single-page app.
-    pub web_dir: PathBuf,
+    /// Directory of the built single-page app (`TOWER_FRONTEND_WEB_DIR`); without it, the app
+    /// built into the binary.
+    pub web_dir: Option<PathBuf>,
     /// Log line format.
     pub log_format: LogFormat,
     /// Log level (`TOWER_LOG_LEVEL`), if set.
@@ -49,6 +53,11 @@ pub struct Config {
     /// How long a client may take to send a request's header (and, with TLS, the handshake).
     /// Not an environment setting: [`crate::HEADER_READ_TIMEOUT`], shortened by tests.
     pub header_read_timeout: Duration,
+    /// `TOWER_FRONTEND_BACKEND_TIMEOUT`: how long the backend may take to send a response's
+    /// head (an event stream, once its head came, may then last as long as it likes).
+    pub backend_timeout: Duration,
+    /// `TOWER_SHUTDOWN_GRACE_PERIOD`: after SIGTERM, how long open connections may still take.
+    pub shutdown_grace: Duration,
 }
 
 /// Format of log lines.
@@ -135,12 +144,22 @@ impl Config {
             },
         };
 
+        let metrics_port = match get("TOWER_FRONTEND_METRICS_PORT") {
+            None => DEFAULT_METRICS_PORT,
+            Some(v) => v.parse::<u16>().map_err(|_| {
+                ConfigError::new("TOWER_FRONTEND_METRICS_PORT", format!("expected a port number from 0 to 65535, got '{v}'"))
+            })?,
+        };
+
+        let backend_timeout = duration(&get, "TOWER_FRONTEND_BACKEND_TIMEOUT", DEFAULT_BACKEND_TIMEOUT)?;
+        let shutdown_grace = duration(&get, "TOWER_SHUTDOWN_GRACE_PERIOD", crate::SHUTDOWN_GRACE)?;
+
         let backend_url = get("TOWER_BACKEND_URL").unwrap_or_else(|| DEFAULT_BACKEND_URL.to_owned());
         let backend = BackendUrl::parse(&backend_url).map_err(|reason| ConfigError::new("TOWER_BACKEND_URL", reason))?;
 
-        let web_dir = PathBuf::from(get("TOWER_FRONTEND_WEB_DIR").unwrap_or_else(|| DEFAULT_WEB_DIR.to_owned()));
-        if web_dir.exists() && !web_dir.is_dir() {
-            return Err(ConfigError::new("TOWER_FRONTEND_WEB_DIR", format!("'{}' is not a directory", web_dir.display())));
+        let web_dir = get("TOWER_FRONTEND_WEB_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
+        if let Some(dir) = web_dir.as_ref().filter(|d| d.exists() && !d.is_dir()) {
+            return Err(ConfigError::new("TOWER_FRONTEND_WEB_DIR", format!("'{}' is not a directory", dir.display())));
         }
 
         let log_format = match get("TOWER_LOG_APPENDER").map(|s| s.to_uppercase()).as_deref() {
@@ -158,14 +177,38 @@ impl Config {
 
         Ok(Config {
             port,
+            metrics_port,
             backend,
             web_dir,
             log_format,
             log_level: get("TOWER_LOG_LEVEL"),
             tls,
             header_read_timeout: crate::HEADER_READ_TIMEOUT,
+            backend_timeout,
+            shutdown_grace,
         })
     }
+}
+
+/// A duration as the backend reads them: `90` (seconds), `500ms`, `30s` or `2m`; at least 1 ms.
+fn duration(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+    let Some(raw) = get(var) else { return Ok(default) };
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (digits, unit) = raw.split_at(split);
+    let ms_per_unit = match unit {
+        "" | "s" => Some(1000),
+        "ms" => Some(1),
+        "m" => Some(60_000),
+        _ => None,
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .zip(ms_per_unit)
+        .and_then(|(n, ms)| n.checked_mul(ms))
+        .filter(|ms| *ms > 0)
+        .map(Duration::from_millis)
+        .ok_or_else(|| ConfigError::new(var, format!("expected a duration such as 60, 60s, 500ms or 2m, got '{raw}'")))
 }
 
 /// Reads the PEM certificate chain and private key and builds the TLS server settings: rustls
@@ -209,7 +252,7 @@ mod tests {
         let c = config(&[]).unwrap();
         assert_eq!(c.port, 8000);
         assert_eq!(c.backend, BackendUrl { authority: "127.0.0.1:8080".into(), base_path: String::new() });
-        assert_eq!(c.web_dir, PathBuf::from("frontend-proxy/web/dist"));
+        assert_eq!(c.web_dir, None);
         assert_eq!(c.log_format, LogFormat::Plain);
         assert!(c.tls.is_none());
     }
@@ -224,6 +267,18 @@ mod tests {
         let err = config(&[("TOWER_FRONTEND_TLS_CERT", manifest), ("TOWER_FRONTEND_TLS_KEY", manifest)]).expect_err("not PEM").to_string();
         assert!(err.starts_with("TOWER_FRONTEND_TLS_CERT: "), "{err}");
         assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn durations() {
+        let c = config(&[("TOWER_FRONTEND_BACKEND_TIMEOUT", "90"), ("TOWER_SHUTDOWN_GRACE_PERIOD", "500ms")]).unwrap();
+        assert_eq!((c.backend_timeout, c.shutdown_grace), (Duration::from_secs(90), Duration::from_millis(500)));
+        assert_eq!(config(&[("TOWER_FRONTEND_BACKEND_TIMEOUT", "2m")]).unwrap().backend_timeout, Duration::from_secs(120));
+        assert_eq!(config(&[]).unwrap().backend_timeout, Duration::from_secs(60));
+        for bad in ["0", "-5", "5h", "1.5s", "5 s", "+5"] {
+            let err = config(&[("TOWER_FRONTEND_BACKEND_TIMEOUT", bad)]).expect_err(bad).to_string();
+            assert!(err.starts_with("TOWER_FRONTEND_BACKEND_TIMEOUT: "), "{err}");
+        }
     }
 
     #[test]

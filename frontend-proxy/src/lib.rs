@@ -6,8 +6,9 @@
 //!   stream both ways, so Server-Sent Events pass through unbuffered. Hop-by-hop headers are
 //!   dropped, `Host` names the backend, `X-Forwarded-For`/`-Proto`/`-Host` describe the client.
 //!   An unreachable backend gives 502 `{"message":"Tower backend is not reachable"}`.
-//! - Everything else is the web app from the web directory (see [`static_files`]): files as they
-//!   are, `index.html` for client-side routes, 503 while the app has not been built.
+//! - Everything else is the web app, built into the binary or from `TOWER_FRONTEND_WEB_DIR` (see
+//!   [`static_files`]): files as they are, `index.html` for client-side routes, 503 while the app
+//!   has not been built.
 //! - Every response carries `X-Content-Type-Options`, `Referrer-Policy` and `X-Frame-Options`;
 //!   non-API responses also carry a `Content-Security-Policy`; over HTTPS every response carries
 //!   `Strict-Transport-Security`.
@@ -19,13 +20,16 @@
 
 mod backend;
 pub mod config;
+mod embedded;
 pub mod log;
+mod metrics;
 mod proxy;
 mod respond;
 mod server;
 pub mod static_files;
 
 pub use config::{Config, ConfigError, LogFormat};
+pub use embedded::is_built as web_app_built_in;
 pub use respond::{CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY};
 pub use server::{serve, shutdown_signal, HEADER_READ_TIMEOUT, MAX_HEADER_BYTES, SHUTDOWN_GRACE};
 

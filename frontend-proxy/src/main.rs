@@ -14,7 +14,8 @@ Usage: tower-frontend [--version]
 Serves the Tower web app and forwards /api/* to the backend. Configuration:
   TOWER_FRONTEND_PORT     port to listen on (default 8000)
   TOWER_BACKEND_URL       backend base URL (default http://127.0.0.1:8080)
-  TOWER_FRONTEND_WEB_DIR  directory of the built web app (default frontend-proxy/web/dist)
+  TOWER_FRONTEND_WEB_DIR  serve the web app from this directory (default: the app built in)
+  TOWER_FRONTEND_METRICS_PORT  Prometheus /metrics port, apart from the public one (default 9091)
   TOWER_FRONTEND_TLS_CERT PEM certificate chain; with the key, serve HTTPS (default: plain HTTP)
   TOWER_FRONTEND_TLS_KEY  PEM private key of the certificate
   TOWER_LOG_APPENDER      STDOUT (default) or JSON
@@ -30,7 +31,8 @@ async fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         ["--version" | "-V"] => {
-            println!("tower-frontend {}", env!("CARGO_PKG_VERSION"));
+            let web = if tower_frontend::web_app_built_in() { "web app built in" } else { "built without the web app" };
+            println!("tower-frontend {} ({web})", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
         _ => {

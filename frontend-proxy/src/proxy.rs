@@ -13,7 +13,7 @@ use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use tokio::net::TcpStream;
 
-use crate::backend::{self, BackendConnection, SendError};
+use crate::backend::{self, BackendConnection, ExchangeError, SendError};
 use crate::config::BackendUrl;
 use crate::respond::{json_message, Body};
 
@@ -55,14 +55,16 @@ pub struct Proxy {
     /// `host:port` to connect to.
     address: String,
     host: Option<HeaderValue>,
+    /// How long the backend may take to send a response head.
+    head_timeout: Duration,
 }
 
 impl Proxy {
-    pub fn new(backend: BackendUrl) -> Self {
+    pub fn new(backend: BackendUrl, head_timeout: Duration) -> Self {
         let has_port = backend.authority.rsplit_once(':').is_some_and(|(_, port)| !port.ends_with(']'));
         let address = if has_port { backend.authority.clone() } else { format!("{}:80", backend.authority) };
         let host = HeaderValue::from_str(&backend.authority).ok();
-        Proxy { backend, address, host }
+        Proxy { backend, address, host, head_timeout }
     }
 
     /// Forwards an API request (see [`is_api_path`]) on `connection` and returns the backend's
@@ -91,7 +93,7 @@ impl Proxy {
             headers.insert(header::HOST, host.clone());
         }
 
-        match backend::send(connection, &parts, body, || self.connect()).await {
+        match backend::send(connection, &parts, body, self.head_timeout, || self.connect()).await {
             Ok(mut response) => {
                 let headers = response.headers_mut();
                 remove_hop_by_hop(headers);
@@ -102,10 +104,17 @@ impl Proxy {
             }
             Err(SendError::Connect(err)) => {
                 tracing::warn!(backend = %self.backend.authority, error = %err, "backend not reachable");
+                crate::metrics::upstream_error("connect");
                 json_message(StatusCode::BAD_GATEWAY, "Tower backend is not reachable")
+            }
+            Err(SendError::Exchange(err @ ExchangeError::Timeout(_))) => {
+                tracing::warn!(backend = %self.backend.authority, error = %err, "backend too slow");
+                crate::metrics::upstream_error("timeout");
+                json_message(StatusCode::GATEWAY_TIMEOUT, "Tower backend did not answer in time")
             }
             Err(SendError::Exchange(err)) => {
                 tracing::warn!(backend = %self.backend.authority, error = %err, "backend request failed");
+                crate::metrics::upstream_error("exchange");
                 json_message(StatusCode::BAD_GATEWAY, "Tower backend did not answer")
             }
         }

@@ -22,9 +22,10 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::backend::BackendConnection;
 use crate::config::Config;
+use crate::metrics::Kind;
 use crate::proxy::{client_ip, is_api_path, Proxy};
 use crate::respond::{add_security_headers, method_not_allowed, with_body, Body};
-use crate::static_files::WebDir;
+use crate::static_files::WebApp;
 
 /// A client must send a request's complete header within this time (and, with TLS, complete the
 /// handshake within it), so slow or idle clients cannot hold connections forever.
@@ -33,33 +34,43 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// Most header fields accepted in one request.
 pub const MAX_HEADERS: usize = 100;
-/// After the shutdown signal, open connections (e.g. event streams) get this long to finish.
+/// After the shutdown signal, open connections (e.g. event streams) get this long to finish,
+/// unless `TOWER_SHUTDOWN_GRACE_PERIOD` says otherwise.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// What every connection shares.
 struct Frontend {
     proxy: Proxy,
-    web: WebDir,
+    web: WebApp,
     header_read_timeout: Duration,
+    shutdown_grace: Duration,
 }
 
 /// Serves the frontend on `listener` until `shutdown` completes, then stops accepting, lets
-/// requests in flight finish (for at most [`SHUTDOWN_GRACE`]) and returns.
+/// requests in flight finish (for at most `TOWER_SHUTDOWN_GRACE_PERIOD`, [`SHUTDOWN_GRACE`] by
+/// default) and returns.
 ///
 /// Connections are served by one thread per CPU, each with a single-threaded runtime that
 /// accepts from the shared listener and runs its connections from start to end (as nginx's
 /// workers do): a request never moves between threads.
 pub async fn serve(config: Config, listener: TcpListener, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
     let local_addr = listener.local_addr()?;
-    let web = WebDir::new(&config.web_dir);
+    let web = WebApp::new(config.web_dir.as_deref());
+    let web_dir = config.web_dir.as_ref().map_or_else(|| "built in".to_owned(), |d| d.display().to_string());
     if !web.is_built().await {
-        tracing::warn!(web_dir = %config.web_dir.display(), "the web app has not been built (no index.html): pages answer 503 until it is");
+        tracing::warn!(web_dir, "the web app has not been built (no index.html): pages answer 503 until it is");
     }
-    let frontend = Arc::new(Frontend { proxy: Proxy::new(config.backend.clone()), web, header_read_timeout: config.header_read_timeout });
+    crate::metrics::serve(config.metrics_port).await;
+    let frontend = Arc::new(Frontend {
+        proxy: Proxy::new(config.backend.clone(), config.backend_timeout),
+        web,
+        header_read_timeout: config.header_read_timeout,
+        shutdown_grace: config.shutdown_grace,
+    });
     let tls = config.tls.clone().map(TlsAcceptor::from);
     let scheme = if tls.is_some() { "https" } else { "http" };
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    tracing::info!(%local_addr, scheme, workers, backend = %config.backend.authority, web_dir = %config.web_dir.display(), "tower-frontend listening");
+    tracing::info!(%local_addr, scheme, workers, backend = %config.backend.authority, web_dir, "tower-frontend listening");
 
     let listener = listener.into_std()?;
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -128,9 +139,10 @@ async fn worker(
     if open > 0 {
         tracing::info!(open, "waiting for open connections to finish");
     }
-    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async { while connections.join_next().await.is_some() {} }).await;
+    let grace = frontend.shutdown_grace;
+    let drained = tokio::time::timeout(grace, async { while connections.join_next().await.is_some() {} }).await;
     if drained.is_err() {
-        tracing::warn!(open = connections.len(), "connections still open after {SHUTDOWN_GRACE:?}, closing them");
+        tracing::warn!(open = connections.len(), "connections still open after {grace:?}, closing them");
         connections.shutdown().await;
     }
     Ok(())
@@ -211,6 +223,14 @@ impl Frontend {
         };
         add_security_headers(response.headers_mut(), api, https);
 
+        let kind = if path == "/health" {
+            Kind::Health
+        } else if api {
+            Kind::Api
+        } else {
+            Kind::Web
+        };
+        crate::metrics::request(kind, response.status(), started.elapsed());
         let status = response.status().as_u16();
         let elapsed_ms = started.elapsed().as_millis() as u64;
         if path == "/health" {

@@ -1,4 +1,4 @@
-//! Serving the built single-page app from the web directory.
+//! Serving the built single-page app, from the binary (see `embedded`) or from a web directory.
 //!
 //! - an existing file is served as is, with its content type; a precompressed sibling
 //!   (`app.js.br`, `app.js.gz`) is preferred when the client accepts that encoding;
@@ -9,7 +9,8 @@
 //!   pointing outside are answered 404;
 //! - while the directory holds no `index.html` (the web app has not been built), every path
 //!   answers 503 with a page that says so. This is checked on each request until the app is
-//!   there, so building the app needs no restart.
+//!   there, so building the app needs no restart. A binary built without the app (no npm at
+//!   build time) answers the same way.
 //!
 //! Files are served from memory: what a path resolves to, and the bytes and `ETag` of each file
 //! with its precompressed siblings, are kept for [`FRESH_FOR`] and then looked up again (a file
@@ -28,6 +29,7 @@ use hyper::body::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 
+use crate::embedded;
 use crate::respond::{empty, full, method_not_allowed, plain, with_body, Body};
 
 const INDEX: &str = "index.html";
@@ -37,6 +39,67 @@ const REVALIDATE: &str = "no-cache";
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
 /// Most URL paths whose resolution is remembered at once; beyond it the memory starts afresh.
 pub const MAX_REMEMBERED_PATHS: usize = 4096;
+
+/// Where the web app is served from.
+#[derive(Debug)]
+pub enum WebApp {
+    /// Built into the binary (the default).
+    Embedded,
+    /// A directory on disk (`TOWER_FRONTEND_WEB_DIR`), e.g. the output of `vite build --watch`.
+    Dir(WebDir),
+}
+
+impl WebApp {
+    pub fn new(dir: Option<&Path>) -> Self {
+        dir.map_or(WebApp::Embedded, |dir| WebApp::Dir(WebDir::new(dir)))
+    }
+
+    /// Whether there is an app to serve.
+    pub async fn is_built(&self) -> bool {
+        match self {
+            WebApp::Embedded => embedded::is_built(),
+            WebApp::Dir(dir) => dir.is_built().await,
+        }
+    }
+
+    /// Answers a non-API request for `path` (the URL path, still percent-encoded).
+    pub async fn respond(&self, method: &Method, path: &str, headers: &HeaderMap) -> Response<Body> {
+        let WebApp::Dir(dir) = self else {
+            return respond_embedded(method, path, headers);
+        };
+        dir.respond(method, path, headers).await
+    }
+}
+
+fn respond_embedded(method: &Method, path: &str, headers: &HeaderMap) -> Response<Body> {
+    if method != Method::GET && method != Method::HEAD {
+        return method_not_allowed();
+    }
+    if !embedded::is_built() {
+        return not_built(NOT_EMBEDDED_PAGE);
+    }
+    let Some(segments) = safe_segments(path) else {
+        return not_found();
+    };
+    let found = match embedded::file(&segments.join("/")) {
+        Some(file) if !segments.is_empty() => Some((file, cache_control(&segments, false))),
+        _ if segments.last().is_none_or(|last| !last.contains('.')) => embedded::file(INDEX).map(|f| (f, REVALIDATE)),
+        _ => None,
+    };
+    match found {
+        Some((file, cache_control)) => file.respond(cache_control, headers),
+        None => not_found(),
+    }
+}
+
+/// Hashed files under `/assets/` never change; everything else is revalidated on each use.
+fn cache_control(segments: &[String], is_index: bool) -> &'static str {
+    if segments.first().is_some_and(|s| s == "assets") && !is_index {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    }
+}
 
 /// The directory of the built web app.
 #[derive(Debug)]
@@ -57,17 +120,17 @@ enum Route {
 
 /// A file of the web app in memory, with its precompressed siblings.
 #[derive(Debug)]
-struct StaticFile {
-    content_type: &'static str,
+pub(crate) struct StaticFile {
+    pub content_type: &'static str,
     /// Preferred first: br, gzip, then the file as it is.
-    variants: Vec<Variant>,
+    pub variants: Vec<Variant>,
 }
 
 #[derive(Debug)]
-struct Variant {
-    encoding: Option<&'static str>,
-    bytes: Bytes,
-    etag: HeaderValue,
+pub(crate) struct Variant {
+    pub encoding: Option<&'static str>,
+    pub bytes: Bytes,
+    pub etag: HeaderValue,
 }
 
 impl WebDir {
@@ -90,7 +153,7 @@ impl WebDir {
             Lookup::Stale(_) | Lookup::Missing => {
                 // Not remembered while unbuilt, so the app appears as soon as it is built.
                 if !self.is_built().await {
-                    return not_built();
+                    return not_built(NOT_BUILT_PAGE);
                 }
                 let route = self.resolve(path).await;
                 let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
@@ -143,8 +206,7 @@ impl WebDir {
                 }
             }
         };
-        let cache_control = if segments.first().is_some_and(|s| s == "assets") && file != index { IMMUTABLE } else { REVALIDATE };
-        Route::File { path: file, cache_control }
+        Route::File { cache_control: cache_control(&segments, file == index), path: file }
     }
 
     /// Whether `file`, after resolving symbolic links, lies inside the web directory.
@@ -262,7 +324,7 @@ impl StaticFile {
 
     /// The response to a request with `request_headers`: the first variant the client accepts,
     /// or 304 when its `ETag` matches.
-    fn respond(&self, cache_control: &'static str, request_headers: &HeaderMap) -> Response<Body> {
+    pub fn respond(&self, cache_control: &'static str, request_headers: &HeaderMap) -> Response<Body> {
         let accepted = accepted_encodings(request_headers);
         let variant =
             self.variants.iter().find(|v| v.encoding.is_none_or(|e| accepted.contains(&e))).expect("the file as it is is always a variant");
@@ -361,8 +423,21 @@ at a directory holding a built copy. No restart is needed.</p>
 </html>
 ";
 
-fn not_built() -> Response<Body> {
-    let mut response = with_body(StatusCode::SERVICE_UNAVAILABLE, "text/html; charset=utf-8", NOT_BUILT_PAGE);
+const NOT_EMBEDDED_PAGE: &str = "<!doctype html>
+<html lang=\"en\">
+<head><meta charset=\"utf-8\"><title>Tower: web app not built</title></head>
+<body>
+<h1>The Tower web app has not been built</h1>
+<p>The frontend proxy is running and forwards <code>/api/</code> to the Tower backend,
+but this binary was built without the web app: npm was not found when it was compiled.</p>
+<p>Install Node.js and npm (Debian: <code>apt install nodejs npm</code>) and build again, or point
+<code>TOWER_FRONTEND_WEB_DIR</code> at a directory holding a built copy of <code>frontend-proxy/web</code>.</p>
+</body>
+</html>
+";
+
+fn not_built(page: &'static str) -> Response<Body> {
+    let mut response = with_body(StatusCode::SERVICE_UNAVAILABLE, "text/html; charset=utf-8", page);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

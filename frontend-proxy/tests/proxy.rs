@@ -145,9 +145,13 @@ impl Proxy {
 
     /// Starts the proxy with more variables and a last change to its configuration.
     async fn start_with(backend_url: &str, web_dir: &Path, more: &[(&str, String)], change: impl FnOnce(&mut Config)) -> Self {
-        let mut vars = vec![("TOWER_BACKEND_URL", backend_url.to_owned()), ("TOWER_FRONTEND_WEB_DIR", web_dir.display().to_string())];
+        let mut vars = vec![
+            ("TOWER_BACKEND_URL", backend_url.to_owned()),
+            ("TOWER_FRONTEND_WEB_DIR", web_dir.display().to_string()),
+            ("TOWER_FRONTEND_METRICS_PORT", "0".to_owned()),
+        ];
         vars.extend(more.iter().cloned());
-        let mut config = Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap();
+        let mut config = Config::from_lookup(|name| vars.iter().rfind(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap();
         change(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -293,6 +297,41 @@ async fn unreachable_backend_gives_502_json_and_the_app_still_loads() {
     }
 }
 
+/// `/metrics` on its own port (not on the public one): requests by kind and status with their
+/// latency histogram, and the requests the backend did not answer.
+#[tokio::test]
+async fn metrics_on_their_own_port() {
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let metrics_port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+    let dir = TempDir::with_web_app();
+    let proxy =
+        Proxy::start_with(&format!("http://{closed}"), &dir.web(), &[("TOWER_FRONTEND_METRICS_PORT", metrics_port.to_string())], |_| {})
+            .await;
+    assert_eq!(proxy.get("/api/workflow").await.status(), 502);
+    assert_eq!(proxy.get("/runs").await.status(), 200);
+    assert_eq!(proxy.get("/metrics").await.status(), 200, "a client route of the web app, not the metrics");
+    let mut text = String::new();
+    for _ in 0..50 {
+        match reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics")).await {
+            Ok(r) => {
+                assert_eq!(header(&r, "content-type"), "text/plain; version=0.0.4");
+                text = r.text().await.unwrap();
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+    for line in [
+        r#"tower_frontend_requests_total{kind="api",status="502"} "#,
+        r#"tower_frontend_requests_total{kind="web",status="200"} "#,
+        r#"tower_frontend_request_duration_seconds_bucket{kind="web",le="0.001"} "#,
+        r#"tower_frontend_upstream_errors_total{reason="connect"} "#,
+    ] {
+        assert!(text.contains(line), "no {line} in:\n{text}");
+    }
+    assert_eq!(reqwest::get(format!("http://127.0.0.1:{metrics_port}/other")).await.unwrap().status(), 404);
+}
+
 /// Accepts connections on an ephemeral port, counting them, and hands each to `serve` with its
 /// number (from 1).
 async fn counting_server<F, Fut>(serve: F) -> (SocketAddr, Arc<AtomicU64>)
@@ -361,10 +400,20 @@ async fn each_client_connection_keeps_its_backend_connection() {
     let proxy = Proxy::start(&format!("http://{counting_addr}"), &dir.web()).await;
     let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
     for n in 0..10 {
-        let echoed: Value = client.post(proxy.url("/api/echo")).body(format!("request {n}")).send().await.unwrap().json().await.unwrap();
+        let echoed: Value = client.put(proxy.url("/api/echo")).body(format!("request {n}")).send().await.unwrap().json().await.unwrap();
         assert_eq!(echoed["body"], format!("request {n}"));
     }
     assert_eq!(accepted.load(Ordering::SeqCst), 1, "ten requests on one client connection use one backend connection");
+    // A request that is not idempotent never goes on a kept connection, which the backend may be
+    // closing as it is sent (and it could not be sent again): each POST opens its own.
+    for n in 0..3 {
+        let echoed: Value = client.post(proxy.url("/api/echo")).body(format!("post {n}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(echoed["body"], format!("post {n}"));
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 4);
+    let echoed: Value = client.get(proxy.url("/api/echo")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(echoed["method"], "GET");
+    assert_eq!(accepted.load(Ordering::SeqCst), 4, "the connection of the last POST is kept for what follows");
 }
 
 /// Reads one request (head and body, `Content-Length` or chunked) from `stream`; `None` at the end.
@@ -533,6 +582,68 @@ async fn a_malformed_or_cut_short_answer_is_an_error() {
     assert!(outcome.is_err(), "a body cut short must not look complete");
 }
 
+/// Framing the proxy will not guess at: a signed or spaced length, two lengths, a signed chunk
+/// size, a flood of interim answers. Each is a 502, never a body taken one way or another.
+#[tokio::test]
+async fn ambiguous_framing_and_interim_floods_are_refused() {
+    const FLOOD: &str = "HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n\
+        HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n\
+        HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let (backend, _) = scripted_backend(&[
+        ("HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok", true),
+        ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok", true),
+        ("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok", true),
+        (FLOOD, true),
+    ])
+    .await;
+    let dir = TempDir::with_web_app();
+    let proxy = Proxy::start(&format!("http://{backend}"), &dir.web()).await;
+    for case in ["signed length", "two lengths", "a list", "ten interim answers"] {
+        let response = proxy.get("/api/x").await;
+        assert_eq!(response.status(), 502, "{case}");
+        assert_eq!(response.text().await.unwrap(), r#"{"message":"Tower backend did not answer"}"#, "{case}");
+    }
+    let (backend, _) = scripted_backend(&[("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+2\r\nok\r\n0\r\n\r\n", true)]).await;
+    let proxy = Proxy::start(&format!("http://{backend}"), &dir.web()).await;
+    let outcome = match reqwest::get(proxy.url("/api/x")).await {
+        Ok(response) => response.text().await.map(drop),
+        Err(err) => Err(err),
+    };
+    assert!(outcome.is_err(), "a signed chunk size must not give a complete answer");
+}
+
+/// A backend that takes longer than `TOWER_FRONTEND_BACKEND_TIMEOUT` to send a head gets a 504;
+/// an event stream whose head came in time may go on for longer.
+#[tokio::test]
+async fn a_backend_too_slow_to_answer_gets_504_but_streams_go_on() {
+    let (silent, _) = counting_server(|mut stream, _| async move {
+        let mut received = Vec::new();
+        let _ = read_request(&mut stream, &mut received).await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    })
+    .await;
+    let dir = TempDir::with_web_app();
+    let timeout = [("TOWER_FRONTEND_BACKEND_TIMEOUT", "300ms".to_owned())];
+    let proxy = Proxy::start_with(&format!("http://{silent}"), &dir.web(), &timeout, |_| {}).await;
+    let started = std::time::Instant::now();
+    let response = proxy.get("/api/slow").await;
+    assert_eq!(response.status(), 504);
+    assert_eq!(response.text().await.unwrap(), r#"{"message":"Tower backend did not answer in time"}"#);
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+
+    let (backend, control) = start_backend().await;
+    let proxy = Proxy::start_with(&format!("http://{backend}"), &dir.web(), &timeout, |_| {}).await;
+    let mut response = proxy.get("/api/events").await;
+    assert_eq!(response.status(), 200);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    control.release.notify_one();
+    let mut received = String::new();
+    while let Some(chunk) = tokio::time::timeout(Duration::from_secs(5), response.chunk()).await.unwrap().unwrap() {
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert_eq!(received, "data: first\n\ndata: second\n\ndata: last\n\n");
+}
+
 #[tokio::test]
 async fn client_routes_fall_back_to_index_html() {
     let dir = TempDir::with_web_app();
@@ -633,6 +744,42 @@ async fn missing_web_app_gives_503_page() {
     assert_eq!(proxy.get("/").await.status(), 503);
     std::fs::write(dir.0.join("index.html"), INDEX_HTML).unwrap();
     assert_eq!(proxy.get("/").await.status(), 200);
+}
+
+/// Without `TOWER_FRONTEND_WEB_DIR` (here set empty) the app built into the binary is served: the
+/// page, each asset it loads (precompressed and plain, the same bytes), client routes.
+#[tokio::test]
+async fn the_web_app_built_in_is_served_without_a_web_dir() {
+    let (proxy, _) = Proxy::with_backend(Path::new("")).await;
+    let index = proxy.get("/runs/abc").await;
+    if index.status() == 503 {
+        // Built without npm: the page says how to get the app. CI always builds with npm.
+        assert!(std::env::var_os("CI").is_none(), "CI builds with npm, so the web app must be built in");
+        assert!(index.text().await.unwrap().contains("built without the web app"));
+        return;
+    }
+    assert_eq!(index.status(), 200);
+    assert_eq!(header(&index, "cache-control"), "no-cache");
+    let html = index.text().await.unwrap();
+    assert!(html.contains("<div id=\"root\">"), "{html}");
+    let client = reqwest::Client::new();
+    let assets: Vec<&str> = html.split('"').filter(|s| s.starts_with("/assets/")).collect();
+    assert!(assets.iter().any(|a| a.ends_with(".js")), "{html}");
+    for asset in assets {
+        let gzip = client.get(proxy.url(asset)).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(gzip.status(), 200, "{asset}");
+        assert_eq!(header(&gzip, "cache-control"), "public, max-age=31536000, immutable");
+        assert_eq!(header(&gzip, "content-encoding"), "gzip", "{asset}");
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gzip.bytes().await.unwrap().as_ref()), &mut unzipped).unwrap();
+        let plain = client.get(proxy.url(asset)).header("accept-encoding", "identity").send().await.unwrap();
+        assert_eq!(header(&plain, "content-encoding"), "");
+        assert_eq!(plain.bytes().await.unwrap().as_ref(), unzipped.as_slice(), "{asset}");
+        let br = client.get(proxy.url(asset)).header("accept-encoding", "br").send().await.unwrap();
+        assert_eq!(header(&br, "content-encoding"), "br", "{asset}");
+    }
+    assert_eq!(proxy.get("/assets/absent.js").await.status(), 404);
+    assert_eq!(proxy.get("/../Cargo.toml").await.status(), 404);
 }
 
 #[tokio::test]

@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .merge(utoipa_swagger_ui::SwaggerUi::new("/swagger-ui").config(utoipa_swagger_ui::Config::from("../openapi.json")))
         .fallback(|| async { ApiError::not_found("No such API endpoint") })
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(crate::metrics::track_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

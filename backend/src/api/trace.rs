@@ -158,6 +158,7 @@ async fn create(
                     now: now_millis(),
                 };
                 store::workflow::create(&state.db, &new).await?;
+                metrics::counter!("tower_trace_runs_created_total").increment(1);
                 id
             }
         },
@@ -231,7 +232,9 @@ async fn progress(
     }
     reject_lengths(tasks.iter().enumerate().flat_map(|(i, t)| t.length_errors(i)).collect())?;
     let row = reported_run(&state, &caller, &id, ws.workspace_id).await?;
+    let records = tasks.len() as u64;
     store::workflow::progress(&state.db, &row.id, tasks, &snapshot, now_millis()).await?;
+    metrics::counter!("tower_trace_task_records_total").increment(records);
     state.announce(LiveEventType::ProgressUpdated, &row, None, Some(&snapshot));
     Ok(Json(TraceProgressResponse { status: TraceProcessingStatus::OK, workflow_id: row.id }))
 }

@@ -52,6 +52,8 @@ pub struct Config {
     pub root_users: Vec<RootUser>,
     pub contact_email: Option<String>,
     pub backend_port: u16,
+    /// `TOWER_METRICS_PORT`: the Prometheus `/metrics` listener, apart from the API (0: any free port).
+    pub metrics_port: u16,
     pub cron_port: u16,
     pub unsafe_mode: bool,
     pub data_dir: PathBuf,
@@ -197,6 +199,7 @@ impl Config {
             root_users,
             contact_email,
             backend_port: parse_num::<u16>(&get, "TOWER_BACKEND_SERVER_PORT", 8080)?,
+            metrics_port: parse_num::<u16>(&get, "TOWER_METRICS_PORT", 9090)?,
             cron_port: parse_num::<u16>(&get, "TOWER_CRON_SERVER_PORT", 8082)?,
             unsafe_mode,
             data_dir,

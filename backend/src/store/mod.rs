@@ -138,6 +138,11 @@ impl Db {
     pub async fn close(&self) {
         with_pool!(self, p => p.close().await)
     }
+
+    /// Connections open, of which idle, and the most the pool opens.
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        with_pool!(self, p => (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX), p.options().get_max_connections()))
+    }
 }
 
 /// Starts a transaction that will write. SQLite takes the write lock up front (`BEGIN

@@ -18,6 +18,8 @@ pub enum Kind {
 
 pub struct TestApp {
     pub address: String,
+    /// Where its Prometheus `/metrics` is served.
+    pub metrics_address: String,
     pub client: reqwest::Client,
     pub state: AppState,
     /// A token of the default user, alice@example.com.
@@ -109,6 +111,7 @@ pub fn test_config(db_url: &str, extra: &[(&str, &str)]) -> Config {
         ("TOWER_ROOT_USERS".into(), "root@example.com".into()),
         ("TOWER_DB_MIN_POOL_SIZE".into(), "1".into()),
         ("TOWER_DB_MAX_POOL_SIZE".into(), "8".into()),
+        ("TOWER_METRICS_PORT".into(), "0".into()),
     ]);
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
@@ -148,6 +151,7 @@ impl TestApp {
         let config = test_config(&url, &extra);
         let app = Application::build_with_listener(config, SchemaMode::Migrate, listener).await.expect("backend starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics_address = format!("http://127.0.0.1:{}", app.metrics_port().expect("a free metrics port"));
         let state = app.state().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
@@ -155,6 +159,7 @@ impl TestApp {
         }));
         let mut t = TestApp {
             address,
+            metrics_address,
             client: reqwest::Client::new(),
             state,
             token: String::new(),

@@ -22,6 +22,43 @@ async fn service_info_is_public_and_satisfies_tw(app: &TestApp) {
 }
 both!(service_info_is_public_and_satisfies_tw);
 
+/// Prometheus metrics on their own port, not the API's: requests by route template and status
+/// with latency histograms, task records ingested, live subscribers, the connection pool.
+async fn metrics_are_served_apart_from_the_api(app: &TestApp) {
+    crate::helpers::replay(app, "workflow_success", &app.token).await;
+    let (status, _) = app.get("/workflow/no-such-run").await;
+    assert_eq!(status, 404);
+    let (status, _) = app.get("/metrics").await;
+    assert_eq!(status, 404, "not on the API port");
+    let live = app.client.get(app.url("/live")).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(live.status(), 200);
+    let scrape = || async { app.client.get(format!("{}/metrics", app.metrics_address)).send().await.unwrap().text().await.unwrap() };
+    let subscribed =
+        |m: &str| m.lines().find_map(|l| l.strip_prefix("tower_live_subscribers ")).is_some_and(|v| v.parse::<f64>().unwrap() >= 1.0);
+    let mut metrics = scrape().await;
+    for _ in 0..50 {
+        if subscribed(&metrics) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        metrics = scrape().await;
+    }
+    assert!(subscribed(&metrics), "the open event stream counts as a live subscriber:\n{metrics}");
+    for line in [
+        r#"tower_http_requests_total{method="GET",route="/workflow/{workflowId}",status="404"} "#,
+        r#"tower_http_request_duration_seconds_bucket{method="PUT",route="/trace/{workflowId}/progress",status="200",le="0.25"} "#,
+        r#"tower_http_requests_total{method="GET",route="unmatched",status="404"} "#,
+        "tower_trace_task_records_total ",
+        "tower_trace_runs_created_total ",
+        r#"tower_db_pool_connections{state="in_use"} "#,
+        "tower_db_pool_max_connections 8",
+    ] {
+        assert!(metrics.contains(line), "no {line} in:\n{metrics}");
+    }
+    drop(live);
+}
+both!(metrics_are_served_apart_from_the_api);
+
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.yaml");

@@ -28,6 +28,7 @@ const CATCH_UP_LIMIT: i64 = 500;
 
 /// Streams a viewer's events into `out` until the client goes away.
 pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: Option<i64>, out: mpsc::Sender<Event>) {
+    let _subscriber = crate::metrics::GaugeGuard::increment(metrics::gauge!("tower_live_subscribers"));
     let mut incoming = state.incoming.subscribe();
     let mut stopping = state.stopping.subscribe();
     let visible = |e: &LiveEvent| can_view_run(&caller, &access, e.owner_id, e.workspace_id);
