@@ -59,7 +59,7 @@ ENV TOWER_BACKEND_SERVER_PORT=8080 \
     TOWER_DATA_DIR=/var/lib/tower
 USER 10001:10001
 WORKDIR /var/lib/tower
-EXPOSE 8080
+EXPOSE 8080 9090
 # Shell form on purpose: the port comes from the container's environment.
 # hadolint ignore=DL3025
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \

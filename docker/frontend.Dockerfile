@@ -77,7 +77,7 @@ ENV TOWER_FRONTEND_PORT=80 \
     TOWER_BACKEND_URL=http://backend:8080
 USER 10001:10001
 WORKDIR /
-EXPOSE 80
+EXPOSE 80 9091
 # Shell form on purpose: the port comes from the container's environment.
 # hadolint ignore=DL3025
 HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \

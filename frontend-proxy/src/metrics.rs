@@ -3,6 +3,8 @@
 //! from the public port. In the all-in-one `tower` the backend's recorder is installed first: the
 //! proxy's metrics go there and the proxy serves none of its own.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -11,6 +13,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
@@ -26,16 +29,27 @@ pub enum Kind {
     Health,
 }
 
-/// Counts a request and records its latency to the response head.
+/// Counts a request and records its latency to the response head. The handles of each kind and
+/// status are looked up in the recorder once per worker thread, not on every request.
 pub fn request(kind: Kind, status: StatusCode, elapsed: Duration) {
-    let kind = match kind {
-        Kind::Api => "api",
-        Kind::Web => "web",
-        Kind::Health => "health",
-    };
-    let status = status.as_str().to_owned();
-    metrics::counter!("tower_frontend_requests_total", "kind" => kind, "status" => status).increment(1);
-    metrics::histogram!("tower_frontend_request_duration_seconds", "kind" => kind).record(elapsed.as_secs_f64());
+    thread_local! {
+        static HANDLES: RefCell<HashMap<(u8, u16), (Counter, Histogram)>> = RefCell::default();
+    }
+    HANDLES.with_borrow_mut(|handles| {
+        let (count, latency) = handles.entry((kind as u8, status.as_u16())).or_insert_with(|| {
+            let kind = match kind {
+                Kind::Api => "api",
+                Kind::Web => "web",
+                Kind::Health => "health",
+            };
+            (
+                metrics::counter!("tower_frontend_requests_total", "kind" => kind, "status" => status.as_str().to_owned()),
+                metrics::histogram!("tower_frontend_request_duration_seconds", "kind" => kind),
+            )
+        });
+        count.increment(1);
+        latency.record(elapsed.as_secs_f64());
+    });
 }
 
 /// Counts a request the backend did not answer: `connect` (not reachable) or `exchange`.

@@ -907,6 +907,27 @@ async fn shutdown_waits_for_requests_in_flight() {
     result.unwrap().unwrap();
 }
 
+/// `TOWER_SHUTDOWN_GRACE_PERIOD` bounds the wait: a stream still open when it is over is cut.
+#[tokio::test]
+async fn shutdown_cuts_what_is_still_open_after_the_grace_period() {
+    let (backend, _control) = start_backend().await;
+    let grace = [("TOWER_SHUTDOWN_GRACE_PERIOD", "400ms".to_owned())];
+    let mut proxy = Proxy::start_with(&format!("http://{backend}"), Path::new("/nonexistent/web"), &grace, |_| {}).await;
+    let mut response = proxy.get("/api/events").await;
+    assert!(response.chunk().await.unwrap().unwrap().starts_with(b"data: first"));
+    let stopped = std::time::Instant::now();
+    proxy.stop.take().unwrap().send(()).unwrap();
+    let result = tokio::time::timeout(Duration::from_secs(5), &mut proxy.task).await.expect("serve returns after the grace period");
+    result.unwrap().unwrap();
+    let waited = stopped.elapsed();
+    assert!(waited >= Duration::from_millis(350) && waited < Duration::from_secs(3), "{waited:?}");
+    let mut rest = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        rest.extend_from_slice(&chunk);
+    }
+    assert!(!String::from_utf8_lossy(&rest).contains("data: last"), "the stream was cut, not finished");
+}
+
 // ---------------------------------------------------------------- HTTPS
 
 /// A self-signed certificate for `localhost`, written as PEM files into `dir`.
