@@ -8,6 +8,10 @@
 # flight at the kill is delivered but never marked sent). A new `tower-cron` is started at once.
 # Checks: every mail is delivered, at most one duplicate per kill, and sending resumes within
 # 15 s of the restart.
+#
+# smtp-down: the SMTP server is down for TOWER_FAULTS_SMTP_DOWN seconds (default 60) while mail
+# waits: cron retries with backoff, its /metrics shows the outbox depth and the failures, and
+# every mail goes out once the server is back, exactly once.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -89,3 +93,39 @@ echo "cron-kill: $MAILS mails, $KILLS kills: $total messages received, $unique d
 ((worst_resume <= RESUME_LIMIT * 1000)) || fail "sending resumed only after ${worst_resume} ms (limit ${RESUME_LIMIT} s)"
 (($(unsent) == 0)) || fail "$(unsent) mails are not marked sent"
 echo "cron-kill: passed"
+
+# --- smtp-down ------------------------------------------------------------------------------------
+DOWN="${TOWER_FAULTS_SMTP_DOWN:-60}"
+kill -9 "$cron" 2>/dev/null || true
+wait "$cron" 2>/dev/null || true
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+smtp_port=$(free_port)
+metrics_port=$(free_port)
+export TOWER_SMTP_PORT=$smtp_port TOWER_CRON_SERVER_PORT=$metrics_port
+rm -rf "$work/mail"
+DOWN_MAILS=5
+now=$(($(date +%s) * 1000))
+values=$(for i in $(seq "$DOWN_MAILS"); do
+  printf "%s('down-%d@tower.test', 'sign_in_link', 'user%d@example.com', 'Mail %d', 'Body %d', %d, 0, %d)" \
+    "$([[ $i == 1 ]] || echo ,)" "$i" "$i" "$i" "$i" "$now" "$now"
+done)
+mysql_admin "$db" -e "INSERT INTO tw_mail (message_id, kind, recipient, subject, body_text, date_created, attempts, next_attempt) VALUES $values"
+metric() { curl -sf "http://127.0.0.1:$metrics_port/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+start_cron
+sleep "$DOWN"
+pending=$(metric tower_mail_outbox_pending); failures=$(metric tower_mail_failures_total)
+echo "smtp-down: after ${DOWN} s without SMTP: outbox depth ${pending:-none}, ${failures:-no} failed attempts (metrics)"
+[[ ${pending%.*} == "$DOWN_MAILS" ]] || fail "the outbox depth metric says '${pending}', not $DOWN_MAILS"
+((${failures:-0} >= DOWN_MAILS)) || fail "the failures metric says '${failures}'"
+back=$(date +%s%N)
+python3 .ci/smtp/server.py --dir "$work/mail" --port "$smtp_port" >"$work/smtp2.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1200); do (($(unsent) == 0)) && break; sleep 0.1; done
+after_ms=$((($(date +%s%N) - back) / 1000000))
+total=$(delivered); unique=$(distinct)
+echo "smtp-down: all $DOWN_MAILS delivered ${after_ms} ms after the server came back: $total messages, $unique distinct"
+(($(unsent) == 0)) || { tail -20 "$work/cron.log"; fail "$(unsent) mails still unsent 120 s after SMTP came back"; }
+((total == DOWN_MAILS && unique == DOWN_MAILS)) || fail "$total messages for $DOWN_MAILS mails"
+sleep 1.5
+[[ $(metric tower_mail_outbox_pending) == 0 ]] || fail "the outbox depth metric did not return to 0"
+echo "smtp-down: passed"
