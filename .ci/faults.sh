@@ -48,7 +48,8 @@ python3 .ci/smtp/server.py --dir "$work/mail" --port 0 --port-file "$work/smtp.p
 pids+=($!)
 for _ in $(seq 100); do [[ -s "$work/smtp.port" ]] && break; sleep 0.1; done
 [[ -s "$work/smtp.port" ]] || fail "the SMTP server did not start"
-export TOWER_SMTP_HOST=127.0.0.1 TOWER_SMTP_PORT="$(cat "$work/smtp.port")" TOWER_SMTP_AUTH=false
+TOWER_SMTP_PORT=$(cat "$work/smtp.port")
+export TOWER_SMTP_HOST=127.0.0.1 TOWER_SMTP_PORT TOWER_SMTP_AUTH=false
 
 # The outbox: $MAILS mails, due now.
 now=$(($(date +%s) * 1000))

@@ -64,10 +64,10 @@ impl WebApp {
 
     /// Answers a non-API request for `path` (the URL path, still percent-encoded).
     pub async fn respond(&self, method: &Method, path: &str, headers: &HeaderMap) -> Response<Body> {
-        let WebApp::Dir(dir) = self else {
-            return respond_embedded(method, path, headers);
-        };
-        dir.respond(method, path, headers).await
+        match self {
+            WebApp::Embedded => respond_embedded(method, path, headers),
+            WebApp::Dir(dir) => dir.respond(method, path, headers).await,
+        }
     }
 }
 
