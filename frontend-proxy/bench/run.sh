@@ -79,8 +79,10 @@ TOWER_BACKEND_SERVER_PORT=$backend_port "$bin/tower-backend" >"$work/backend.log
 pids+=($!)
 unset TOWER_DB_URL TOWER_DATA_DIR TOWER_LOG_LEVEL TOWER_JWT_SECRET
 
-# tower-frontend logs one line per request (info), as nginx writes its access log.
-TOWER_FRONTEND_PORT=$tower_port TOWER_BACKEND_URL=http://127.0.0.1:$backend_port TOWER_FRONTEND_WEB_DIR=$dist \
+# tower-frontend logs one line per request (info), as nginx writes its access log, and serves the
+# web app built into it (the default; build.rs embedded the same dist nginx serves).
+"$bin/tower-frontend" --version | grep -q 'web app built in' || { echo "tower-frontend was built without the web app (npm missing?)" >&2; exit 1; }
+TOWER_FRONTEND_PORT=$tower_port TOWER_FRONTEND_METRICS_PORT=0 TOWER_BACKEND_URL=http://127.0.0.1:$backend_port \
   "$bin/tower-frontend" 2>"$work/frontend.log" &
 pids+=($!)
 
