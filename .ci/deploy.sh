@@ -101,7 +101,7 @@ echo "the head Job of a Kubernetes compute environment validates against Kuberne
 
 echo "== lint"
 "$venv/bin/hadolint" --config docker/.hadolint.yaml docker/*.Dockerfile docker/test/*.Dockerfile
-"$venv/bin/shellcheck" .ci/deploy.sh .ci/node.sh .ci/faults.sh .ci/faults/ingest.sh docker/podman-test.sh docker/tower-healthcheck docker/test/*.sh
+"$venv/bin/shellcheck" .ci/deploy.sh .ci/node.sh .ci/faults.sh .ci/faults/ingest.sh .ci/faults/launch.sh docker/podman-test.sh docker/tower-healthcheck docker/test/*.sh
 echo "Dockerfiles (hadolint) and scripts (shellcheck) clean"
 
 echo "== promises"

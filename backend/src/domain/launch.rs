@@ -220,6 +220,10 @@ pub const PARAMS_FILE: &str = "params.json";
 pub const CONFIG_FILE: &str = "nextflow.config";
 pub const LOG_FILE: &str = "nextflow.log.txt";
 pub const EXIT_FILE: &str = ".exitcode";
+/// The pid of a local head job, written by its script once it holds [`LOCK_FILE`].
+pub const PID_FILE: &str = ".pid";
+/// Held by a local head job while it runs: one per launch.
+pub const LOCK_FILE: &str = ".lock";
 
 /// The bash script of the head job: environment, pre-run script, `nextflow run`, post-run script,
 /// the exit code kept in the run directory.
@@ -231,6 +235,11 @@ pub fn script(i: &ScriptInput<'_>) -> String {
     }
     s.push_str("# Written by Tower for one run. It holds the run's access token: keep it private.\n");
     s.push_str(&format!("cd {} || exit 1\n", q(i.run_dir)));
+    if i.scheduler.is_none() {
+        // One head job per launch on this host: a second start (by a submitter that died before
+        // it saw the first) finds the lock held and leaves. The pid tells the submitter it runs.
+        s.push_str(&format!("exec 9>>{LOCK_FILE}\nflock -n 9 || exit 0\necho \"$$\" > {PID_FILE}\n"));
+    }
     // The exit code is kept however the script ends (a pre-run script may `exit`).
     s.push_str(&format!("trap 'echo \"$?\" > {EXIT_FILE}' EXIT\n"));
     s.push_str(&format!("export TOWER_WORKFLOW_ID={}\n", q(i.workflow_id)));

@@ -13,18 +13,20 @@ use serde_json::Value;
 use super::checks::ssh_key;
 use super::ssh::{self, Target};
 use crate::domain::compute_env::{self as ce, quote as q, ComputeConfig, Kind, Scheduler};
-use crate::domain::launch::{self as rules, LaunchRequest, ScriptInput, CONFIG_FILE, EXIT_FILE, LOG_FILE, PARAMS_FILE, SCRIPT_FILE};
+use crate::domain::launch::{
+    self as rules, LaunchRequest, ScriptInput, CONFIG_FILE, EXIT_FILE, LOG_FILE, PARAMS_FILE, PID_FILE, SCRIPT_FILE,
+};
 use crate::domain::time::now_millis;
 use crate::store::compute_env::ComputeEnvRow;
 use crate::store::launch::{self as store, LaunchRow};
 use crate::store::Db;
 
-/// How long a submitter may take before another may take its launch over.
-const CLAIM: Duration = Duration::from_secs(120);
+/// A submitter's claim on a launch: renewed every quarter of it while it submits, so a submitter
+/// killed at any moment leaves the launch to another within this long.
+const CLAIM: Duration = Duration::from_secs(20);
 const SSH_TIMEOUT: Duration = Duration::from_secs(60);
 /// Attempts at a launch whose compute environment cannot be reached before it fails.
 const MAX_ATTEMPTS: i32 = 3;
-const PID_FILE: &str = ".pid";
 const JOB_FILE: &str = ".jobid";
 
 /// What the launcher needs from its process.
@@ -77,9 +79,23 @@ pub async fn submit(l: &Launcher<'_>, launch_id: &str) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let Some(launch) = store::find(l.db, launch_id).await? else { return Ok(false) };
-    let outcome = match place(l, &launch).await {
-        Ok(place) => submit_to(l, &launch, &place).await.map(|job| (job, place.run_dir)),
-        Err(e) => Err(Failure::Final(e)),
+    let work = async {
+        match place(l, &launch).await {
+            Ok(place) => submit_to(l, &launch, &place).await.map(|job| (job, place.run_dir)),
+            Err(e) => Err(Failure::Final(e)),
+        }
+    };
+    let renew = async {
+        loop {
+            tokio::time::sleep(CLAIM / 4).await;
+            if let Err(e) = store::renew_claim(l.db, launch_id, now_millis() + CLAIM.as_millis() as i64).await {
+                tracing::warn!(launch = %launch_id, error = %e, "cannot renew the claim on the launch");
+            }
+        }
+    };
+    let outcome = tokio::select! {
+        outcome = work => outcome,
+        never = renew => never,
     };
     match outcome {
         Ok((job, run_dir)) => {
@@ -188,6 +204,10 @@ fn local_alive(pid: &str) -> bool {
     std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains(SCRIPT_FILE))
 }
 
+/// Starts the head job in its run directory, or adopts the one an earlier attempt started. The
+/// script itself takes the run directory's lock and writes its pid (`rules::script`), so a
+/// submitter that died right after starting it never gets a second head job running: a second
+/// start finds the lock held and leaves, and this reads the first one's pid.
 async fn local_submit(run_dir: &str, files: &[(&str, String)]) -> Result<String, String> {
     let dir = Path::new(run_dir);
     if let Ok(pid) = std::fs::read_to_string(dir.join(PID_FILE)) {
@@ -195,6 +215,7 @@ async fn local_submit(run_dir: &str, files: &[(&str, String)]) -> Result<String,
         if local_alive(&pid) || dir.join(EXIT_FILE).exists() {
             return Ok(pid);
         }
+        let _ = std::fs::remove_file(dir.join(PID_FILE));
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot make the run directory {run_dir}: {e}"))?;
     for (name, contents) in files {
@@ -207,10 +228,14 @@ async fn local_submit(run_dir: &str, files: &[(&str, String)]) -> Result<String,
     // Its own process group: cancelling signals the head job and everything it started, and the
     // job outlives a restart of this process.
     cmd.process_group(0);
-    let child = cmd.spawn().map_err(|e| format!("cannot start bash: {e}"))?;
-    let pid = child.id().ok_or("the head job ended at once")?.to_string();
-    write_private(&dir.join(PID_FILE), &pid, 0o600).map_err(|e| format!("cannot write the pid file: {e}"))?;
-    Ok(pid)
+    cmd.spawn().map_err(|e| format!("cannot start bash: {e}"))?;
+    for _ in 0..200 {
+        if let Some(pid) = std::fs::read_to_string(dir.join(PID_FILE)).ok().filter(|p| p.ends_with('\n')) {
+            return Ok(pid.trim().to_string());
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    Err(format!("the head job did not start: see {run_dir}/{LOG_FILE}"))
 }
 
 async fn target_and_key(l: &Launcher<'_>, place: &Place) -> Result<(Target, ssh::Key), String> {

@@ -83,6 +83,13 @@ pub async fn claim(db: &Db, id: &str, now: i64, until: i64) -> sqlx::Result<bool
         .bind(until).bind(now).bind(id).bind(PENDING).bind(now).execute(p).await.map(|r| r.rows_affected() > 0))
 }
 
+/// Extends a live submitter's claim, so a slow submission is not taken over (a dead submitter's
+/// claim then lapses within one lease).
+pub async fn renew_claim(db: &Db, id: &str, until: i64) -> sqlx::Result<()> {
+    with_pool!(db, p => sqlx::query("UPDATE tw_launch SET claimed_until = ? WHERE id = ? AND state = ?")
+        .bind(until).bind(id).bind(PENDING).execute(p).await.map(|_| ()))
+}
+
 /// Remembers the run's token (made before the job that uses it is submitted).
 pub async fn set_token(db: &Db, id: &str, token_id: i64) -> sqlx::Result<()> {
     with_pool!(db, p => sqlx::query("UPDATE tw_launch SET token_id = ? WHERE id = ?").bind(token_id).bind(id).execute(p).await.map(|_| ()))

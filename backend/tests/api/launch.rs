@@ -141,6 +141,16 @@ async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp)
             .await;
     let id = b["workflowId"].as_str().unwrap().to_string();
     wait_status(app, &id, &["RUNNING"]).await;
+    // A second start of the same head job (a submitter killed right after the first started it,
+    // then another submitter) leaves at once: the running one holds the run directory's lock.
+    let row = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
+    let run_dir = row.run_dir.clone().unwrap();
+    let pid = std::fs::read_to_string(format!("{run_dir}/.pid")).unwrap();
+    let again = std::process::Command::new("bash").arg("launch.sh").current_dir(&run_dir).output().unwrap();
+    assert!(again.status.success() && again.stdout.is_empty(), "{again:?}");
+    assert_eq!(std::fs::read_to_string(format!("{run_dir}/.pid")).unwrap(), pid, "the running head job keeps its pid file");
+    let log = std::fs::read_to_string(format!("{run_dir}/nextflow.log.txt")).unwrap();
+    assert_eq!(log.matches("N E X T F L O W").count(), 1, "{log}");
     let (s, c) = app.send(Method::POST, &format!("/workflow/{id}/cancel"), Some(&app.token), None).await;
     assert_eq!(s, 204, "{c}");
     let run = wait_status(app, &id, &["CANCELLED"]).await;
