@@ -17,7 +17,7 @@ use crate::api::run_access::authorize_run;
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
 use crate::domain::compute_env::{self as ce, status, Kind};
-use crate::domain::credentials::scope_key;
+use crate::domain::credentials::{check_secret_name, scope_key};
 use crate::domain::launch::{self as rules, LaunchRequest, Problem};
 use crate::domain::time::now_millis;
 use crate::error::ApiResult;
@@ -109,6 +109,23 @@ async fn launch(
             problems.push(Problem { code: "compute_env_unavailable", message: "The local platform is not enabled on this server".into() })
         }
         Some(_) => {}
+    }
+    let workspace_scope = ws.workspace_id.map(|w| scope_key(caller.user.id, Some(w)));
+    let user_scope = scope_key(caller.user.id, None);
+    for (names, scope, field) in [
+        (&request.workspace_secrets, workspace_scope.as_deref(), "workspaceSecrets"),
+        (&request.user_secrets, Some(user_scope.as_str()), "userSecrets"),
+    ] {
+        for name in names.iter().filter(|n| check_secret_name(n).is_ok()) {
+            let found = match scope {
+                Some(scope) => store::pipeline_secret::find_by_name(&state.db, scope, name).await?.is_some(),
+                None => false,
+            };
+            if !found {
+                let place = if scope.is_some() { "here" } else { "outside a workspace" };
+                problems.push(Problem { code: "secret_missing", message: format!("launch.{field}: no secret named '{name}' {place}") });
+            }
+        }
     }
     if !problems.is_empty() {
         return Ok(refused(problems));

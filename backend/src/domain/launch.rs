@@ -182,11 +182,10 @@ pub fn check(r: &LaunchRequest) -> Vec<Problem> {
             out.push(problem("text_invalid", format!("launch.{field} must be text of at most 65536 characters")));
         }
     }
-    if !r.user_secrets.is_empty() || !r.workspace_secrets.is_empty() {
-        out.push(problem(
-            "secrets_unsupported",
-            "launch.userSecrets and launch.workspaceSecrets cannot be passed to a run by this server yet",
-        ));
+    for (field, names) in [("userSecrets", &r.user_secrets), ("workspaceSecrets", &r.workspace_secrets)] {
+        if let Some(Err(e)) = names.iter().map(|n| crate::domain::credentials::check_secret_name(n)).find(Result::is_err) {
+            out.push(problem("secret_name_invalid", format!("launch.{field}: {e}")));
+        }
     }
     out
 }
@@ -212,6 +211,8 @@ pub struct ScriptInput<'a> {
     pub token: &'a str,
     /// Batch directives for a grid scheduler, or none for a local process.
     pub scheduler: Option<(&'a Scheduler, &'a str)>,
+    /// Whether the run gets pipeline secrets ([`SECRETS_FILE`]).
+    pub secrets: bool,
 }
 
 /// The file names in a run's directory.
@@ -224,6 +225,9 @@ pub const EXIT_FILE: &str = ".exitcode";
 pub const PID_FILE: &str = ".pid";
 /// Held by a local head job while it runs: one per launch.
 pub const LOCK_FILE: &str = ".lock";
+/// The run's pipeline secrets, for Nextflow's local secrets provider (`NXF_SECRETS_FILE`, owner
+/// only, as Nextflow requires); the script deletes it when it ends.
+pub const SECRETS_FILE: &str = "secrets.json";
 
 /// The bash script of the head job: environment, pre-run script, `nextflow run`, post-run script,
 /// the exit code kept in the run directory.
@@ -241,12 +245,16 @@ pub fn script(i: &ScriptInput<'_>) -> String {
         s.push_str(&format!("exec 9>>{LOCK_FILE}\nflock -n 9 || exit 0\necho \"$$\" > {PID_FILE}\n"));
     }
     // The exit code is kept however the script ends (a pre-run script may `exit`).
-    s.push_str(&format!("trap 'echo \"$?\" > {EXIT_FILE}' EXIT\n"));
+    // The secrets file goes before the exit code is written: once that is there, it is gone.
+    s.push_str(&format!("trap 'code=$?; rm -f {SECRETS_FILE}; echo \"$code\" > {EXIT_FILE}' EXIT\n"));
     s.push_str(&format!("export TOWER_WORKFLOW_ID={}\n", q(i.workflow_id)));
     s.push_str(&format!("export TOWER_ACCESS_TOKEN={}\n", q(i.token)));
     s.push_str(&format!("export TOWER_API_ENDPOINT={}\n", q(i.api_url)));
     if let Some(ws) = i.workspace_id {
         s.push_str(&format!("export TOWER_WORKSPACE_ID={ws}\n"));
+    }
+    if i.secrets {
+        s.push_str(&format!("export NXF_SECRETS_FILE=\"$PWD/{SECRETS_FILE}\"\n"));
     }
     for v in i.config.environment.iter().filter(|v| v.head) {
         s.push_str(&format!("export {}={}\n", v.name, q(&v.value)));
@@ -297,6 +305,28 @@ pub fn script(i: &ScriptInput<'_>) -> String {
     }
     s.push_str("exit \"$rc\"\n");
     s
+}
+
+/// The [`SECRETS_FILE`] of a run, as Nextflow's local secrets provider reads it: a JSON list of
+/// `{"name", "value"}`. A later secret of the same name wins (user secrets come after the
+/// workspace's).
+pub fn secrets_file(secrets: &[(String, zeroize::Zeroizing<String>)]) -> zeroize::Zeroizing<String> {
+    let mut by_name: Vec<(&str, &str)> = Vec::new();
+    for (name, value) in secrets {
+        by_name.retain(|(n, _)| n != name);
+        by_name.push((name, value));
+    }
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        name: &'a str,
+        value: &'a str,
+    }
+    let list: Vec<Entry> = by_name.into_iter().map(|(name, value)| Entry { name, value }).collect();
+    // Written into one buffer, reserved up front so that no copy is left behind by its growth.
+    let mut out =
+        zeroize::Zeroizing::new(Vec::with_capacity(list.iter().map(|e| 6 * (e.name.len() + e.value.len()) + 32).sum::<usize>() + 2));
+    serde_json::to_writer(&mut *out, &list).expect("strings serialize");
+    zeroize::Zeroizing::new(String::from_utf8(std::mem::take(&mut *out)).expect("JSON is UTF-8"))
 }
 
 /// The Nextflow config of a run: the compute environment's, then the launch's own.
@@ -376,6 +406,14 @@ mod tests {
     }
 
     #[test]
+    fn the_secrets_file_is_what_nextflow_reads_and_the_last_of_a_name_wins() {
+        let z = |s: &str| zeroize::Zeroizing::new(s.to_string());
+        let file = secrets_file(&[("A".into(), z("ws \"quoted\"\n")), ("B".into(), z("b")), ("A".into(), z("user"))]);
+        let parsed: Value = serde_json::from_str(&file).unwrap();
+        assert_eq!(parsed, serde_json::json!([{"name": "B", "value": "b"}, {"name": "A", "value": "user"}]));
+    }
+
+    #[test]
     fn the_script_quotes_what_the_request_says_and_runs_the_users_scripts_as_they_are() {
         let r = LaunchRequest {
             config_profiles: vec!["test".into(), "docker".into()],
@@ -398,8 +436,11 @@ mod tests {
             workspace_id: Some(7),
             token: "tok'en",
             scheduler: None,
+            secrets: true,
         });
         assert!(s.contains("export TOWER_ACCESS_TOKEN=\"tok'en\"\n"), "{s}");
+        assert!(s.contains("export NXF_SECRETS_FILE=\"$PWD/secrets.json\"\n"), "{s}");
+        assert!(s.contains("\nexec 9>>.lock\nflock -n 9 || exit 0\necho \"$$\" > .pid\n"), "a local head job runs once: {s}");
         assert!(s.contains("\nmodule load nextflow\n"));
         assert!(s.contains("nextflow run https://github.com/nextflow-io/hello -name happy_turing -with-tower http://tower:8080 -r main -w /scratch/work -params-file params.json -c nextflow.config -profile 'test,docker' -resume 0b5e1f4e-2222-4000-8000-000000000001"), "{s}");
         assert!(s.contains("export TOWER_WORKSPACE_ID=7"));

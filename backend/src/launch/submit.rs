@@ -9,16 +9,19 @@ use std::time::Duration;
 
 use base64::Engine;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use super::checks::ssh_key;
 use super::ssh::{self, Target};
 use crate::domain::compute_env::{self as ce, quote as q, ComputeConfig, Kind, Scheduler};
+use crate::domain::credentials::{scope_key, SealedKind};
 use crate::domain::launch::{
-    self as rules, LaunchRequest, ScriptInput, CONFIG_FILE, EXIT_FILE, LOG_FILE, PARAMS_FILE, PID_FILE, SCRIPT_FILE,
+    self as rules, LaunchRequest, ScriptInput, CONFIG_FILE, EXIT_FILE, LOG_FILE, PARAMS_FILE, PID_FILE, SCRIPT_FILE, SECRETS_FILE,
 };
 use crate::domain::time::now_millis;
 use crate::store::compute_env::ComputeEnvRow;
 use crate::store::launch::{self as store, LaunchRow};
+use crate::store::pipeline_secret as secret_store;
 use crate::store::Db;
 
 /// A submitter's claim on a launch: renewed every quarter of it while it submits, so a submitter
@@ -130,6 +133,7 @@ async fn submit_to(l: &Launcher<'_>, launch: &LaunchRow, place: &Place) -> Resul
     // A fresh token per attempt: an earlier attempt's secret is not kept anywhere. All of them
     // end with the run (revoked by name).
     let token_name = format!("run-{}-{}", launch.workflow_id, launch.attempts);
+    let secrets = open_secrets(l, launch, &request).await.map_err(Failure::Final)?;
     let (token_id, token) = run_token(l.db, launch.user_id, &token_name).await.map_err(Failure::Transient)?;
     let _ = store::set_token(l.db, &launch.id, token_id).await;
     let scheduler = match place.kind {
@@ -138,7 +142,7 @@ async fn submit_to(l: &Launcher<'_>, launch: &LaunchRow, place: &Place) -> Resul
     };
     let log_path = format!("{}/{LOG_FILE}", place.run_dir);
     let directives = scheduler.map(|s| rules::directives(s, &job_name(&launch.id), &place.config, &request, &log_path)).unwrap_or_default();
-    let script = rules::script(&ScriptInput {
+    let script = Zeroizing::new(rules::script(&ScriptInput {
         workflow_id: &launch.workflow_id,
         run_name: &run_name,
         request: &request,
@@ -148,16 +152,55 @@ async fn submit_to(l: &Launcher<'_>, launch: &LaunchRow, place: &Place) -> Resul
         workspace_id: launch.workspace_id,
         token: &token,
         scheduler: scheduler.map(|s| (s, directives.as_str())),
-    });
+        secrets: !secrets.is_empty(),
+    }));
     let params =
         serde_json::to_string_pretty(&rules::params_json(request.params_text.as_deref()).unwrap_or(Value::Null)).unwrap_or_default();
-    let files = [(SCRIPT_FILE, script), (PARAMS_FILE, params), (CONFIG_FILE, rules::config_file(&place.config, &request))];
+    let mut files = vec![
+        (SCRIPT_FILE, script),
+        (PARAMS_FILE, Zeroizing::new(params)),
+        (CONFIG_FILE, Zeroizing::new(rules::config_file(&place.config, &request))),
+    ];
+    if !secrets.is_empty() {
+        files.push((SECRETS_FILE, rules::secrets_file(&secrets)));
+    }
     match (place.kind, scheduler) {
         (Kind::Local, _) if !l.local_enabled => Err(Failure::Final("the local platform is not enabled on this server".into())),
         (Kind::Local, _) => local_submit(&place.run_dir, &files).await.map_err(Failure::Final),
         (Kind::Grid(_), Some(s)) => grid_submit(l, place, s, &launch.id, &files).await,
         _ => Err(Failure::Final(format!("launching on {} is not available on this server yet", place.ce.platform))),
     }
+}
+
+/// The pipeline secrets the launch names, opened: the workspace's, then the user's.
+async fn open_secrets(l: &Launcher<'_>, launch: &LaunchRow, request: &LaunchRequest) -> Result<Vec<(String, Zeroizing<String>)>, String> {
+    let workspace = launch.workspace_id.map(|ws| scope_key(launch.user_id, Some(ws)));
+    let user = scope_key(launch.user_id, None);
+    let mut out = Vec::new();
+    for (scope, names, what) in
+        [(workspace.as_deref(), &request.workspace_secrets, "workspace"), (Some(&*user), &request.user_secrets, "user")]
+    {
+        for name in names {
+            let scope = scope.ok_or_else(|| format!("the workspace secret {name} needs a workspace"))?;
+            let missing = || format!("the {what} secret {name} no longer exists");
+            let row = secret_store::find_by_name(l.db, scope, name)
+                .await
+                .map_err(|e| format!("cannot read the secret {name}: {e}"))?
+                .ok_or_else(missing)?;
+            let sealed = secret_store::sealed(l.db, scope, row.id)
+                .await
+                .map_err(|e| format!("cannot read the secret {name}: {e}"))?
+                .ok_or_else(missing)?;
+            let value = l
+                .keyring
+                .open(&sealed, &SealedKind::PipelineSecret.aad(&row.id.to_string()))
+                .map_err(|e| format!("cannot open the secret {name}: {e}"))?;
+            let value = Zeroizing::new(String::from_utf8(value.to_vec()).map_err(|_| format!("the secret {name} is not text"))?);
+            let _ = secret_store::mark_used(l.db, row.id, now_millis()).await;
+            out.push((name.clone(), value));
+        }
+    }
+    Ok(out)
 }
 
 /// A personal access token of the launching user for this run only.
@@ -208,7 +251,7 @@ fn local_alive(pid: &str) -> bool {
 /// script itself takes the run directory's lock and writes its pid (`rules::script`), so a
 /// submitter that died right after starting it never gets a second head job running: a second
 /// start finds the lock held and leaves, and this reads the first one's pid.
-async fn local_submit(run_dir: &str, files: &[(&str, String)]) -> Result<String, String> {
+async fn local_submit(run_dir: &str, files: &[(&str, Zeroizing<String>)]) -> Result<String, String> {
     let dir = Path::new(run_dir);
     if let Ok(pid) = std::fs::read_to_string(dir.join(PID_FILE)) {
         let pid = pid.trim().to_string();
@@ -257,11 +300,20 @@ fn submit_command(s: &Scheduler) -> &'static str {
     }
 }
 
-async fn grid_submit(l: &Launcher<'_>, place: &Place, s: &Scheduler, launch_id: &str, files: &[(&str, String)]) -> Result<String, Failure> {
+async fn grid_submit(
+    l: &Launcher<'_>,
+    place: &Place,
+    s: &Scheduler,
+    launch_id: &str,
+    files: &[(&str, Zeroizing<String>)],
+) -> Result<String, Failure> {
     let (target, key) = target_and_key(l, place).await.map_err(Failure::Final)?;
     let dir = q(&place.run_dir);
-    let mut script =
-        format!("set -u\nmkdir -p -- {dir} && cd -- {dir} || {{ echo \"TOWER-FAIL cannot make the run directory\"; exit 0; }}\n");
+    // It carries the files (the run's token, its secrets): wiped when dropped.
+    let mut script = Zeroizing::new(format!(
+        "set -u\nmkdir -p -- {dir} && cd -- {dir} || {{ echo \"TOWER-FAIL cannot make the run directory\"; exit 0; }}\n"
+    ));
+    script.reserve(files.iter().map(|(_, c)| c.len() * 4 / 3 + 64).sum::<usize>() + 1024);
     script.push_str(&format!("if [ -s {JOB_FILE} ]; then echo \"TOWER-JOB $(cat {JOB_FILE})\"; exit 0; fi\n"));
     if s.submit == "sbatch" {
         let name = q(&job_name(launch_id));
@@ -269,8 +321,11 @@ async fn grid_submit(l: &Launcher<'_>, place: &Place, s: &Scheduler, launch_id: 
     }
     script.push_str("umask 077\n");
     for (name, contents) in files {
-        let b64 = base64::engine::general_purpose::STANDARD.encode(contents);
-        script.push_str(&format!("printf '%s' '{b64}' | base64 -d > {name}\n"));
+        let b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(contents.as_bytes()));
+        // Pushed in pieces: a formatted copy of the contents would outlive this.
+        script.push_str("printf '%s' '");
+        script.push_str(&b64);
+        script.push_str(&format!("' | base64 -d > {name}\n"));
     }
     script.push_str(&format!(
         "j=$({} 2>submit.err)\nif [ -z \"$j\" ]; then echo \"TOWER-FAIL $(tail -n 3 submit.err | tr '\\n' ' ')\"; exit 0; fi\necho \"$j\" > {JOB_FILE}\necho \"TOWER-JOB $j\"\n",

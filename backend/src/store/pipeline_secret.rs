@@ -73,6 +73,11 @@ pub async fn sealed(db: &Db, scope: &str, id: i64) -> sqlx::Result<Option<Sealed
     Ok(row.map(|(data, key_id)| Sealed { key_id, data }))
 }
 
+/// The secret was handed to a launched run.
+pub async fn mark_used(db: &Db, id: i64, now: i64) -> sqlx::Result<()> {
+    with_pool!(db, p => sqlx::query("UPDATE tw_pipeline_secret SET last_used = ? WHERE id = ?").bind(now).bind(id).execute(p).await.map(|_| ()))
+}
+
 pub async fn update(db: &Db, scope: &str, id: i64, sealed: &Sealed, now: i64) -> sqlx::Result<bool> {
     with_pool!(db, p => sqlx::query("UPDATE tw_pipeline_secret SET secret = ?, key_id = ?, last_updated = ? WHERE id = ? AND scope = ?")
         .bind(&sealed.data).bind(&sealed.key_id).bind(now).bind(id).bind(scope)

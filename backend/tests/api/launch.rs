@@ -134,6 +134,116 @@ async fn a_launch_on_the_local_platform_runs_to_the_end_mysql() {
     on(Kind::MySql, a_launch_on_the_local_platform_runs_to_the_end).await;
 }
 
+/// A local compute environment in `workspace` (or the personal context), checked.
+async fn local_ce_in(app: &TestApp, workspace: Option<i64>) -> String {
+    let standin = crate::compute_envs::standin_dir();
+    let work = std::env::temp_dir().join(format!("tower-launch-{}", tower_backend::domain::ids::random_hex(4)));
+    let q = workspace.map(|w| format!("?workspaceId={w}")).unwrap_or_default();
+    let (s, b) = app
+        .send(
+            Method::POST,
+            &format!("/compute-envs{q}"),
+            Some(&app.token),
+            Some(&json!({"computeEnv": {"name": "here", "platform": "local-platform",
+            "config": {"workDir": work.display().to_string(), "preRunScript": format!("export PATH={}:$PATH", standin.display())}}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let id = b["computeEnvId"].as_str().unwrap().to_string();
+    for _ in 0..300 {
+        let (_, c) = app.send(Method::GET, &format!("/compute-envs/{id}{q}"), Some(&app.token), None).await;
+        if c["computeEnv"]["status"] == "AVAILABLE" {
+            return id;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("compute environment {id} not available");
+}
+
+/// Pipeline secrets reach Nextflow through its local secrets provider (an owner-only file named
+/// by `NXF_SECRETS_FILE`, gone when the run ends), the user's over the workspace's of the same
+/// name; the value is nowhere else: not in the launch record, the log, or an answer.
+async fn pipeline_secrets_reach_nextflow_and_nothing_else(app: &TestApp) {
+    use sha2::Digest;
+    let digest = |v: &str| sha2::Sha256::digest(v.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let marker = format!("s3cret-{}", tower_backend::domain::ids::random_hex(6));
+    let (_, org) = app.post("/orgs", &json!({"organization": {"name": "secret-org", "fullName": "Secrets"}})).await;
+    let org_id = org["organization"]["orgId"].as_i64().unwrap();
+    let (_, ws) = app
+        .post(&format!("/orgs/{org_id}/workspaces"), &json!({"workspace": {"name": "secret-ws", "fullName": "S", "visibility": "PRIVATE"}}))
+        .await;
+    let ws = ws["workspace"]["id"].as_i64().unwrap();
+    for (path, name, value) in [
+        (format!("/pipeline-secrets?workspaceId={ws}"), "DB_PASSWORD", format!("{marker}-ws-db")),
+        (format!("/pipeline-secrets?workspaceId={ws}"), "API_KEY", format!("{marker}-ws-key")),
+        ("/pipeline-secrets".to_string(), "API_KEY", format!("{marker}-user-key")),
+    ] {
+        let (s, b) = app.post(&path, &json!({"name": name, "value": value})).await;
+        assert_eq!(s, 200, "{b}");
+    }
+    let ce = local_ce_in(app, Some(ws)).await;
+    let params = format!(
+        "standin_tasks: 1\nstandin_sleep: 0\nstandin_secret_sha256: DB_PASSWORD={},API_KEY={}",
+        digest(&format!("{marker}-ws-db")),
+        digest(&format!("{marker}-user-key"))
+    );
+    let body = json!({"launch": {"computeEnvId": ce, "pipeline": "nf/secrets", "paramsText": params,
+        "workspaceSecrets": ["DB_PASSWORD", "API_KEY"], "userSecrets": ["API_KEY"]}});
+    let (s, b) = app.send(Method::POST, &format!("/workflow/launch?workspaceId={ws}"), Some(&app.token), Some(&body)).await;
+    assert_eq!(s, 200, "{b}");
+    let id = b["workflowId"].as_str().unwrap().to_string();
+    let until = Instant::now() + Duration::from_secs(60);
+    let run = loop {
+        let (_, r) = app.send(Method::GET, &format!("/workflow/{id}?workspaceId={ws}"), Some(&app.token), None).await;
+        if matches!(r["workflow"]["status"].as_str(), Some("SUCCEEDED" | "FAILED")) || Instant::now() > until {
+            break r;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let (_, log) = app.send(Method::GET, &format!("/workflow/{id}/log?workspaceId={ws}"), Some(&app.token), None).await;
+    assert_eq!(run["workflow"]["status"], "SUCCEEDED", "{run}\n{log}");
+    let text = log.to_string();
+    assert!(text.contains("secrets: API_KEY, DB_PASSWORD") && text.contains("secret DB_PASSWORD: matches"), "{log}");
+    assert!(text.contains("secret API_KEY: matches"), "the user's secret wins over the workspace's: {log}");
+    let row = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
+    let run_dir = row.run_dir.clone().unwrap();
+    // Nextflow has reported the end; the head job's script ends just after.
+    for _ in 0..100 {
+        if std::path::Path::new(&format!("{run_dir}/.exitcode")).exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(std::fs::read_to_string(format!("{run_dir}/.exitcode")).unwrap().trim(), "0");
+    assert!(!std::path::Path::new(&format!("{run_dir}/secrets.json")).exists(), "the secrets file is gone when the run ends");
+    let (_, described) = app.send(Method::GET, &format!("/workflow/{id}/launch?workspaceId={ws}"), Some(&app.token), None).await;
+    assert_eq!(described["launch"]["workspaceSecrets"], json!(["DB_PASSWORD", "API_KEY"]), "{described}");
+    for text in [text, described.to_string(), row.request.clone(), std::fs::read_to_string(format!("{run_dir}/launch.sh")).unwrap()] {
+        assert!(!text.contains(&marker), "a secret value leaked: {text}");
+    }
+    let (_, listed) = app.send(Method::GET, "/pipeline-secrets", Some(&app.token), None).await;
+    assert!(listed["pipelineSecrets"][0]["lastUsed"].is_string(), "{listed}");
+    // Names that do not exist here, or are not names, are refused before anything is stored.
+    let bad = json!({"launch": {"computeEnvId": ce, "pipeline": "nf/secrets", "workspaceSecrets": ["NOPE"], "userSecrets": ["bad name"]}});
+    let (s, b) = app.send(Method::POST, &format!("/workflow/launch?workspaceId={ws}"), Some(&app.token), Some(&bad)).await;
+    assert_eq!(s, 400, "{b}");
+    let codes: Vec<&str> = b["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["secret_name_invalid", "secret_missing"], "{b}");
+    let personal = local_ce_in(app, None).await;
+    let (s, b) = launch(app, json!({"computeEnvId": personal, "pipeline": "nf/secrets", "workspaceSecrets": ["DB_PASSWORD"]})).await;
+    assert_eq!(s, 400, "{b}");
+    assert!(b["message"].as_str().unwrap().contains("no secret named 'DB_PASSWORD' outside a workspace"), "{b}");
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipeline_secrets_reach_nextflow_and_nothing_else_sqlite() {
+    on(Kind::Sqlite, pipeline_secrets_reach_nextflow_and_nothing_else).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipeline_secrets_reach_nextflow_and_nothing_else_mysql() {
+    on(Kind::MySql, pipeline_secrets_reach_nextflow_and_nothing_else).await;
+}
+
 async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp) {
     let ce = local_ce(app).await;
     let (_, b) =
