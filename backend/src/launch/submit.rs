@@ -16,7 +16,8 @@ use super::ssh::{self, Target};
 use crate::domain::compute_env::{self as ce, quote as q, ComputeConfig, Kind, Scheduler};
 use crate::domain::credentials::{scope_key, SealedKind};
 use crate::domain::launch::{
-    self as rules, LaunchRequest, ScriptInput, CONFIG_FILE, EXIT_FILE, LOG_FILE, PARAMS_FILE, PID_FILE, SCRIPT_FILE, SECRETS_FILE,
+    self as rules, LaunchRequest, ScriptInput, CONFIG_FILE, EXIT_FILE, LOCK_FILE, LOG_FILE, PARAMS_FILE, PID_FILE, SCRIPT_FILE,
+    SECRETS_FILE,
 };
 use crate::domain::time::now_millis;
 use crate::store::compute_env::ComputeEnvRow;
@@ -250,7 +251,8 @@ fn local_alive(pid: &str) -> bool {
 /// Starts the head job in its run directory, or adopts the one an earlier attempt started. The
 /// script itself takes the run directory's lock and writes its pid (`rules::script`), so a
 /// submitter that died right after starting it never gets a second head job running: a second
-/// start finds the lock held and leaves, and this reads the first one's pid.
+/// start finds the lock held and leaves, and this reads the first one's pid. A lock held before
+/// anything is written means a head job has just started: its files are left alone.
 async fn local_submit(run_dir: &str, files: &[(&str, Zeroizing<String>)]) -> Result<String, String> {
     let dir = Path::new(run_dir);
     if let Ok(pid) = std::fs::read_to_string(dir.join(PID_FILE)) {
@@ -258,8 +260,13 @@ async fn local_submit(run_dir: &str, files: &[(&str, Zeroizing<String>)]) -> Res
         if local_alive(&pid) || dir.join(EXIT_FILE).exists() {
             return Ok(pid);
         }
-        let _ = std::fs::remove_file(dir.join(PID_FILE));
     }
+    let lock = dir.join(LOCK_FILE);
+    let free = tokio::process::Command::new("flock").arg("-n").arg(&lock).arg("true").status().await;
+    if lock.exists() && !free.is_ok_and(|s| s.success()) {
+        return started_pid(run_dir).await;
+    }
+    let _ = std::fs::remove_file(dir.join(PID_FILE));
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot make the run directory {run_dir}: {e}"))?;
     for (name, contents) in files {
         write_private(&dir.join(name), contents, 0o600).map_err(|e| format!("cannot write {run_dir}/{name}: {e}"))?;
@@ -272,6 +279,12 @@ async fn local_submit(run_dir: &str, files: &[(&str, Zeroizing<String>)]) -> Res
     // job outlives a restart of this process.
     cmd.process_group(0);
     cmd.spawn().map_err(|e| format!("cannot start bash: {e}"))?;
+    started_pid(run_dir).await
+}
+
+/// The pid the head job writes once it holds its lock.
+async fn started_pid(run_dir: &str) -> Result<String, String> {
+    let dir = Path::new(run_dir);
     for _ in 0..200 {
         if let Some(pid) = std::fs::read_to_string(dir.join(PID_FILE)).ok().filter(|p| p.ends_with('\n')) {
             return Ok(pid.trim().to_string());

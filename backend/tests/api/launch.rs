@@ -261,6 +261,25 @@ async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp)
     assert_eq!(std::fs::read_to_string(format!("{run_dir}/.pid")).unwrap(), pid, "the running head job keeps its pid file");
     let log = std::fs::read_to_string(format!("{run_dir}/nextflow.log.txt")).unwrap();
     assert_eq!(log.matches("N E X T F L O W").count(), 1, "{log}");
+    // A submitter that finds the lock held before its pid file is written (the first start is
+    // that young) leaves the run's files alone and adopts the job once its pid appears.
+    let script = std::fs::read(format!("{run_dir}/launch.sh")).unwrap();
+    std::fs::remove_file(format!("{run_dir}/.pid")).unwrap();
+    with_pool!(app.db(), p => sqlx::query("UPDATE tw_launch SET state = 'PENDING', claimed_until = NULL WHERE id = ?").bind(&row.id).execute(p).await.map(|_| ())).unwrap();
+    let rewrite = {
+        let (path, pid) = (format!("{run_dir}/.pid"), pid.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            std::fs::write(path, pid).unwrap();
+        })
+    };
+    assert!(tower_backend::launch::submit::submit(&app.state.launcher(), &row.id).await.unwrap());
+    rewrite.await.unwrap();
+    let adopted = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
+    assert_eq!((adopted.state.as_str(), adopted.job_id.as_deref()), ("SUBMITTED", Some(pid.trim())));
+    assert_eq!(std::fs::read(format!("{run_dir}/launch.sh")).unwrap(), script, "the running job's script is left as it is");
+    let log = std::fs::read_to_string(format!("{run_dir}/nextflow.log.txt")).unwrap();
+    assert_eq!(log.matches("N E X T F L O W").count(), 1, "{log}");
     let (s, c) = app.send(Method::POST, &format!("/workflow/{id}/cancel"), Some(&app.token), None).await;
     assert_eq!(s, 204, "{c}");
     let run = wait_status(app, &id, &["CANCELLED"]).await;
