@@ -176,7 +176,11 @@ async fn main() {
     println!("| platform | Tower p50 | Tower p90 | baseline p50 | baseline p90 | Tower's overhead (p50) | ratio |");
     println!("|---|---|---|---|---|---|---|");
 
-    let local = compute_env(&b, json!({"name": "here", "platform": "local-platform", "config": {"workDir": dir.join("work"), "preRunScript": path}})).await;
+    let local = compute_env(
+        &b,
+        json!({"name": "here", "platform": "local-platform", "config": {"workDir": dir.join("work"), "preRunScript": path}}),
+    )
+    .await;
     let tower = launch_latency(&b, &local, &file, rounds).await;
     let mut baseline = Vec::new();
     let script = dir.join("baseline.sh");
@@ -199,8 +203,9 @@ async fn main() {
         let user = std::env::var("TOWER_TEST_SSH_USER").unwrap_or_else(|_| "towerci".into());
         let key_file = std::env::var("TOWER_TEST_SSH_KEY").expect("TOWER_TEST_SSH_KEY");
         let key = std::fs::read_to_string(&key_file).unwrap();
-        let creds = b.post("/credentials", json!({"credentials": {"name": "bench-ssh", "provider": "ssh", "keys": {"privateKey": key}}})).await
-            ["credentialsId"]
+        let creds = b
+            .post("/credentials", json!({"credentials": {"name": "bench-ssh", "provider": "ssh", "keys": {"privateKey": key}}}))
+            .await["credentialsId"]
             .as_str()
             .unwrap()
             .to_string();

@@ -1,5 +1,6 @@
-//! Labels: `GET/POST /labels`, `PUT/DELETE /labels/{labelId}`, and run labels with
-//! `POST /workflow/labels/add|remove|apply`.
+//! Labels: `GET/POST /labels`, `PUT/DELETE /labels/{labelId}`, run labels with
+//! `POST /workflow/labels/add|remove|apply` and pipeline labels with
+//! `POST /pipelines/labels/add|remove|apply`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,7 +17,7 @@ use crate::auth::Caller;
 use crate::domain::time::{now_millis, opt_datetime};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::label::{self, Association, Label, Scope};
+use crate::store::label::{self, Association, Label, Labelled, Scope};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -25,6 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_to_runs))
         .routes(routes!(remove_from_runs))
         .routes(routes!(apply_to_runs))
+        .routes(routes!(add_to_pipelines))
+        .routes(routes!(remove_from_pipelines))
+        .routes(routes!(apply_to_pipelines))
 }
 
 /// `LabelDbDto`.
@@ -258,7 +262,7 @@ async fn associate(
     for l in &req.label_ids {
         find_label(&state, scope, &l.to_string()).await?;
     }
-    label::associate(&state.db, how, &ids, &req.label_ids).await?;
+    label::associate(&state.db, how, Labelled::Runs(&ids), &req.label_ids).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -299,4 +303,78 @@ async fn apply_to_runs(
     req: ApiJson<AssociateWorkflowLabelsRequest>,
 ) -> ApiResult<StatusCode> {
     associate(state, caller, ws, req, Association::Apply).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AssociatePipelineLabelsRequest {
+    #[serde(default)]
+    pipeline_ids: Vec<i64>,
+    #[serde(default)]
+    label_ids: Vec<i64>,
+}
+
+/// Checks every pipeline (those who may edit the Launchpad) and label before changing anything,
+/// then changes all in one transaction.
+async fn associate_pipelines(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiJson(req): ApiJson<AssociatePipelineLabelsRequest>,
+    how: Association,
+) -> ApiResult<StatusCode> {
+    let pipelines = super::scope(&state, &caller, ws.workspace_id, perm::PIPELINE_WRITE).await?;
+    let labels = scope(&state, &caller, ws.workspace_id, perm::LABEL_READ).await?;
+    if req.pipeline_ids.is_empty() {
+        return Err(ApiError::bad_request("pipelineIds must name at least one pipeline"));
+    }
+    for id in &req.pipeline_ids {
+        if crate::store::pipeline::find(&state.db, &pipelines, *id).await?.is_none() {
+            return Err(ApiError::not_found(format!("Pipeline {id} not found")));
+        }
+    }
+    for l in &req.label_ids {
+        find_label(&state, labels, &l.to_string()).await?;
+    }
+    label::associate(&state.db, how, Labelled::Pipelines(&req.pipeline_ids), &req.label_ids).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Attaches labels to pipelines, keeping the ones they have.
+#[utoipa::path(post, path = "/pipelines/labels/add", tag = "labels", operation_id = "AddLabelsToPipelines", security(("BearerAuth" = [])),
+    params(WorkspaceParam), request_body = AssociatePipelineLabelsRequest,
+    responses((status = 204), ReadErrors))]
+async fn add_to_pipelines(
+    state: State<AppState>,
+    caller: Caller,
+    ws: ApiQuery<WorkspaceParam>,
+    req: ApiJson<AssociatePipelineLabelsRequest>,
+) -> ApiResult<StatusCode> {
+    associate_pipelines(state, caller, ws, req, Association::Add).await
+}
+
+/// Detaches labels from pipelines.
+#[utoipa::path(post, path = "/pipelines/labels/remove", tag = "labels", operation_id = "RemoveLabelsFromPipelines", security(("BearerAuth" = [])),
+    params(WorkspaceParam), request_body = AssociatePipelineLabelsRequest,
+    responses((status = 204), ReadErrors))]
+async fn remove_from_pipelines(
+    state: State<AppState>,
+    caller: Caller,
+    ws: ApiQuery<WorkspaceParam>,
+    req: ApiJson<AssociatePipelineLabelsRequest>,
+) -> ApiResult<StatusCode> {
+    associate_pipelines(state, caller, ws, req, Association::Remove).await
+}
+
+/// Replaces the labels of pipelines with exactly these.
+#[utoipa::path(post, path = "/pipelines/labels/apply", tag = "labels", operation_id = "ApplyLabelsToPipelines", security(("BearerAuth" = [])),
+    params(WorkspaceParam), request_body = AssociatePipelineLabelsRequest,
+    responses((status = 204), ReadErrors))]
+async fn apply_to_pipelines(
+    state: State<AppState>,
+    caller: Caller,
+    ws: ApiQuery<WorkspaceParam>,
+    req: ApiJson<AssociatePipelineLabelsRequest>,
+) -> ApiResult<StatusCode> {
+    associate_pipelines(state, caller, ws, req, Association::Apply).await
 }

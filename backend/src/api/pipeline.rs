@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::{ApiJson, ApiQuery, NameParam, WorkspaceParam};
+use super::label::LabelDto;
 use super::launch::WorkflowLaunchRequest;
 use super::scope;
 use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
@@ -59,12 +60,31 @@ pub struct PipelineDto {
     workspace_id: Option<i64>,
     deleted: bool,
     compute_env: Option<ComputeEnvDbDto>,
+    /// Its labels (`/pipelines/labels/add|apply|remove`).
+    labels: Vec<LabelDto>,
     #[serde(with = "opt_datetime")]
     #[schema(value_type = Option<String>, format = DateTime)]
     last_updated: Option<i64>,
 }
 
-async fn dto(state: &AppState, r: PipelineRow) -> ApiResult<PipelineDto> {
+/// The pipelines with their labels, read in one query.
+async fn dtos(state: &AppState, rows: Vec<PipelineRow>) -> ApiResult<Vec<PipelineDto>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut labels = crate::store::label::of_pipelines(&state.db, &ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (mine, rest): (Vec<_>, Vec<_>) = labels.into_iter().partition(|(id, _)| *id == r.id);
+        labels = rest;
+        out.push(dto(state, r, mine.into_iter().map(|(_, l)| LabelDto::from(l)).collect()).await?);
+    }
+    Ok(out)
+}
+
+async fn one(state: &AppState, r: PipelineRow) -> ApiResult<PipelineDto> {
+    Ok(dtos(state, vec![r]).await?.remove(0))
+}
+
+async fn dto(state: &AppState, r: PipelineRow, labels: Vec<LabelDto>) -> ApiResult<PipelineDto> {
     let launch: LaunchRequest = serde_json::from_str(&r.launch).unwrap_or_default();
     let compute_env = match launch.compute_env_id.as_deref() {
         Some(id) => crate::store::compute_env::find_any(&state.db, id).await?.map(|c| ComputeEnvDbDto {
@@ -84,6 +104,7 @@ async fn dto(state: &AppState, r: PipelineRow) -> ApiResult<PipelineDto> {
         workspace_id: r.workspace_id,
         deleted: false,
         compute_env,
+        labels,
         last_updated: Some(r.last_updated),
     })
 }
@@ -169,11 +190,7 @@ async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQue
     let scope = scope(&state, &caller, q.workspace_id, perm::PIPELINE_READ).await?;
     let (max, offset) = super::paging(q.max, q.offset, 50)?;
     let (rows, total_size) = store::list(&state.db, &scope, q.search.as_deref().filter(|s| !s.is_empty()), max, offset).await?;
-    let mut pipelines = Vec::with_capacity(rows.len());
-    for r in rows {
-        pipelines.push(dto(&state, r).await?);
-    }
-    Ok(Json(ListPipelinesResponse { pipelines, total_size }))
+    Ok(Json(ListPipelinesResponse { pipelines: dtos(&state, rows).await?, total_size }))
 }
 
 /// Adds a pipeline to the Launchpad.
@@ -206,7 +223,7 @@ async fn create(
         r => r?,
     };
     let row = store::find(&state.db, &scope, id).await?.ok_or_else(|| not_found(&id.to_string()))?;
-    Ok(Json(PipelineResponse { pipeline: dto(&state, row).await? }))
+    Ok(Json(PipelineResponse { pipeline: one(&state, row).await? }))
 }
 
 /// Whether a name is valid and free: 204, or 400 (invalid) or 409 (taken).
@@ -236,7 +253,7 @@ async fn describe(
 ) -> ApiResult<Json<PipelineResponse>> {
     let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_READ).await?;
     let row = find(&state, &scope, &id).await?;
-    Ok(Json(PipelineResponse { pipeline: dto(&state, row).await? }))
+    Ok(Json(PipelineResponse { pipeline: one(&state, row).await? }))
 }
 
 /// Changes a pipeline; fields left out keep their value.
@@ -276,7 +293,7 @@ async fn update(
         r => r?,
     }
     let row = find(&state, &scope, &id).await?;
-    Ok(Json(PipelineResponse { pipeline: dto(&state, row).await? }))
+    Ok(Json(PipelineResponse { pipeline: one(&state, row).await? }))
 }
 
 /// Removes a pipeline from the Launchpad (its runs stay).

@@ -262,9 +262,12 @@ async fn local_submit(run_dir: &str, files: &[(&str, Zeroizing<String>)]) -> Res
         }
     }
     let lock = dir.join(LOCK_FILE);
-    let free = tokio::process::Command::new("flock").arg("-n").arg(&lock).arg("true").status().await;
-    if lock.exists() && !free.is_ok_and(|s| s.success()) {
-        return started_pid(run_dir).await;
+    if lock.exists() {
+        let probe =
+            tokio::process::Command::new("flock").arg("-n").arg(&lock).arg("true").stderr(std::process::Stdio::null()).status().await;
+        if !probe.is_ok_and(|s| s.success()) {
+            return started_pid(run_dir).await;
+        }
     }
     let _ = std::fs::remove_file(dir.join(PID_FILE));
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot make the run directory {run_dir}: {e}"))?;

@@ -98,6 +98,7 @@ pub async fn delete(db: &Db, id: i64) -> sqlx::Result<()> {
     with_pool!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("DELETE FROM tw_workflow_label WHERE label_id = ?").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM tw_pipeline_label WHERE label_id = ?").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM tw_label WHERE id = ?").bind(id).execute(&mut *tx).await?;
         tx.commit().await
     })
@@ -111,22 +112,55 @@ pub enum Association {
     Apply,
 }
 
-/// Changes the labels of runs, all in one transaction.
-pub async fn associate(db: &Db, how: Association, workflow_ids: &[String], label_ids: &[i64]) -> sqlx::Result<()> {
-    let dialect = db.dialect();
+/// What labels are attached to, by id: runs or pipelines.
+#[derive(Debug, Clone, Copy)]
+pub enum Labelled<'a> {
+    Runs(&'a [String]),
+    Pipelines(&'a [i64]),
+}
+
+impl Labelled<'_> {
+    /// The link table and its column.
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Labelled::Runs(_) => ("tw_workflow_label", "workflow_id"),
+            Labelled::Pipelines(_) => ("tw_pipeline_label", "pipeline_id"),
+        }
+    }
+}
+
+/// Changes the labels of runs or pipelines, all in one transaction.
+pub async fn associate(db: &Db, how: Association, targets: Labelled<'_>, label_ids: &[i64]) -> sqlx::Result<()> {
+    let (table, column) = targets.table();
+    let ignore = match db.dialect() {
+        super::Dialect::MySql => "INSERT IGNORE",
+        super::Dialect::Sqlite => "INSERT OR IGNORE",
+    };
+    let clear = format!("DELETE FROM {table} WHERE {column} = ?");
+    let change = match how {
+        Association::Remove => format!("DELETE FROM {table} WHERE {column} = ? AND label_id = ?"),
+        _ => format!("{ignore} INTO {table} ({column}, label_id) VALUES (?, ?)"),
+    };
+    enum Key<'a> {
+        Text(&'a str),
+        Int(i64),
+    }
+    let keys: Vec<Key> = match targets {
+        Labelled::Runs(ids) => ids.iter().map(|id| Key::Text(id)).collect(),
+        Labelled::Pipelines(ids) => ids.iter().map(|id| Key::Int(*id)).collect(),
+    };
     with_pool!(db, p => {
         let mut tx = p.begin_write().await?;
-        for w in workflow_ids {
+        for key in &keys {
             if how == Association::Apply {
-                sqlx::query("DELETE FROM tw_workflow_label WHERE workflow_id = ?").bind(w).execute(&mut *tx).await?;
+                let q = sqlx::query(&clear);
+                let q = match key { Key::Text(id) => q.bind(*id), Key::Int(id) => q.bind(*id) };
+                q.execute(&mut *tx).await?;
             }
             for l in label_ids {
-                let sql = match (how, dialect) {
-                    (Association::Remove, _) => "DELETE FROM tw_workflow_label WHERE workflow_id = ? AND label_id = ?",
-                    (_, super::Dialect::MySql) => "INSERT IGNORE INTO tw_workflow_label (workflow_id, label_id) VALUES (?, ?)",
-                    (_, super::Dialect::Sqlite) => "INSERT OR IGNORE INTO tw_workflow_label (workflow_id, label_id) VALUES (?, ?)",
-                };
-                sqlx::query(sql).bind(w).bind(l).execute(&mut *tx).await?;
+                let q = sqlx::query(&change);
+                let q = match key { Key::Text(id) => q.bind(*id), Key::Int(id) => q.bind(*id) };
+                q.bind(l).execute(&mut *tx).await?;
             }
         }
         tx.commit().await
@@ -154,5 +188,31 @@ pub async fn of_workflows(db: &Db, workflow_ids: &[String]) -> sqlx::Result<Vec<
     Ok(rows
         .into_iter()
         .map(|(w, id, name, value, resource, is_default, date_created)| (w, Label { id, name, value, resource, is_default, date_created }))
+        .collect())
+}
+
+/// Labels of the given pipelines, as (pipeline id, label).
+pub async fn of_pipelines(db: &Db, pipeline_ids: &[i64]) -> sqlx::Result<Vec<(i64, Label)>> {
+    if pipeline_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks = vec!["?"; pipeline_ids.len()].join(", ");
+    let sql = format!(
+        "SELECT pl.pipeline_id, l.id, l.name, l.value, l.resource, l.is_default, l.date_created FROM tw_pipeline_label pl \
+         JOIN tw_label l ON l.id = pl.label_id WHERE pl.pipeline_id IN ({marks}) ORDER BY l.name, l.value"
+    );
+    type Row = (i64, i64, String, Option<String>, bool, bool, i64);
+    let rows: Vec<Row> = with_pool!(db, p => {
+        let mut q = sqlx::query_as(&sql);
+        for id in pipeline_ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(p).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(pid, id, name, value, resource, is_default, date_created)| {
+            (pid, Label { id, name, value, resource, is_default, date_created })
+        })
         .collect())
 }

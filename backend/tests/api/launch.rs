@@ -444,6 +444,38 @@ async fn a_pipeline_of_the_launchpad_is_launched_with_its_settings(app: &TestApp
     let run = wait_status(app, b["workflowId"].as_str().unwrap(), &["SUCCEEDED", "FAILED"]).await;
     assert_eq!(run["workflow"]["status"], "SUCCEEDED", "{run}");
     assert_eq!(run["workflow"]["profile"], "test");
+    // Labels on pipelines: added, applied, removed; shown with each pipeline; checked first.
+    let mut labels = Vec::new();
+    for name in ["genomics", "prod"] {
+        let (s, l) = app.send(Method::POST, "/labels", t, Some(&json!({"name": name}))).await;
+        assert_eq!(s, 200, "{l}");
+        labels.push(l["id"].as_i64().unwrap());
+    }
+    let names = |p: &Value| p["labels"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let change = |what: &'static str, label_ids: Vec<i64>| {
+        let body = json!({"pipelineIds": [id], "labelIds": label_ids});
+        async move { app.send(Method::POST, &format!("/pipelines/labels/{what}"), t, Some(&body)).await }
+    };
+    assert_eq!(change("add", vec![labels[0]]).await.0, 204);
+    assert_eq!(change("add", vec![labels[1]]).await.0, 204);
+    let (_, l) = app.send(Method::GET, "/pipelines", t, None).await;
+    assert_eq!(names(&l["pipelines"][0]), ["genomics", "prod"]);
+    assert_eq!(change("remove", vec![labels[0]]).await.0, 204);
+    let (_, p) = app.send(Method::GET, &format!("/pipelines/{id}"), t, None).await;
+    assert_eq!(names(&p["pipeline"]), ["prod"]);
+    assert_eq!(change("apply", vec![labels[0]]).await.0, 204);
+    let (_, p) = app.send(Method::GET, &format!("/pipelines/{id}"), t, None).await;
+    assert_eq!(names(&p["pipeline"]), ["genomics"]);
+    let (s, b) =
+        app.send(Method::POST, "/pipelines/labels/add", t, Some(&json!({"pipelineIds": [id, 999999], "labelIds": [labels[1]]}))).await;
+    assert_eq!(s, 404, "an unknown pipeline: nothing changes: {b}");
+    let (s, _) = app.send(Method::POST, "/pipelines/labels/add", t, Some(&json!({"pipelineIds": [id], "labelIds": [999999]}))).await;
+    assert_eq!(s, 404);
+    let (_, p) = app.send(Method::GET, &format!("/pipelines/{id}"), t, None).await;
+    assert_eq!(names(&p["pipeline"]), ["genomics"]);
+    assert_eq!(app.send(Method::DELETE, &format!("/labels/{}", labels[0]), t, None).await.0, 204);
+    let (_, p) = app.send(Method::GET, &format!("/pipelines/{id}"), t, None).await;
+    assert_eq!(names(&p["pipeline"]), Vec::<String>::new(), "a deleted label leaves the pipeline");
     assert_eq!(app.send(Method::DELETE, &format!("/pipelines/{id}"), t, None).await.0, 204);
     assert_eq!(app.send(Method::GET, &format!("/pipelines/{id}"), t, None).await.0, 404);
 }

@@ -385,6 +385,7 @@ fn needs(operation_id: &str) -> Option<Needs> {
         "DeleteComputeEnv" => Ws(COMPUTE_ENV_DELETE),
         "ListPipelines" | "DescribePipeline" | "DescribePipelineLaunch" => Ws(PIPELINE_READ),
         "CreatePipeline" | "UpdatePipeline" | "ValidatePipelineName" => Ws(PIPELINE_WRITE),
+        "AddLabelsToPipelines" | "RemoveLabelsFromPipelines" | "ApplyLabelsToPipelines" => Ws(PIPELINE_WRITE),
         "DeletePipeline" => Ws(PIPELINE_DELETE),
         "DescribePipelineRepository" | "ListPipelineRepositories" | "DescribePipelineSchema" => Ws(PIPELINE_READ),
         "OidcLogin" | "OidcCallback" | "EmailSignIn" | "EmailSignInVerify" | "TokenSignIn" | "RefreshAccessToken" | "Logout" => SignIn,
@@ -597,6 +598,9 @@ fn body(op: &str, w: &World) -> Option<Value> {
         "DeleteWorkflowMany" => json!({"workflowIds": [w.run]}),
         "AddLabelsToWorkflows" | "RemoveLabelsFromWorkflows" | "ApplyLabelsToWorkflows" => {
             json!({"workflowIds": [w.run], "labelIds": [w.label]})
+        }
+        "AddLabelsToPipelines" | "RemoveLabelsFromPipelines" | "ApplyLabelsToPipelines" => {
+            json!({"pipelineIds": [w.pipeline], "labelIds": [w.label]})
         }
         "CreateLabel" => json!({"name": unique("l")}),
         "UpdateLabel" => json!({"name": unique("l")}),
