@@ -567,7 +567,14 @@ try {
     await form.locator('input[name=pipeline]').fill(`file://${repo}`);
     await form.locator('textarea[name=params]').fill('{"standin_tasks": 2, "standin_sleep": 0.2}');
     await form.getByRole('button', { name: 'Add' }).click();
-    await page.getByTestId('pipeline-row').filter({ hasText: 'hello' }).waitFor();
+    const row = page.getByTestId('pipeline-row').filter({ hasText: 'hello' });
+    await row.waitFor();
+    // A label on the pipeline, created from its row.
+    await row.locator('summary', { hasText: 'Labels' }).click();
+    await row.getByLabel('New label (name or name=value)').fill('genomics');
+    await row.getByLabel('New label (name or name=value)').press('Enter');
+    await row.getByTestId('pipeline-labels').filter({ hasText: 'genomics' }).waitFor();
+    await row.locator('summary', { hasText: 'Labels' }).click();
     await shot('launchpad');
     await page.getByRole('link', { name: 'Launch hello' }).click();
     await page.getByRole('heading', { name: 'Launch a pipeline of the Launchpad' }).waitFor();

@@ -9,5 +9,10 @@ export const listLabels = (ws: WorkspaceId) => api<{ labels: Label[] }>('/labels
 export const createLabel = (ws: WorkspaceId, name: string, value: string | null) =>
   api<Label>('/labels', { method: 'POST', query: wsQuery(ws), body: { name, value, resource: value !== null } });
 
-export const attachLabels = (ws: WorkspaceId, runId: string, labelIds: number[], attach: boolean) =>
-  api(`/workflow/labels/${attach ? 'add' : 'remove'}`, { method: 'POST', query: wsQuery(ws), body: { workflowIds: [runId], labelIds } });
+/** What labels are attached to: a run (by its id) or a pipeline of the Launchpad. */
+export type Labelled = { run: string } | { pipeline: number };
+
+export const attachLabels = (ws: WorkspaceId, target: Labelled, labelIds: number[], attach: boolean) =>
+  'run' in target
+    ? api(`/workflow/labels/${attach ? 'add' : 'remove'}`, { method: 'POST', query: wsQuery(ws), body: { workflowIds: [target.run], labelIds } })
+    : api(`/pipelines/labels/${attach ? 'add' : 'remove'}`, { method: 'POST', query: wsQuery(ws), body: { pipelineIds: [target.pipeline], labelIds } });

@@ -3,6 +3,7 @@
 import { api } from './client';
 import { wsQuery, type WorkspaceId } from './keys';
 import type { LaunchRecord, LaunchRequest } from './launch';
+import type { Label } from './types';
 
 export interface Pipeline {
   pipelineId: number;
@@ -10,6 +11,7 @@ export interface Pipeline {
   description?: string | null;
   repository: string;
   computeEnv?: { id: string; name: string; platform: string } | null;
+  labels: Label[];
   lastUpdated: string;
 }
 

@@ -8,6 +8,7 @@ import { Link } from 'react-router';
 import { listComputeEnvs } from '../api/computeEnvs';
 import { keys } from '../api/keys';
 import { createPipeline, deletePipeline, listPipelines, type Pipeline } from '../api/pipelines';
+import { LabelsEditor } from '../run/LabelsEditor';
 import { paths, useWorkspaceId } from '../paths';
 import { ConfirmDialog, Modal } from '../ui/Dialog';
 import { Icon } from '../ui/Icons';
@@ -67,7 +68,17 @@ function PipelineRow({ p }: { p: Pipeline }) {
           {p.computeEnv ? ` · on ${p.computeEnv.name}` : ''}
         </span>
         {p.description ? <span>{p.description}</span> : null}
+        {p.labels.length ? (
+          <span className="labels" data-testid="pipeline-labels">
+            {p.labels.map((l) => (
+              <span key={l.id} className="label">
+                {l.value ? `${l.name}=${l.value}` : l.name}
+              </span>
+            ))}
+          </span>
+        ) : null}
       </div>
+      <LabelsEditor ws={ws} target={{ pipeline: p.pipelineId }} current={p.labels} />
       <Link className="btn btn-primary btn-small" to={`${paths.launch(ws)}?pipeline=${p.pipelineId}`} aria-label={`Launch ${p.name}`}>
         Launch
       </Link>

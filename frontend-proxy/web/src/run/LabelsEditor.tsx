@@ -1,17 +1,17 @@
-// Tagging a run (asked by users of the old UI): pick workspace labels or create one
-// (`name` or `name=value`), attached to the run at once.
+// Tagging a run (asked by users of the old UI) or a pipeline of the Launchpad: pick workspace
+// labels or create one (`name` or `name=value`), attached at once.
 
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../api/client';
 import { keys, type WorkspaceId } from '../api/keys';
-import { attachLabels, createLabel, listLabels } from '../api/labels';
+import { attachLabels, createLabel, listLabels, type Labelled } from '../api/labels';
 import type { Label } from '../api/types';
 import { Icon } from '../ui/Icons';
 import { Menu } from '../ui/Menu';
 import { Spinner } from '../ui/kit';
 
-export function LabelsEditor({ ws, runId, current }: { ws: WorkspaceId; runId: string; current: Label[] }) {
+export function LabelsEditor({ ws, target, current }: { ws: WorkspaceId; target: Labelled; current: Label[] }) {
   const [open, setOpen] = useState(false);
   const all = useQuery({ queryKey: ['labels', ws ?? 0], queryFn: () => listLabels(ws), enabled: open });
   const [text, setText] = useState('');
@@ -24,9 +24,13 @@ export function LabelsEditor({ ws, runId, current }: { ws: WorkspaceId; runId: s
     setError(null);
     try {
       await f();
-      await client.invalidateQueries({ queryKey: keys.run(ws, runId) });
+      if ('run' in target) {
+        await client.invalidateQueries({ queryKey: keys.run(ws, target.run) });
+        await client.invalidateQueries({ queryKey: keys.runs(ws) });
+      } else {
+        await client.invalidateQueries({ queryKey: ['pipelines', ws ?? 0] });
+      }
       await client.invalidateQueries({ queryKey: ['labels', ws ?? 0] });
-      await client.invalidateQueries({ queryKey: keys.runs(ws) });
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -35,7 +39,7 @@ export function LabelsEditor({ ws, runId, current }: { ws: WorkspaceId; runId: s
   };
   return (
     <Menu
-      label="Labels of this run"
+      label={'run' in target ? 'Labels of this run' : 'Labels of this pipeline'}
       wide
       onOpenChange={setOpen}
       button={
@@ -49,7 +53,7 @@ export function LabelsEditor({ ws, runId, current }: { ws: WorkspaceId; runId: s
       {all.data?.length === 0 ? <p className="muted">No labels in this workspace yet.</p> : null}
       {all.data?.map((l) => (
         <label key={l.id} className="check">
-          <input type="checkbox" checked={has.has(l.id)} disabled={busy} onChange={(e) => act(() => attachLabels(ws, runId, [l.id], e.target.checked))} />
+          <input type="checkbox" checked={has.has(l.id)} disabled={busy} onChange={(e) => act(() => attachLabels(ws, target, [l.id], e.target.checked))} />
           {l.name}
           {l.value ? `=${l.value}` : ''}
         </label>
@@ -65,7 +69,7 @@ export function LabelsEditor({ ws, runId, current }: { ws: WorkspaceId; runId: s
           act(async () => {
             const existing = all.data?.find((l) => l.name === name && (l.value ?? null) === value);
             const label = existing ?? (await createLabel(ws, name, value));
-            await attachLabels(ws, runId, [label.id], true);
+            await attachLabels(ws, target, [label.id], true);
             setText('');
           });
         }}

@@ -157,7 +157,7 @@ function RunView({ ws, data, live, refreshError }: { ws: WorkspaceId; data: Desc
         </div>
         <div className="run-head-actions">
           <StarButton ws={ws} id={w.id} starred={starred.data ?? false} />
-          <LabelsEditor ws={ws} runId={w.id} current={data.labels} />
+          <LabelsEditor ws={ws} target={{ run: w.id }} current={data.labels} />
           {/* Only runs Tower launched can be cancelled from here; command-line runs are stopped where they run. */}
           {active && w.launchId ? <CancelButton ws={ws} w={w} /> : null}
           {!active && w.launchId ? (
