@@ -51,13 +51,18 @@ for _ in $(seq 100); do [[ -s "$work/smtp.port" ]] && break; sleep 0.1; done
 TOWER_SMTP_PORT=$(cat "$work/smtp.port")
 export TOWER_SMTP_HOST=127.0.0.1 TOWER_SMTP_PORT TOWER_SMTP_AUTH=false
 
+# queue_mails TAG N RECIPIENT: N mails due now, message ids <TAG>-<i>@tower.test, to <RECIPIENT><i>@example.com.
+queue_mails() {
+  local now values
+  now=$(($(date +%s) * 1000))
+  values=$(for i in $(seq "$2"); do
+    printf "%s('%s-%d@tower.test', 'sign_in_link', '%s%d@example.com', 'Mail %d', 'Body %d', %d, 0, %d)" \
+      "$([[ $i == 1 ]] || echo ,)" "$1" "$i" "$3" "$i" "$i" "$i" "$now" "$now"
+  done)
+  mysql_admin "$db" -e "INSERT INTO tw_mail (message_id, kind, recipient, subject, body_text, date_created, attempts, next_attempt) VALUES $values"
+}
 # The outbox: $MAILS mails, due now.
-now=$(($(date +%s) * 1000))
-values=$(for i in $(seq "$MAILS"); do
-  printf "%s('fault-%d@tower.test', 'sign_in_link', 'slow%d@example.com', 'Mail %d', 'Body %d', %d, 0, %d)" \
-    "$([[ $i == 1 ]] || echo ,)" "$i" "$i" "$i" "$i" "$now" "$now"
-done)
-mysql_admin "$db" -e "INSERT INTO tw_mail (message_id, kind, recipient, subject, body_text, date_created, attempts, next_attempt) VALUES $values"
+queue_mails fault "$MAILS" slow
 
 delivered() { find "$work/mail" -name '*.eml' 2>/dev/null | wc -l; }
 distinct() { cat "$work"/mail/*.eml 2>/dev/null | grep -i '^Message-ID:' | sort -u | wc -l; }
@@ -105,12 +110,7 @@ metrics_port=$(free_port)
 export TOWER_SMTP_PORT=$smtp_port TOWER_CRON_SERVER_PORT=$metrics_port
 rm -rf "$work/mail"
 DOWN_MAILS=5
-now=$(($(date +%s) * 1000))
-values=$(for i in $(seq "$DOWN_MAILS"); do
-  printf "%s('down-%d@tower.test', 'sign_in_link', 'user%d@example.com', 'Mail %d', 'Body %d', %d, 0, %d)" \
-    "$([[ $i == 1 ]] || echo ,)" "$i" "$i" "$i" "$i" "$now" "$now"
-done)
-mysql_admin "$db" -e "INSERT INTO tw_mail (message_id, kind, recipient, subject, body_text, date_created, attempts, next_attempt) VALUES $values"
+queue_mails down "$DOWN_MAILS" user
 metric() { curl -sf "http://127.0.0.1:$metrics_port/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 start_cron
 sleep "$DOWN"

@@ -70,10 +70,10 @@ pub struct PipelineDto {
 /// The pipelines with their labels, read in one query.
 async fn dtos(state: &AppState, rows: Vec<PipelineRow>) -> ApiResult<Vec<PipelineDto>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut labels = crate::store::label::of_pipelines(&state.db, &ids).await?;
+    let mut labels = crate::store::label::attached(&state.db, crate::store::label::Labelled::Pipelines(&ids)).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let (mine, rest): (Vec<_>, Vec<_>) = labels.into_iter().partition(|(id, _)| *id == r.id);
+        let (mine, rest): (Vec<_>, Vec<_>) = labels.into_iter().partition(|(id, _)| *id == r.id.to_string());
         labels = rest;
         out.push(dto(state, r, mine.into_iter().map(|(_, l)| LabelDto::from(l)).collect()).await?);
     }

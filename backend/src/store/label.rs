@@ -119,12 +119,25 @@ pub enum Labelled<'a> {
     Pipelines(&'a [i64]),
 }
 
-impl Labelled<'_> {
+/// A run's or a pipeline's id, to bind.
+enum Key<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+impl<'a> Labelled<'a> {
     /// The link table and its column.
     fn table(self) -> (&'static str, &'static str) {
         match self {
             Labelled::Runs(_) => ("tw_workflow_label", "workflow_id"),
             Labelled::Pipelines(_) => ("tw_pipeline_label", "pipeline_id"),
+        }
+    }
+
+    fn keys(self) -> Vec<Key<'a>> {
+        match self {
+            Labelled::Runs(ids) => ids.iter().map(|id| Key::Text(id)).collect(),
+            Labelled::Pipelines(ids) => ids.iter().map(|id| Key::Int(*id)).collect(),
         }
     }
 }
@@ -141,14 +154,7 @@ pub async fn associate(db: &Db, how: Association, targets: Labelled<'_>, label_i
         Association::Remove => format!("DELETE FROM {table} WHERE {column} = ? AND label_id = ?"),
         _ => format!("{ignore} INTO {table} ({column}, label_id) VALUES (?, ?)"),
     };
-    enum Key<'a> {
-        Text(&'a str),
-        Int(i64),
-    }
-    let keys: Vec<Key> = match targets {
-        Labelled::Runs(ids) => ids.iter().map(|id| Key::Text(id)).collect(),
-        Labelled::Pipelines(ids) => ids.iter().map(|id| Key::Int(*id)).collect(),
-    };
+    let keys = targets.keys();
     with_pool!(db, p => {
         let mut tx = p.begin_write().await?;
         for key in &keys {
@@ -167,52 +173,30 @@ pub async fn associate(db: &Db, how: Association, targets: Labelled<'_>, label_i
     })
 }
 
-/// Labels of the given runs, as (workflow id, label).
-pub async fn of_workflows(db: &Db, workflow_ids: &[String]) -> sqlx::Result<Vec<(String, Label)>> {
-    if workflow_ids.is_empty() {
+/// Labels of the given runs or pipelines, as (the run's or pipeline's id as text, label).
+pub async fn attached(db: &Db, targets: Labelled<'_>) -> sqlx::Result<Vec<(String, Label)>> {
+    let (table, column) = targets.table();
+    let keys = targets.keys();
+    if keys.is_empty() {
         return Ok(vec![]);
     }
-    let marks = vec!["?"; workflow_ids.len()].join(", ");
+    let marks = vec!["?"; keys.len()].join(", ");
     let sql = format!(
-        "SELECT wl.workflow_id, l.id, l.name, l.value, l.resource, l.is_default, l.date_created FROM tw_workflow_label wl \
-         JOIN tw_label l ON l.id = wl.label_id WHERE wl.workflow_id IN ({marks}) ORDER BY l.name, l.value"
+        "SELECT CAST(x.{column} AS CHAR), l.id, l.name, l.value, l.resource, l.is_default, l.date_created FROM {table} x \
+         JOIN tw_label l ON l.id = x.label_id WHERE x.{column} IN ({marks}) ORDER BY l.name, l.value"
     );
     type Row = (String, i64, String, Option<String>, bool, bool, i64);
     let rows: Vec<Row> = with_pool!(db, p => {
         let mut q = sqlx::query_as(&sql);
-        for w in workflow_ids {
-            q = q.bind(w);
+        for key in &keys {
+            q = match key { Key::Text(id) => q.bind(*id), Key::Int(id) => q.bind(*id) };
         }
         q.fetch_all(p).await
     })?;
     Ok(rows
         .into_iter()
-        .map(|(w, id, name, value, resource, is_default, date_created)| (w, Label { id, name, value, resource, is_default, date_created }))
-        .collect())
-}
-
-/// Labels of the given pipelines, as (pipeline id, label).
-pub async fn of_pipelines(db: &Db, pipeline_ids: &[i64]) -> sqlx::Result<Vec<(i64, Label)>> {
-    if pipeline_ids.is_empty() {
-        return Ok(vec![]);
-    }
-    let marks = vec!["?"; pipeline_ids.len()].join(", ");
-    let sql = format!(
-        "SELECT pl.pipeline_id, l.id, l.name, l.value, l.resource, l.is_default, l.date_created FROM tw_pipeline_label pl \
-         JOIN tw_label l ON l.id = pl.label_id WHERE pl.pipeline_id IN ({marks}) ORDER BY l.name, l.value"
-    );
-    type Row = (i64, i64, String, Option<String>, bool, bool, i64);
-    let rows: Vec<Row> = with_pool!(db, p => {
-        let mut q = sqlx::query_as(&sql);
-        for id in pipeline_ids {
-            q = q.bind(id);
-        }
-        q.fetch_all(p).await
-    })?;
-    Ok(rows
-        .into_iter()
-        .map(|(pid, id, name, value, resource, is_default, date_created)| {
-            (pid, Label { id, name, value, resource, is_default, date_created })
+        .map(|(of, id, name, value, resource, is_default, date_created)| {
+            (of, Label { id, name, value, resource, is_default, date_created })
         })
         .collect())
 }

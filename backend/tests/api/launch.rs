@@ -31,21 +31,7 @@ async fn launch(app: &TestApp, body: Value) -> (u16, Value) {
 }
 
 async fn local_ce(app: &TestApp) -> String {
-    let standin = crate::compute_envs::standin_dir();
-    let work = std::env::temp_dir().join(format!("tower-launch-{}", tower_backend::domain::ids::random_hex(4)));
-    let (s, b) = app
-        .send(
-            Method::POST,
-            "/compute-envs",
-            Some(&app.token),
-            Some(&json!({"computeEnv": {"name": "here", "platform": "local-platform",
-            "config": {"workDir": work.display().to_string(), "preRunScript": format!("export PATH={}:$PATH", standin.display())}}})),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let id = b["computeEnvId"].as_str().unwrap().to_string();
-    assert_eq!(crate::compute_envs::checked(app, &id).await["status"], "AVAILABLE");
-    id
+    local_ce_in(app, None).await
 }
 
 async fn on(kind: Kind, test: impl AsyncFnOnce(&TestApp)) {

@@ -45,7 +45,7 @@ pub async fn workflow_progress(state: &AppState, w: &WorkflowRow) -> ApiResult<P
 
 async fn labels_of(state: &AppState, ids: &[String]) -> ApiResult<HashMap<String, Vec<LabelDto>>> {
     let mut out: HashMap<String, Vec<LabelDto>> = HashMap::new();
-    for (w, l) in store::label::of_workflows(&state.db, ids).await? {
+    for (w, l) in store::label::attached(&state.db, store::label::Labelled::Runs(ids)).await? {
         out.entry(w).or_default().push(l.into());
     }
     Ok(out)
