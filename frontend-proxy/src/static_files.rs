@@ -76,7 +76,7 @@ fn respond_embedded(method: &Method, path: &str, headers: &HeaderMap) -> Respons
         return method_not_allowed();
     }
     if !embedded::is_built() {
-        return not_built(NOT_EMBEDDED_PAGE);
+        return not_built(NOT_EMBEDDED);
     }
     let Some(segments) = safe_segments(path) else {
         return not_found();
@@ -153,7 +153,7 @@ impl WebDir {
             Lookup::Stale(_) | Lookup::Missing => {
                 // Not remembered while unbuilt, so the app appears as soon as it is built.
                 if !self.is_built().await {
-                    return not_built(NOT_BUILT_PAGE);
+                    return not_built(NOT_BUILT);
                 }
                 let route = self.resolve(path).await;
                 let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
@@ -410,33 +410,21 @@ fn not_found() -> Response<Body> {
     plain(StatusCode::NOT_FOUND, "Not Found\n")
 }
 
-const NOT_BUILT_PAGE: &str = "<!doctype html>
-<html lang=\"en\">
-<head><meta charset=\"utf-8\"><title>Tower: web app not built</title></head>
-<body>
-<h1>The Tower web app has not been built</h1>
-<p>The frontend proxy is running and forwards <code>/api/</code> to the Tower backend,
-but its web directory (<code>TOWER_FRONTEND_WEB_DIR</code>) holds no <code>index.html</code>.</p>
+/// Why there is no app to serve, and what to do: the body of the "not built" page.
+const NOT_BUILT: &str = "its web directory (<code>TOWER_FRONTEND_WEB_DIR</code>) holds no <code>index.html</code>.</p>
 <p>Build the web app in <code>frontend-proxy/web</code>, or point <code>TOWER_FRONTEND_WEB_DIR</code>
-at a directory holding a built copy. No restart is needed.</p>
-</body>
-</html>
-";
+at a directory holding a built copy. No restart is needed.";
 
-const NOT_EMBEDDED_PAGE: &str = "<!doctype html>
-<html lang=\"en\">
-<head><meta charset=\"utf-8\"><title>Tower: web app not built</title></head>
-<body>
-<h1>The Tower web app has not been built</h1>
-<p>The frontend proxy is running and forwards <code>/api/</code> to the Tower backend,
-but this binary was built without the web app: npm was not found when it was compiled.</p>
+const NOT_EMBEDDED: &str = "this binary was built without the web app: npm was not found when it was compiled.</p>
 <p>Install Node.js and npm (Debian: <code>apt install nodejs npm</code>) and build again, or point
-<code>TOWER_FRONTEND_WEB_DIR</code> at a directory holding a built copy of <code>frontend-proxy/web</code>.</p>
-</body>
-</html>
-";
+<code>TOWER_FRONTEND_WEB_DIR</code> at a directory holding a built copy of <code>frontend-proxy/web</code>.";
 
-fn not_built(page: &'static str) -> Response<Body> {
+fn not_built(why: &str) -> Response<Body> {
+    let page = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Tower: web app not built</title></head>\n<body>\n\
+         <h1>The Tower web app has not been built</h1>\n<p>The frontend proxy is running and forwards <code>/api/</code> to the \
+         Tower backend, but {why}</p>\n</body>\n</html>\n"
+    );
     let mut response = with_body(StatusCode::SERVICE_UNAVAILABLE, "text/html; charset=utf-8", page);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
