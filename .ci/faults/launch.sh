@@ -73,6 +73,7 @@ done
 python3 - "$port" "$token" "$ce" "$LAUNCHES" >"$work/accepted" 2>"$work/burst.log" <<'PY' &
 import json, sys, threading, urllib.request
 port, token, ce, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+out = threading.Lock()  # one whole line per answer: print() from threads can interleave
 def one(i):
     body = {"launch": {"computeEnvId": ce, "pipeline": "https://github.com/nextflow-io/hello", "runName": f"burst_{i}",
                        "paramsText": "standin_tasks: 2\nstandin_sleep: 0.1"}}
@@ -80,9 +81,12 @@ def one(i):
                                  headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
-            print(json.load(r)["workflowId"], flush=True)
+            line, stream = json.load(r)["workflowId"], sys.stdout
     except Exception as e:
-        print(f"launch {i}: {e}", file=sys.stderr, flush=True)
+        line, stream = f"launch {i}: {e}", sys.stderr
+    with out:
+        stream.write(line + "\n")
+        stream.flush()
 threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
 for t in threads: t.start()
 for t in threads: t.join()
