@@ -229,7 +229,7 @@ async fn main() {
             let ok = Command::new("ssh")
                 .args(["-F", "/dev/null", "-i", &key_file, "-p", &port.to_string(), "-o", "BatchMode=yes"])
                 .args(["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-l", &user, &host])
-                .arg(format!("sbatch {}", dir.join("baseline.sbatch").display()))
+                .arg(format!("sbatch {}", tower_backend::domain::compute_env::quote(&dir.join("baseline.sbatch").display().to_string())))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()

@@ -75,7 +75,7 @@ async fn render(State(db): State<Arc<OnceLock<Db>>>) -> Response {
 }
 
 /// The connection pool now: connections in use and idle, and its maximum.
-pub fn record_pool(db: &Db) {
+fn record_pool(db: &Db) {
     let (size, idle, max) = db.pool_state();
     metrics::gauge!("tower_db_pool_connections", "state" => "in_use").set(f64::from(size.saturating_sub(idle)));
     metrics::gauge!("tower_db_pool_connections", "state" => "idle").set(f64::from(idle));
