@@ -19,10 +19,12 @@ use super::scope;
 use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
+use crate::domain::credentials::GitLogin;
 use crate::domain::launch::{self as rules, LaunchRequest};
 use crate::domain::names::check_name;
 use crate::domain::time::{now_millis, opt_datetime};
 use crate::error::{ApiError, ApiResult};
+use crate::launch::repo;
 use crate::state::AppState;
 use crate::store::is_unique_violation;
 use crate::store::pipeline::{self as store, Fields, PipelineRow};
@@ -382,9 +384,15 @@ struct InfoQuery {
     revision: Option<String>,
 }
 
-async fn describe_repository(url: &str, revision: Option<&str>) -> ApiResult<PipelineInfo> {
-    let clone_url = crate::launch::repo::clone_url(url).map_err(ApiError::BadRequest)?;
-    let (revs, head) = crate::launch::repo::revisions(&clone_url).await.map_err(ApiError::BadRequest)?;
+/// The Git credentials of the workspace (`scope`) for a repository's server, if it has some.
+async fn login(state: &AppState, scope: &str, url: &str) -> ApiResult<Option<GitLogin>> {
+    repo::login_for(&state.db, &state.keyring, scope, url).await.map_err(ApiError::BadRequest)
+}
+
+async fn describe_repository(state: &AppState, scope: &str, url: &str, revision: Option<&str>) -> ApiResult<PipelineInfo> {
+    let clone_url = repo::clone_url(url).map_err(ApiError::BadRequest)?;
+    let login = login(state, scope, &clone_url).await?;
+    let (revs, head) = repo::revisions(&clone_url, login.as_ref()).await.map_err(ApiError::BadRequest)?;
     let revision_name = revision.filter(|r| !r.is_empty()).map(str::to_string).or(head);
     let commit_id = revision_name.as_deref().and_then(|w| revs.iter().find(|r| r.name == w).map(|r| r.commit_id.clone()));
     let mut warnings = Vec::new();
@@ -420,9 +428,9 @@ async fn info(
     caller: Caller,
     ApiQuery(q): ApiQuery<InfoQuery>,
 ) -> ApiResult<Json<DescribePipelineInfoResponse>> {
-    scope(&state, &caller, q.workspace_id, perm::PIPELINE_READ).await?;
+    let scope = scope(&state, &caller, q.workspace_id, perm::PIPELINE_READ).await?;
     let name = q.name.filter(|n| !n.is_empty()).ok_or_else(|| ApiError::bad_request("name is required: the repository"))?;
-    Ok(Json(DescribePipelineInfoResponse { pipeline_info: describe_repository(&name, q.revision.as_deref()).await? }))
+    Ok(Json(DescribePipelineInfoResponse { pipeline_info: describe_repository(&state, &scope, &name, q.revision.as_deref()).await? }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -469,9 +477,10 @@ async fn schema(
     let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_READ).await?;
     let row = find(&state, &scope, &id).await?;
     let launch: LaunchRequest = serde_json::from_str(&row.launch).unwrap_or_default();
-    let url = crate::launch::repo::clone_url(&row.repository).map_err(ApiError::BadRequest)?;
+    let url = repo::clone_url(&row.repository).map_err(ApiError::BadRequest)?;
+    let login = login(&state, &scope, &url).await?;
     let files =
-        crate::launch::repo::files(&url, launch.revision.as_deref(), &["nextflow_schema.json"]).await.map_err(ApiError::BadRequest)?;
+        repo::files(&url, launch.revision.as_deref(), &["nextflow_schema.json"], login.as_ref()).await.map_err(ApiError::BadRequest)?;
     let schema = files.into_iter().next().flatten().ok_or_else(|| {
         ApiError::not_found(format!(
             "The repository {} has no nextflow_schema.json at {}",

@@ -145,6 +145,56 @@ pub fn providers_for_platform(platform: &str) -> Option<&'static [&'static str]>
     })
 }
 
+/// The Git hosting providers whose credentials read pipeline repositories, with the server each
+/// one means when its credentials have no `baseUrl` (Nextflow's defaults).
+pub const GIT_PROVIDERS: &[(&str, Option<&str>)] = &[
+    ("github", Some("https://github.com")),
+    ("gitlab", Some("https://gitlab.com")),
+    ("bitbucket", Some("https://bitbucket.org")),
+    ("gitea", Some("https://gitea.com")),
+    ("codecommit", None),
+];
+
+/// The server that Git credentials are for: their `baseUrl`, or their provider's own host.
+pub fn git_server(provider: &str, base_url: Option<&str>) -> Option<String> {
+    let default = GIT_PROVIDERS.iter().find(|(p, _)| *p == provider)?.1;
+    let server = base_url.map(str::trim).filter(|b| !b.is_empty()).or(default)?;
+    Some(server.trim_end_matches('/').to_string())
+}
+
+/// Which of the `servers` a repository URL is on: the longest that is a prefix of it ending at a
+/// path boundary, as Seqera picks the most specific credentials. Only http(s) repositories take
+/// a user name and password.
+pub fn git_match<'a>(repository: &str, servers: impl IntoIterator<Item = &'a str>) -> Option<usize> {
+    if !(repository.starts_with("https://") || repository.starts_with("http://")) {
+        return None;
+    }
+    let fits = |s: &str| repository.strip_prefix(s).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    servers.into_iter().enumerate().filter(|(_, s)| !s.is_empty() && fits(s)).max_by_key(|(_, s)| s.len()).map(|(i, _)| i)
+}
+
+/// A login to a Git server: the user name and the token (or password) of Git credentials.
+pub struct GitLogin {
+    pub provider: String,
+    pub server: String,
+    pub username: String,
+    pub password: Zeroizing<String>,
+}
+
+impl GitLogin {
+    pub fn new(provider: &str, server: String, username: &str, secret: &SecretFields) -> Option<GitLogin> {
+        let password = secret.get("token").filter(|t| !t.is_empty()).or(secret.get("password"))?;
+        Some(GitLogin { provider: provider.into(), server, username: username.into(), password: Zeroizing::new(password.into()) })
+    }
+
+    /// The value of an HTTP `Authorization` header for it.
+    pub fn basic_auth(&self) -> Zeroizing<String> {
+        use base64::Engine;
+        let pair = Zeroizing::new(format!("{}:{}", self.username, self.password.as_str()));
+        Zeroizing::new(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())))
+    }
+}
+
 /// The secret key fields of one credentials, as sealed at rest: wiped from memory when dropped.
 #[derive(Default)]
 pub struct SecretFields(pub BTreeMap<String, Zeroizing<String>>);
@@ -341,6 +391,22 @@ mod tests {
         assert_eq!(secret.get("password"), Some("p1"));
         let back = SecretFields::from_json(secret.to_json().as_bytes()).unwrap();
         assert_eq!(back.get("token"), Some("t2"));
+    }
+
+    #[test]
+    fn git_credentials_are_for_their_server_and_the_most_specific_wins() {
+        assert_eq!(git_server("github", None).as_deref(), Some("https://github.com"));
+        assert_eq!(git_server("gitea", Some("http://git.lab:3000/")).as_deref(), Some("http://git.lab:3000"));
+        assert_eq!(git_server("codecommit", None), None);
+        assert_eq!(git_server("ssh", None), None);
+        let servers = ["https://github.com", "https://git.lab", "https://git.lab/team"];
+        assert_eq!(git_match("https://github.com/nf-core/rnaseq", servers), Some(0));
+        assert_eq!(git_match("https://git.lab/team/x.git", servers), Some(2));
+        assert_eq!(git_match("https://git.lab/other/x", servers), Some(1));
+        assert_eq!(git_match("https://git.lab.evil.com/x", servers), None, "a prefix of the host is not the host");
+        assert_eq!(git_match("ssh://git.lab/team/x", servers), None);
+        let login = GitLogin::new("github", "https://github.com".into(), "me", &SecretFields::from_json(br#"{"token": "t0k"}"#).unwrap());
+        assert_eq!(login.unwrap().basic_auth().as_str(), "Basic bWU6dDBr");
     }
 
     #[test]

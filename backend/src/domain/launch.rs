@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::compute_env::{is_plain_path, quote as q, ComputeConfig, Scheduler};
+use super::credentials::GitLogin;
 
 /// `WorkflowLaunchRequest`: what a launch asks for, as stored with the launch.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -213,6 +214,8 @@ pub struct ScriptInput<'a> {
     pub scheduler: Option<(&'a Scheduler, &'a str)>,
     /// Whether the run gets pipeline secrets ([`SECRETS_FILE`]).
     pub secrets: bool,
+    /// Whether the run gets Git credentials for its repository ([`SCM_FILE`]).
+    pub scm: bool,
 }
 
 /// The file names in a run's directory.
@@ -228,6 +231,9 @@ pub const LOCK_FILE: &str = ".lock";
 /// The run's pipeline secrets, for Nextflow's local secrets provider (`NXF_SECRETS_FILE`, owner
 /// only, as Nextflow requires); the script deletes it when it ends.
 pub const SECRETS_FILE: &str = "secrets.json";
+/// The Git credentials Nextflow pulls the pipeline with (`NXF_SCM_FILE`, owner only); the script
+/// deletes it when it ends.
+pub const SCM_FILE: &str = "scm";
 
 /// The bash script of the head job: environment, pre-run script, `nextflow run`, post-run script,
 /// the exit code kept in the run directory.
@@ -245,8 +251,8 @@ pub fn script(i: &ScriptInput<'_>) -> String {
         s.push_str(&format!("exec 9>>{LOCK_FILE}\nflock -n 9 || exit 0\necho \"$$\" > {PID_FILE}\n"));
     }
     // The exit code is kept however the script ends (a pre-run script may `exit`).
-    // The secrets file goes before the exit code is written: once that is there, it is gone.
-    s.push_str(&format!("trap 'code=$?; rm -f {SECRETS_FILE}; echo \"$code\" > {EXIT_FILE}' EXIT\n"));
+    // The secret files go before the exit code is written: once that is there, they are gone.
+    s.push_str(&format!("trap 'code=$?; rm -f {SECRETS_FILE} {SCM_FILE}; echo \"$code\" > {EXIT_FILE}' EXIT\n"));
     s.push_str(&format!("export TOWER_WORKFLOW_ID={}\n", q(i.workflow_id)));
     s.push_str(&format!("export TOWER_ACCESS_TOKEN={}\n", q(i.token)));
     s.push_str(&format!("export TOWER_API_ENDPOINT={}\n", q(i.api_url)));
@@ -255,6 +261,9 @@ pub fn script(i: &ScriptInput<'_>) -> String {
     }
     if i.secrets {
         s.push_str(&format!("export NXF_SECRETS_FILE=\"$PWD/{SECRETS_FILE}\"\n"));
+    }
+    if i.scm {
+        s.push_str(&format!("export NXF_SCM_FILE=\"$PWD/{SCM_FILE}\"\n"));
     }
     for v in i.config.environment.iter().filter(|v| v.head) {
         s.push_str(&format!("export {}={}\n", v.name, q(&v.value)));
@@ -327,6 +336,50 @@ pub fn secrets_file(secrets: &[(String, zeroize::Zeroizing<String>)]) -> zeroize
         zeroize::Zeroizing::new(Vec::with_capacity(list.iter().map(|e| 6 * (e.name.len() + e.value.len()) + 32).sum::<usize>() + 2));
     serde_json::to_writer(&mut *out, &list).expect("strings serialize");
     zeroize::Zeroizing::new(String::from_utf8(std::mem::take(&mut *out)).expect("JSON is UTF-8"))
+}
+
+/// The [`SCM_FILE`] of a run: Nextflow's SCM configuration with the one provider the pipeline's
+/// repository is on. A provider on its usual host keeps its own name; any other server is named
+/// with `server` and `platform`, as Nextflow's documentation shows.
+pub fn scm_file(login: &GitLogin) -> zeroize::Zeroizing<String> {
+    // A Groovy single-quoted string: no interpolation; backslash, quote and line ends escaped.
+    let quoted = |v: &str| {
+        let mut out = zeroize::Zeroizing::new(String::with_capacity(v.len() * 2 + 2));
+        out.push('\'');
+        for c in v.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("\\'"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        out
+    };
+    let usual = crate::domain::credentials::git_server(&login.provider, None).is_some_and(|s| s == login.server);
+    // Reserved up front (every value at most doubles when quoted) so that no copy of the
+    // password is left behind by the buffer's growth.
+    let mut s = zeroize::Zeroizing::new(String::with_capacity(
+        128 + 2 * (2 * login.provider.len() + login.server.len() + login.username.len() + 2 * login.password.len()),
+    ));
+    s.push_str("providers {\n");
+    if usual {
+        s.push_str(&format!("  {} {{\n", login.provider));
+    } else {
+        s.push_str(&format!("  tower_{} {{\n    server = {}\n    platform = {}\n", login.provider, *quoted(&login.server), *quoted(&login.provider)));
+    }
+    s.push_str(&format!("    user = {}\n", *quoted(&login.username)));
+    for field in ["password", "token"] {
+        s.push_str("    ");
+        s.push_str(field);
+        s.push_str(" = ");
+        s.push_str(&quoted(&login.password));
+        s.push('\n');
+    }
+    s.push_str("  }\n}\n");
+    s
 }
 
 /// The Nextflow config of a run: the compute environment's, then the launch's own.
@@ -414,6 +467,23 @@ mod tests {
     }
 
     #[test]
+    fn the_scm_file_names_the_server_and_quotes_every_value() {
+        let login = |provider: &str, server: &str| GitLogin {
+            provider: provider.into(),
+            server: server.into(),
+            username: "me".into(),
+            password: zeroize::Zeroizing::new("p'a\\ss\n$x".into()),
+        };
+        let usual = scm_file(&login("github", "https://github.com"));
+        assert_eq!(
+            usual.as_str(),
+            "providers {\n  github {\n    user = 'me'\n    password = 'p\\'a\\\\ss\\n$x'\n    token = 'p\\'a\\\\ss\\n$x'\n  }\n}\n"
+        );
+        let own = scm_file(&login("gitea", "http://git.lab:3000"));
+        assert!(own.starts_with("providers {\n  tower_gitea {\n    server = 'http://git.lab:3000'\n    platform = 'gitea'\n"), "{}", *own);
+    }
+
+    #[test]
     fn the_script_quotes_what_the_request_says_and_runs_the_users_scripts_as_they_are() {
         let r = LaunchRequest {
             config_profiles: vec!["test".into(), "docker".into()],
@@ -437,9 +507,11 @@ mod tests {
             token: "tok'en",
             scheduler: None,
             secrets: true,
+            scm: true,
         });
         assert!(s.contains("export TOWER_ACCESS_TOKEN=\"tok'en\"\n"), "{s}");
         assert!(s.contains("export NXF_SECRETS_FILE=\"$PWD/secrets.json\"\n"), "{s}");
+        assert!(s.contains("export NXF_SCM_FILE=\"$PWD/scm\"\n") && s.contains("rm -f secrets.json scm;"), "{s}");
         assert!(s.contains("\nexec 9>>.lock\nflock -n 9 || exit 0\necho \"$$\" > .pid\n"), "a local head job runs once: {s}");
         assert!(s.contains("\nmodule load nextflow\n"));
         assert!(s.contains("nextflow run https://github.com/nextflow-io/hello -name happy_turing -with-tower http://tower:8080 -r main -w /scratch/work -params-file params.json -c nextflow.config -profile 'test,docker' -resume 0b5e1f4e-2222-4000-8000-000000000001"), "{s}");

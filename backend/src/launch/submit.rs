@@ -14,10 +14,10 @@ use zeroize::Zeroizing;
 use super::checks::ssh_key;
 use super::ssh::{self, Target};
 use crate::domain::compute_env::{self as ce, quote as q, ComputeConfig, Kind, Scheduler};
-use crate::domain::credentials::{scope_key, SealedKind};
+use crate::domain::credentials::{scope_key, GitLogin, SealedKind};
 use crate::domain::launch::{
     self as rules, LaunchRequest, ScriptInput, CONFIG_FILE, EXIT_FILE, LOCK_FILE, LOG_FILE, PARAMS_FILE, PID_FILE, SCRIPT_FILE,
-    SECRETS_FILE,
+    SCM_FILE, SECRETS_FILE,
 };
 use crate::domain::time::now_millis;
 use crate::store::compute_env::ComputeEnvRow;
@@ -135,6 +135,7 @@ async fn submit_to(l: &Launcher<'_>, launch: &LaunchRow, place: &Place) -> Resul
     // end with the run (revoked by name).
     let token_name = format!("run-{}-{}", launch.workflow_id, launch.attempts);
     let secrets = open_secrets(l, launch, &request).await.map_err(Failure::Final)?;
+    let login = git_login(l, launch, &request).await.map_err(Failure::Final)?;
     let (token_id, token) = run_token(l.db, launch.user_id, &token_name).await.map_err(Failure::Transient)?;
     let _ = store::set_token(l.db, &launch.id, token_id).await;
     let scheduler = match place.kind {
@@ -154,6 +155,7 @@ async fn submit_to(l: &Launcher<'_>, launch: &LaunchRow, place: &Place) -> Resul
         token: &token,
         scheduler: scheduler.map(|s| (s, directives.as_str())),
         secrets: !secrets.is_empty(),
+        scm: login.is_some(),
     }));
     let params =
         serde_json::to_string_pretty(&rules::params_json(request.params_text.as_deref()).unwrap_or(Value::Null)).unwrap_or_default();
@@ -164,6 +166,9 @@ async fn submit_to(l: &Launcher<'_>, launch: &LaunchRow, place: &Place) -> Resul
     ];
     if !secrets.is_empty() {
         files.push((SECRETS_FILE, rules::secrets_file(&secrets)));
+    }
+    if let Some(login) = &login {
+        files.push((SCM_FILE, rules::scm_file(login)));
     }
     match (place.kind, scheduler) {
         (Kind::Local, _) if !l.local_enabled => Err(Failure::Final("the local platform is not enabled on this server".into())),
@@ -202,6 +207,13 @@ async fn open_secrets(l: &Launcher<'_>, launch: &LaunchRow, request: &LaunchRequ
         }
     }
     Ok(out)
+}
+
+/// The workspace's Git credentials for the server of the pipeline's repository, if it has some:
+/// Nextflow pulls a private pipeline with them.
+async fn git_login(l: &Launcher<'_>, launch: &LaunchRow, request: &LaunchRequest) -> Result<Option<GitLogin>, String> {
+    let Ok(url) = super::repo::clone_url(request.pipeline.as_deref().unwrap_or_default()) else { return Ok(None) };
+    super::repo::login_for(l.db, l.keyring, &scope_key(launch.user_id, launch.workspace_id), &url).await
 }
 
 /// A personal access token of the launching user for this run only.

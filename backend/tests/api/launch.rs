@@ -481,7 +481,8 @@ fn git(dir: &std::path::Path, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
-async fn what_a_repository_holds_comes_from_the_repository(app: &TestApp) {
+/// A pipeline repository: `main` (tagged `v1.0`) and `dev`, each with its own schema.
+fn pipeline_repo() -> std::path::PathBuf {
     let repo = std::env::temp_dir().join(format!("tower-repo-src-{}", tower_backend::domain::ids::random_hex(4)));
     std::fs::create_dir_all(&repo).unwrap();
     git(&repo, &["init", "-q", "-b", "main"]);
@@ -504,6 +505,11 @@ async fn what_a_repository_holds_comes_from_the_repository(app: &TestApp) {
     .unwrap();
     git(&repo, &["commit", "-q", "-am", "dev"]);
     git(&repo, &["checkout", "-q", "main"]);
+    repo
+}
+
+async fn what_a_repository_holds_comes_from_the_repository(app: &TestApp) {
+    let repo = pipeline_repo();
     let url = format!("file://{}", repo.display());
     let t = Some(app.token.as_str());
     let (s, i) = app.send(Method::GET, &format!("/pipelines/info?name={url}&revision=dev"), t, None).await;
@@ -534,3 +540,77 @@ async fn what_a_repository_holds_comes_from_the_repository(app: &TestApp) {
     let _ = std::fs::remove_dir_all(repo);
 }
 both!(what_a_repository_holds_comes_from_the_repository);
+
+/// A private repository over HTTP is read (branches, schema) and pulled by the launched Nextflow
+/// with the workspace's Git credentials for its server, the most specific of them; the token is
+/// in no answer, launch record, script or log, and the run's SCM file is gone when it ends.
+async fn a_private_repository_is_read_and_pulled_with_the_git_credentials(app: &TestApp) {
+    let src = pipeline_repo();
+    let root = std::env::temp_dir().join(format!("tower-git-root-{}", tower_backend::domain::ids::random_hex(4)));
+    std::fs::create_dir_all(&root).unwrap();
+    git(&root, &["clone", "-q", "--bare", src.to_str().unwrap(), "private.git"]);
+    let token = format!("tok-{}", tower_backend::domain::ids::random_hex(8));
+    let server = crate::git_http::GitServer::start(root.clone(), "ci-user", &token).await;
+    let url = format!("{}/private.git", server.url);
+    let t = Some(app.token.as_str());
+    let (s, e) = app.send(Method::GET, &format!("/pipelines/info?name={url}"), t, None).await;
+    assert_eq!(s, 400, "no credentials yet: {e}");
+    assert!(e["message"].as_str().unwrap().starts_with(&format!("cannot read the repository {url}")), "{e}");
+    for (name, provider, base, password) in [
+        ("lab-git", "gitea", server.url.clone(), token.clone()),
+        ("elsewhere", "gitlab", format!("{}/other", server.url), "wrong".to_string()),
+        ("github", "github", String::new(), "wrong".to_string()),
+    ] {
+        let mut c = json!({"name": name, "provider": provider, "keys": {"username": "ci-user", "token": password}});
+        if !base.is_empty() {
+            c["baseUrl"] = json!(base);
+        }
+        let (s, b) = app.post("/credentials", &json!({"credentials": c})).await;
+        assert_eq!(s, 200, "{b}");
+    }
+    let (s, i) = app.send(Method::GET, &format!("/pipelines/info?name={url}"), t, None).await;
+    assert_eq!(s, 200, "{i}");
+    assert_eq!(i["pipelineInfo"]["revisionName"], "main");
+    let (s, p) = app.post("/pipelines", &json!({"name": "private", "launch": {"pipeline": url, "revision": "dev"}})).await;
+    assert_eq!(s, 200, "{p}");
+    let (s, sc) = app.send(Method::GET, &format!("/pipelines/{}/schema", p["pipeline"]["pipelineId"]), t, None).await;
+    assert_eq!(s, 200, "{sc}");
+    assert!(sc["schema"].as_str().unwrap().contains("hello dev"), "{sc}");
+    let ce = local_ce(app).await;
+    let (s, b) = launch(app, json!({"computeEnvId": ce, "pipeline": url, "paramsText": "{\"standin_tasks\": 1, \"standin_sleep\": 0}"})).await;
+    assert_eq!(s, 200, "{b}");
+    let id = b["workflowId"].as_str().unwrap().to_string();
+    let run = wait_status(app, &id, &["SUCCEEDED", "FAILED"]).await;
+    let (_, log) = app.send(Method::GET, &format!("/workflow/{id}/log"), t, None).await;
+    assert_eq!(run["workflow"]["status"], "SUCCEEDED", "{run}\n{log}");
+    assert!(log.to_string().contains(&format!("Pulled {url} with the SCM provider tower_gitea: main.nf")), "{log}");
+    let row = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
+    let run_dir = row.run_dir.clone().unwrap();
+    for _ in 0..100 {
+        if std::path::Path::new(&format!("{run_dir}/.exitcode")).exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!std::path::Path::new(&format!("{run_dir}/scm")).exists(), "the SCM file is gone when the run ends");
+    let (_, creds) = app.send(Method::GET, "/credentials", t, None).await;
+    let lab = creds["credentials"].as_array().unwrap().iter().find(|c| c["name"] == "lab-git").unwrap().clone();
+    assert!(lab["lastUsed"].is_string(), "{creds}");
+    let script = std::fs::read_to_string(format!("{run_dir}/launch.sh")).unwrap();
+    for text in [log.to_string(), creds.to_string(), row.request.clone(), script] {
+        assert!(!text.contains(&token), "the Git token leaked: {text}");
+    }
+    assert!(server.refused() >= 1, "the server asked for credentials");
+    let _ = std::fs::remove_dir_all(root);
+    let _ = std::fs::remove_dir_all(src);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_repository_is_read_and_pulled_with_the_git_credentials_sqlite() {
+    on(Kind::Sqlite, a_private_repository_is_read_and_pulled_with_the_git_credentials).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_repository_is_read_and_pulled_with_the_git_credentials_mysql() {
+    on(Kind::MySql, a_private_repository_is_read_and_pulled_with_the_git_credentials).await;
+}
