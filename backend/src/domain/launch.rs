@@ -368,7 +368,12 @@ pub fn scm_file(login: &GitLogin) -> zeroize::Zeroizing<String> {
     if usual {
         s.push_str(&format!("  {} {{\n", login.provider));
     } else {
-        s.push_str(&format!("  tower_{} {{\n    server = {}\n    platform = {}\n", login.provider, *quoted(&login.server), *quoted(&login.provider)));
+        s.push_str(&format!(
+            "  tower_{} {{\n    server = {}\n    platform = {}\n",
+            login.provider,
+            *quoted(&login.server),
+            *quoted(&login.provider)
+        ));
     }
     s.push_str(&format!("    user = {}\n", *quoted(&login.username)));
     for field in ["password", "token"] {

@@ -50,7 +50,8 @@ fn git(login: Option<&GitLogin>) -> tokio::process::Command {
 /// when it has none for that server (or the repository is not http(s)).
 pub async fn login_for(db: &Db, keyring: &Keyring, scope: &str, url: &str) -> Result<Option<GitLogin>, String> {
     let providers: Vec<&str> = rules::GIT_PROVIDERS.iter().map(|(p, _)| *p).collect();
-    let rows = crate::store::credentials::list(db, scope, Some(&providers)).await.map_err(|e| format!("cannot read the credentials: {e}"))?;
+    let rows =
+        crate::store::credentials::list(db, scope, Some(&providers)).await.map_err(|e| format!("cannot read the credentials: {e}"))?;
     let servers: Vec<String> = rows.iter().map(|r| rules::git_server(&r.provider, r.base_url.as_deref()).unwrap_or_default()).collect();
     let Some(i) = rules::git_match(url, servers.iter().map(String::as_str)) else { return Ok(None) };
     let row = &rows[i];

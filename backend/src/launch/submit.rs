@@ -16,8 +16,8 @@ use super::ssh::{self, Target};
 use crate::domain::compute_env::{self as ce, quote as q, ComputeConfig, Kind, Scheduler};
 use crate::domain::credentials::{scope_key, GitLogin, SealedKind};
 use crate::domain::launch::{
-    self as rules, LaunchRequest, ScriptInput, CONFIG_FILE, EXIT_FILE, LOCK_FILE, LOG_FILE, PARAMS_FILE, PID_FILE, SCRIPT_FILE,
-    SCM_FILE, SECRETS_FILE,
+    self as rules, LaunchRequest, ScriptInput, CONFIG_FILE, EXIT_FILE, LOCK_FILE, LOG_FILE, PARAMS_FILE, PID_FILE, SCM_FILE, SCRIPT_FILE,
+    SECRETS_FILE,
 };
 use crate::domain::time::now_millis;
 use crate::store::compute_env::ComputeEnvRow;

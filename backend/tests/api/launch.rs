@@ -577,7 +577,8 @@ async fn a_private_repository_is_read_and_pulled_with_the_git_credentials(app: &
     assert_eq!(s, 200, "{sc}");
     assert!(sc["schema"].as_str().unwrap().contains("hello dev"), "{sc}");
     let ce = local_ce(app).await;
-    let (s, b) = launch(app, json!({"computeEnvId": ce, "pipeline": url, "paramsText": "{\"standin_tasks\": 1, \"standin_sleep\": 0}"})).await;
+    let (s, b) =
+        launch(app, json!({"computeEnvId": ce, "pipeline": url, "paramsText": "{\"standin_tasks\": 1, \"standin_sleep\": 0}"})).await;
     assert_eq!(s, 200, "{b}");
     let id = b["workflowId"].as_str().unwrap().to_string();
     let run = wait_status(app, &id, &["SUCCEEDED", "FAILED"]).await;
