@@ -139,6 +139,11 @@ async fn launch(
     };
     let id = crate::domain::ids::new_workflow_id();
     let launch_id = crate::domain::ids::random_base62(22);
+    // A launch from a Launchpad pipeline sends its version's id (`GET /pipelines/{id}/launch`).
+    let version = match request.id.take() {
+        Some(v) => store::pipeline_version::find_in_scope(&state.db, &scope, &v).await?.map(|v| v.id),
+        None => None,
+    };
     request.id = Some(launch_id.clone());
     let text = serde_json::to_string(&request).map_err(anyhow::Error::from)?;
     let pipeline = request.pipeline.clone().unwrap_or_default();
@@ -153,7 +158,13 @@ async fn launch(
         launch_id: Some(&launch_id),
         now: now_millis(),
     };
-    let launch = store::launch::NewLaunch { id: &launch_id, scope: &scope, compute_env_id: &ce.id, request: &text };
+    let launch = store::launch::NewLaunch {
+        id: &launch_id,
+        scope: &scope,
+        compute_env_id: &ce.id,
+        request: &text,
+        pipeline_version_id: version.as_deref(),
+    };
     store::launch::create(&state.db, &launch, &run).await?;
     tracing::info!(target: "tower::audit", user_id = caller.user.id, workspace_id = ws.workspace_id, workflow_id = %id, launch = %launch_id, compute_env = %ce.id, "run launched");
     let owner = RunOwner { id: id.clone(), owner_id: caller.user.id, workspace_id: ws.workspace_id };

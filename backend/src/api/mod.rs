@@ -13,6 +13,7 @@ pub mod live;
 pub mod org;
 pub mod pipeline;
 pub mod pipeline_secret;
+pub mod pipeline_version;
 pub mod platform;
 pub mod run_access;
 pub mod service_info;
@@ -54,6 +55,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(platform::router())
         .merge(launch::router())
         .merge(pipeline::router())
+        .merge(pipeline_version::router())
         .merge(pipeline_secret::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();

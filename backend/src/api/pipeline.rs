@@ -15,6 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::extract::{ApiJson, ApiQuery, NameParam, WorkspaceParam};
 use super::label::LabelDto;
 use super::launch::WorkflowLaunchRequest;
+use super::pipeline_version::{self, VersionDto};
 use super::scope;
 use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::auth::permissions as perm;
@@ -27,7 +28,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::launch::repo;
 use crate::state::AppState;
 use crate::store::is_unique_violation;
-use crate::store::pipeline::{self as store, Fields, PipelineRow};
+use crate::store::pipeline::{self as store, Fields, FirstVersion, PipelineRow};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -41,7 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// `ComputeEnvDbDto`: the compute environment a pipeline launches on.
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct ComputeEnvDbDto {
     id: String,
     name: String,
@@ -49,7 +50,7 @@ pub struct ComputeEnvDbDto {
 }
 
 /// `PipelineDbDto`.
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = PipelineDbDto)]
 pub struct PipelineDto {
@@ -64,29 +65,39 @@ pub struct PipelineDto {
     compute_env: Option<ComputeEnvDbDto>,
     /// Its labels (`/pipelines/labels/add|apply|remove`).
     labels: Vec<LabelDto>,
+    /// Its default version (in `GET /pipelines/{pipelineId}/versions`: the version listed).
+    version: Option<VersionDto>,
     #[serde(with = "opt_datetime")]
     #[schema(value_type = Option<String>, format = DateTime)]
     last_updated: Option<i64>,
 }
 
-/// The pipelines with their labels, read in one query.
+impl PipelineDto {
+    pub(super) fn with_version(&self, version: VersionDto) -> PipelineDto {
+        PipelineDto { version: Some(version), ..self.clone() }
+    }
+}
+
+/// The pipelines with their labels and default versions, each read in one query.
 async fn dtos(state: &AppState, rows: Vec<PipelineRow>) -> ApiResult<Vec<PipelineDto>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut labels = crate::store::label::attached(&state.db, crate::store::label::Labelled::Pipelines(&ids)).await?;
+    let mut versions = pipeline_version::defaults(state, &rows).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let (mine, rest): (Vec<_>, Vec<_>) = labels.into_iter().partition(|(id, _)| *id == r.id.to_string());
         labels = rest;
-        out.push(dto(state, r, mine.into_iter().map(|(_, l)| LabelDto::from(l)).collect()).await?);
+        let version = versions.remove(&r.id).map(VersionDto::from);
+        out.push(dto(state, r, mine.into_iter().map(|(_, l)| LabelDto::from(l)).collect(), version).await?);
     }
     Ok(out)
 }
 
-async fn one(state: &AppState, r: PipelineRow) -> ApiResult<PipelineDto> {
+pub(super) async fn one(state: &AppState, r: PipelineRow) -> ApiResult<PipelineDto> {
     Ok(dtos(state, vec![r]).await?.remove(0))
 }
 
-async fn dto(state: &AppState, r: PipelineRow, labels: Vec<LabelDto>) -> ApiResult<PipelineDto> {
+async fn dto(state: &AppState, r: PipelineRow, labels: Vec<LabelDto>, version: Option<VersionDto>) -> ApiResult<PipelineDto> {
     let launch: LaunchRequest = serde_json::from_str(&r.launch).unwrap_or_default();
     let compute_env = match launch.compute_env_id.as_deref() {
         Some(id) => crate::store::compute_env::find_any(&state.db, id).await?.map(|c| ComputeEnvDbDto {
@@ -107,6 +118,7 @@ async fn dto(state: &AppState, r: PipelineRow, labels: Vec<LabelDto>) -> ApiResu
         deleted: false,
         compute_env,
         labels,
+        version,
         last_updated: Some(r.last_updated),
     })
 }
@@ -120,8 +132,14 @@ pub struct ListPipelinesResponse {
 
 /// `CreatePipelineResponse`, `DescribePipelineResponse` and `UpdatePipelineResponse`.
 #[derive(Serialize, ToSchema)]
-pub struct PipelineResponse {
+pub(super) struct PipelineResponse {
     pipeline: PipelineDto,
+}
+
+/// `CreatePipelineVersionRequest`: the name of a new pipeline's first version.
+#[derive(Deserialize, ToSchema)]
+pub struct CreatePipelineVersionRequest {
+    name: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -130,11 +148,13 @@ pub struct CreatePipelineRequest {
     description: Option<String>,
     icon: Option<String>,
     launch: Option<WorkflowLaunchRequest>,
+    /// The first version, published and the default: named "1" when left out.
+    version: Option<CreatePipelineVersionRequest>,
 }
 
 /// `UpdatePipelineRequest`: fields left out keep their value.
 #[derive(Deserialize, ToSchema)]
-pub struct UpdatePipelineRequest {
+pub(super) struct UpdatePipelineRequest {
     name: Option<String>,
     description: Option<String>,
     icon: Option<String>,
@@ -149,7 +169,7 @@ fn taken(name: &str) -> ApiError {
     ApiError::conflict(format!("A pipeline named '{name}' already exists in this workspace"))
 }
 
-async fn find(state: &AppState, scope: &str, id: &str) -> ApiResult<PipelineRow> {
+pub(super) async fn find(state: &AppState, scope: &str, id: &str) -> ApiResult<PipelineRow> {
     let n: i64 = id.parse().map_err(|_| not_found(id))?;
     store::find(&state.db, scope, n).await?.ok_or_else(|| not_found(id))
 }
@@ -212,6 +232,8 @@ async fn create(
     if store::find_by_name(&state.db, &scope, &name).await?.is_some() {
         return Err(taken(&name));
     }
+    let version_name = req.version.and_then(|v| v.name).unwrap_or_else(|| "1".into());
+    rules::check_version_name(&version_name).map_err(|e| ApiError::BadRequest(format!("version.name: {e}")))?;
     let text = serde_json::to_string(&launch).map_err(anyhow::Error::from)?;
     let fields = Fields {
         name: &name,
@@ -220,7 +242,9 @@ async fn create(
         repository: launch.pipeline.as_deref().unwrap_or_default(),
         launch: &text,
     };
-    let id = match store::create(&state.db, &scope, caller.user.id, ws.workspace_id, &fields, now_millis()).await {
+    let version_id = crate::domain::ids::random_base62(22);
+    let first = FirstVersion { id: &version_id, name: &version_name, hash: &rules::version_hash(&launch) };
+    let id = match store::create(&state.db, &scope, caller.user.id, ws.workspace_id, &fields, &first, now_millis()).await {
         Err(e) if is_unique_violation(&e) => return Err(taken(&name)),
         r => r?,
     };
@@ -258,7 +282,8 @@ async fn describe(
     Ok(Json(PipelineResponse { pipeline: one(&state, row).await? }))
 }
 
-/// Changes a pipeline; fields left out keep their value.
+/// Changes a pipeline and its default version; fields left out keep their value. New launch
+/// settings make a new draft version when the default one is published (it becomes the default).
 #[utoipa::path(put, path = "/pipelines/{pipelineId}", tag = "pipelines", operation_id = "UpdatePipeline", security(("BearerAuth" = [])),
     params(("pipelineId" = i64, Path, description = PIPELINE_ID), WorkspaceParam), request_body = UpdatePipelineRequest,
     responses((status = 200, body = PipelineResponse), UpdateErrors))]
@@ -269,33 +294,40 @@ async fn update(
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
     ApiJson(req): ApiJson<UpdatePipelineRequest>,
 ) -> ApiResult<Json<PipelineResponse>> {
-    let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_WRITE).await?;
-    let row = find(&state, &scope, &id).await?;
+    apply_update(&state, &caller, ws.workspace_id, &id, None, req).await
+}
+
+/// An edit of a pipeline's name, description and icon, and of the launch settings of one of its
+/// versions (`None`: the default one), all checked before anything is stored.
+pub(super) async fn apply_update(
+    state: &AppState,
+    caller: &Caller,
+    workspace_id: Option<i64>,
+    id: &str,
+    version_id: Option<&str>,
+    req: UpdatePipelineRequest,
+) -> ApiResult<Json<PipelineResponse>> {
+    let scope = scope(state, caller, workspace_id, perm::PIPELINE_WRITE).await?;
+    let row = find(state, &scope, id).await?;
+    let version = pipeline_version::version_of(state, &row, version_id).await?;
     let name = req.name.unwrap_or_else(|| row.name.clone());
     let description = req.description.or(row.description.clone());
     let launch = match req.launch {
         Some(l) => l.0,
-        None => serde_json::from_str(&row.launch).unwrap_or_default(),
+        None => serde_json::from_str(&version.launch).unwrap_or_default(),
     };
-    checked(&state, &scope, &name, description.as_deref(), &launch).await?;
+    checked(state, &scope, &name, description.as_deref(), &launch).await?;
     if store::find_by_name(&state.db, &scope, &name).await?.is_some_and(|o| o.id != row.id) {
         return Err(taken(&name));
     }
-    let text = serde_json::to_string(&launch).map_err(anyhow::Error::from)?;
     let icon = req.icon.or(row.icon.clone());
-    let fields = Fields {
-        name: &name,
-        description: description.as_deref(),
-        icon: icon.as_deref(),
-        repository: launch.pipeline.as_deref().unwrap_or_default(),
-        launch: &text,
-    };
-    match store::update(&state.db, &scope, row.id, &fields, now_millis()).await {
+    match store::rename(&state.db, &scope, row.id, &name, description.as_deref(), icon.as_deref(), now_millis()).await {
         Err(e) if is_unique_violation(&e) => return Err(taken(&name)),
         r => r?,
     }
-    let row = find(&state, &scope, &id).await?;
-    Ok(Json(PipelineResponse { pipeline: one(&state, row).await? }))
+    pipeline_version::edit(state, caller, &row, &version, &launch).await?;
+    let row = find(state, &scope, id).await?;
+    Ok(Json(PipelineResponse { pipeline: one(state, row).await? }))
 }
 
 /// Removes a pipeline from the Launchpad (its runs stay).
@@ -314,6 +346,16 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+struct VersionQuery {
+    /// Workspace numeric identifier; omitted for the caller's personal workspace.
+    workspace_id: Option<i64>,
+    /// Pipeline version identifier: the default version when left out.
+    version_id: Option<String>,
+}
+
 /// `DescribeLaunchResponse`: the launch settings of a pipeline, for a launch form or `tw launch`.
 #[derive(Serialize, ToSchema)]
 pub struct DescribeLaunchResponse {
@@ -324,17 +366,19 @@ pub struct DescribeLaunchResponse {
 /// The launch settings of a pipeline, with its compute environment (the workspace's primary one
 /// when the pipeline names none).
 #[utoipa::path(get, path = "/pipelines/{pipelineId}/launch", tag = "pipelines", operation_id = "DescribePipelineLaunch", security(("BearerAuth" = [])),
-    params(("pipelineId" = i64, Path, description = PIPELINE_ID), WorkspaceParam),
+    params(("pipelineId" = i64, Path, description = PIPELINE_ID), VersionQuery),
     responses((status = 200, body = DescribeLaunchResponse), ReadErrors))]
 async fn launch_settings(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> ApiResult<Json<DescribeLaunchResponse>> {
-    let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_READ).await?;
+    let scope = scope(&state, &caller, q.workspace_id, perm::PIPELINE_READ).await?;
     let row = find(&state, &scope, &id).await?;
-    let launch: LaunchRequest = serde_json::from_str(&row.launch).unwrap_or_default();
+    let version = pipeline_version::version_of(&state, &row, q.version_id.as_deref()).await?;
+    // The version's id is the launch's: a launch that sends it back is recorded as of that version.
+    let launch = LaunchRequest { id: Some(version.id.clone()), ..serde_json::from_str(&version.launch).unwrap_or_default() };
     let envs = crate::store::compute_env::list(&state.db, &scope, None).await?;
     let ce = match launch.compute_env_id.as_deref() {
         Some(c) => envs.into_iter().find(|e| e.id == c),
@@ -463,20 +507,21 @@ pub struct PipelineSchemaResponse {
     params: Option<String>,
 }
 
-/// The parameter schema of a pipeline, read from its repository at its revision. A repository
-/// without one answers 404.
+/// The parameter schema of a pipeline (of its default version, or `versionId`), read from its
+/// repository at that revision. A repository without one answers 404.
 #[utoipa::path(get, path = "/pipelines/{pipelineId}/schema", tag = "pipelines", operation_id = "DescribePipelineSchema", security(("BearerAuth" = [])),
-    params(("pipelineId" = i64, Path, description = PIPELINE_ID), WorkspaceParam),
+    params(("pipelineId" = i64, Path, description = PIPELINE_ID), VersionQuery),
     responses((status = 200, body = PipelineSchemaResponse), ReadErrors))]
 async fn schema(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> ApiResult<Json<PipelineSchemaResponse>> {
-    let scope = scope(&state, &caller, ws.workspace_id, perm::PIPELINE_READ).await?;
+    let scope = scope(&state, &caller, q.workspace_id, perm::PIPELINE_READ).await?;
     let row = find(&state, &scope, &id).await?;
-    let launch: LaunchRequest = serde_json::from_str(&row.launch).unwrap_or_default();
+    let version = pipeline_version::version_of(&state, &row, q.version_id.as_deref()).await?;
+    let launch: LaunchRequest = serde_json::from_str(&version.launch).unwrap_or_default();
     let url = repo::clone_url(&row.repository).map_err(ApiError::BadRequest)?;
     let login = login(&state, &scope, &url).await?;
     let files =

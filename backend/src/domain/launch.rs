@@ -65,6 +65,26 @@ pub struct LaunchRequest {
     pub label_ids: Vec<i64>,
 }
 
+/// The hash of a pipeline version: SHA-256 of its launch settings without what differs between
+/// launches of one version (the launch id, run name, resume and session, labels).
+pub fn version_hash(r: &LaunchRequest) -> String {
+    use sha2::Digest;
+    let what = LaunchRequest { id: None, run_name: None, resume: false, session_id: None, label_ids: Vec::new(), ..r.clone() };
+    let text = serde_json::to_string(&what).expect("a launch request serializes");
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A pipeline version's name: 1 to 255 characters, no line breaks or other control characters.
+pub fn check_version_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("the version name is required".into());
+    }
+    if name.chars().count() > 255 || name.chars().any(char::is_control) || name.trim() != name {
+        return Err(format!("'{name}' is not a valid version name: up to 255 characters, no control characters or outer spaces"));
+    }
+    Ok(())
+}
+
 /// One pre-flight failure: a code and a message naming the field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
@@ -452,6 +472,17 @@ mod tests {
                 "params_invalid"
             ]
         );
+    }
+
+    #[test]
+    fn a_version_is_what_it_runs_not_how_one_launch_was_named() {
+        let a = request();
+        let b = LaunchRequest { run_name: Some("other".into()), id: Some("x".into()), label_ids: vec![1], ..a.clone() };
+        assert_eq!(version_hash(&a), version_hash(&b));
+        assert_eq!(version_hash(&a).len(), 64);
+        assert_ne!(version_hash(&a), version_hash(&LaunchRequest { params_text: Some("x: 1".into()), ..a.clone() }));
+        assert!(check_version_name("1.0 stable").is_ok());
+        assert!(check_version_name("").is_err() && check_version_name(" x").is_err() && check_version_name("a\nb").is_err());
     }
 
     #[test]

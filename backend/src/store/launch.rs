@@ -42,6 +42,8 @@ pub struct NewLaunch<'a> {
     pub scope: &'a str,
     pub compute_env_id: &'a str,
     pub request: &'a str,
+    /// The Launchpad pipeline version launched, if any.
+    pub pipeline_version_id: Option<&'a str>,
 }
 
 /// Records a launch and its run together, before anything is submitted.
@@ -56,10 +58,10 @@ pub async fn create(db: &Db, launch: &NewLaunch<'_>, run: &NewWorkflow<'_>) -> s
             .bind(WorkflowStatus::Submitted.as_str()).bind(run.now).bind(run.now).bind(run.now)
             .execute(&mut *tx).await?;
         sqlx::query(
-            "INSERT INTO tw_launch (id, workflow_id, scope, user_id, workspace_id, compute_env_id, request, state, date_created, last_updated) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            "INSERT INTO tw_launch (id, workflow_id, scope, user_id, workspace_id, compute_env_id, request, state, pipeline_version_id, \
+             date_created, last_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(launch.id).bind(run.id).bind(launch.scope).bind(run.owner_id).bind(run.workspace_id).bind(launch.compute_env_id)
-            .bind(launch.request).bind(PENDING).bind(run.now).bind(run.now)
+            .bind(launch.request).bind(PENDING).bind(launch.pipeline_version_id).bind(run.now).bind(run.now)
             .execute(&mut *tx).await?;
         tx.commit().await
     })

@@ -13,6 +13,7 @@ pub mod migrate;
 pub mod org;
 pub mod pipeline;
 pub mod pipeline_secret;
+pub mod pipeline_version;
 pub mod query;
 pub mod sealed;
 pub mod session;

@@ -2,7 +2,7 @@
 
 use super::query::{like_pattern, page_and_count, Conditions, LIKE_ESCAPE};
 use super::token::LastInsertId;
-use super::Db;
+use super::{BeginWrite, Db};
 use crate::with_pool;
 
 const COLUMNS: &str = "id, user_id, workspace_id, name, description, icon, repository, launch, date_created, last_updated";
@@ -30,19 +30,54 @@ pub struct Fields<'a> {
     pub launch: &'a str,
 }
 
-/// Inserts a pipeline; a taken name fails with a unique violation.
-pub async fn create(db: &Db, scope: &str, user_id: i64, workspace_id: Option<i64>, f: &Fields<'_>, now: i64) -> sqlx::Result<i64> {
-    with_pool!(db, p => sqlx::query(
-        "INSERT INTO tw_pipeline (scope, user_id, workspace_id, name, description, icon, repository, launch, date_created, last_updated) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(scope).bind(user_id).bind(workspace_id).bind(f.name).bind(f.description).bind(f.icon).bind(f.repository).bind(f.launch)
-        .bind(now).bind(now).execute(p).await.map(|r| r.last_insert_id_i64()))
+/// The first version of a new pipeline (published and the default).
+pub struct FirstVersion<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub hash: &'a str,
 }
 
-pub async fn update(db: &Db, scope: &str, id: i64, f: &Fields<'_>, now: i64) -> sqlx::Result<()> {
+/// Inserts a pipeline with its first version; a taken name fails with a unique violation and
+/// stores nothing.
+pub async fn create(
+    db: &Db,
+    scope: &str,
+    user_id: i64,
+    workspace_id: Option<i64>,
+    f: &Fields<'_>,
+    first: &FirstVersion<'_>,
+    now: i64,
+) -> sqlx::Result<i64> {
+    with_pool!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let id = sqlx::query(
+            "INSERT INTO tw_pipeline (scope, user_id, workspace_id, name, description, icon, repository, launch, date_created, last_updated) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(scope).bind(user_id).bind(workspace_id).bind(f.name).bind(f.description).bind(f.icon).bind(f.repository).bind(f.launch)
+            .bind(now).bind(now).execute(&mut *tx).await?.last_insert_id_i64();
+        sqlx::query(
+            "INSERT INTO tw_pipeline_version (id, pipeline_id, name, is_default, hash, launch, creator_id, date_created, last_updated) \
+             VALUES (?, ?, ?, TRUE, ?, ?, ?, ?, ?)")
+            .bind(first.id).bind(id).bind(first.name).bind(first.hash).bind(f.launch).bind(user_id).bind(now).bind(now)
+            .execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+/// Changes what a pipeline is called and described as (its launch changes with its versions).
+pub async fn rename(
+    db: &Db,
+    scope: &str,
+    id: i64,
+    name: &str,
+    description: Option<&str>,
+    icon: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
     with_pool!(db, p => sqlx::query(
-        "UPDATE tw_pipeline SET name = ?, description = ?, icon = ?, repository = ?, launch = ?, last_updated = ? WHERE id = ? AND scope = ?")
-        .bind(f.name).bind(f.description).bind(f.icon).bind(f.repository).bind(f.launch).bind(now).bind(id).bind(scope)
+        "UPDATE tw_pipeline SET name = ?, description = ?, icon = ?, last_updated = ? WHERE id = ? AND scope = ?")
+        .bind(name).bind(description).bind(icon).bind(now).bind(id).bind(scope)
         .execute(p).await.map(|_| ()))
 }
 

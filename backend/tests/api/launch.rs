@@ -12,7 +12,7 @@ use tower_backend::with_pool;
 use crate::both;
 use crate::helpers::{Kind, TestApp};
 
-async fn wait_status(app: &TestApp, id: &str, want: &[&str]) -> Value {
+pub(crate) async fn wait_status(app: &TestApp, id: &str, want: &[&str]) -> Value {
     let until = Instant::now() + Duration::from_secs(90);
     loop {
         let (s, b) = app.send(Method::GET, &format!("/workflow/{id}"), Some(&app.token), None).await;
@@ -26,15 +26,15 @@ async fn wait_status(app: &TestApp, id: &str, want: &[&str]) -> Value {
     }
 }
 
-async fn launch(app: &TestApp, body: Value) -> (u16, Value) {
+pub(crate) async fn launch(app: &TestApp, body: Value) -> (u16, Value) {
     app.send(Method::POST, "/workflow/launch", Some(&app.token), Some(&json!({"launch": body}))).await
 }
 
-async fn local_ce(app: &TestApp) -> String {
+pub(crate) async fn local_ce(app: &TestApp) -> String {
     local_ce_in(app, None).await
 }
 
-async fn on(kind: Kind, test: impl AsyncFnOnce(&TestApp)) {
+pub(crate) async fn on(kind: Kind, test: impl AsyncFnOnce(&TestApp)) {
     if kind == Kind::MySql && !crate::helpers::mysql_available() {
         return;
     }

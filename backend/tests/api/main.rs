@@ -12,6 +12,7 @@ mod launch;
 mod live;
 mod migrations;
 mod outage;
+mod pipeline_versions;
 mod runs;
 mod service;
 mod signin;
