@@ -44,8 +44,23 @@ ce=$(api POST /compute-envs "{\"computeEnv\":{\"name\":\"seeded\",\"platform\":\
 repo="$work/repo"
 mkdir -p "$repo" && echo '{"title":"seeded"}' >"$repo/nextflow_schema.json"
 git -C "$repo" init -q -b main && git -C "$repo" add . && git -C "$repo" -c user.name=CI -c user.email=ci@example.com commit -q -m schema
-pipeline=$(api POST /pipelines "{\"name\":\"seeded\",\"launch\":{\"pipeline\":\"file://$repo\"}}" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["pipeline"]["pipelineId"])')
+read -r pipeline version < <(api POST /pipelines "{\"name\":\"seeded\",\"launch\":{\"pipeline\":\"file://$repo\"}}" |
+  python3 -c 'import json,sys; p = json.load(sys.stdin)["pipeline"]; print(p["pipelineId"], p["version"]["id"])')
+# An organization of the token's user with a workspace, a team and a member in both, so that the
+# operations on them get past the permission checks.
+at() { python3 -c "import json,sys; d = json.load(sys.stdin); print($1)"; }
+org=$(api POST /orgs '{"organization":{"name":"seeded-org","fullName":"Seeded org"}}' | at 'd["organization"]["orgId"]')
+org_ws=$(api POST "/orgs/$org/workspaces" '{"workspace":{"name":"seeded-ws","fullName":"Seeded","visibility":"PRIVATE"}}' |
+  at 'd["workspace"]["id"]')
+team=$(api POST "/orgs/$org/teams" '{"team":{"name":"seeded-team"}}' | at 'd["team"]["teamId"]')
+member=$(api PUT "/orgs/$org/members/add" '{"user":"member@schemathesis.example.com"}' | at 'd["member"]["memberId"]')
+api POST "/orgs/$org/teams/$team/members" '{"userNameOrEmail":"member@schemathesis.example.com"}' >/dev/null
+participant=$(api PUT "/orgs/$org/workspaces/$org_ws/participants/add" "{\"memberId\":$member}" | at 'd["participant"]["participantId"]')
+# What DeleteOrganization and DeleteWorkspace delete: not the ones the other operations use.
+doomed_org=$(api POST /orgs '{"organization":{"name":"doomed-org","fullName":"Deleted by a test"}}' | at 'd["organization"]["orgId"]')
+doomed_ws=$(api POST "/orgs/$org/workspaces" '{"workspace":{"name":"doomed-ws","fullName":"Deleted by a test","visibility":"PRIVATE"}}' |
+  at 'd["workspace"]["id"]')
+self=$(api GET /user-info | at 'd["user"]["id"]')
 secret=$(api POST /pipeline-secrets '{"name":"SEEDED","value":"seeded-value"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretId"])')
 
 cat >"$work/schemathesis.toml" <<TOML
@@ -58,6 +73,21 @@ cat >"$work/schemathesis.toml" <<TOML
 "path.computeEnvId" = "$ce"
 "path.platformId" = "slurm-platform"
 "path.pipelineId" = $pipeline
+"path.versionId" = "$version"
+"path.orgId" = $org
+"path.workspaceId" = $org_ws
+"path.teamId" = $team
+"path.memberId" = $member
+"path.userId" = $self
+"path.participantId" = $participant
+
+[[operations]]
+include-operation-id = "DeleteOrganization"
+parameters = { "path.orgId" = $doomed_org }
+
+[[operations]]
+include-operation-id = "DeleteWorkspace"
+parameters = { "path.workspaceId" = $doomed_ws }
 TOML
 
 echo "schemathesis $SCHEMATHESIS_VERSION against $url (run $wf)"

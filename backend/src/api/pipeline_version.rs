@@ -17,7 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::extract::{ApiJson, ApiQuery, NameParam, WorkspaceParam};
 use super::pipeline::{find, PipelineDto, PipelineResponse, UpdatePipelineRequest};
 use super::scope;
-use crate::api::errors::{CreateErrors, ListErrors, UpdateErrors};
+use crate::api::errors::{ReadErrors, UpdateErrors};
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
 use crate::domain::launch::{check_version_name, version_hash, LaunchRequest};
@@ -172,7 +172,7 @@ const VERSION_ID: &str = "Pipeline version string identifier";
 /// The versions of a pipeline, newest first.
 #[utoipa::path(get, path = "/pipelines/{pipelineId}/versions", tag = "pipeline-versions", operation_id = "ListPipelineVersions",
     security(("BearerAuth" = [])), params(("pipelineId" = i64, Path, description = PIPELINE_ID), ListQuery),
-    responses((status = 200, body = ListPipelineVersionsResponse), ListErrors))]
+    responses((status = 200, body = ListPipelineVersionsResponse), ReadErrors))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -193,14 +193,14 @@ async fn list(
 /// Whether a version name is valid and free in the pipeline: 204, or 400 (invalid) or 409 (taken).
 #[utoipa::path(get, path = "/pipelines/{pipelineId}/versions/validate", tag = "pipeline-versions",
     operation_id = "ValidatePipelineVersionName", security(("BearerAuth" = [])),
-    params(("pipelineId" = i64, Path, description = PIPELINE_ID), NameParam), responses((status = 204), CreateErrors))]
+    params(("pipelineId" = i64, Path, description = PIPELINE_ID), NameParam), responses((status = 204), UpdateErrors))]
 async fn validate_name(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<NameParam>,
 ) -> ApiResult<StatusCode> {
-    let scope = scope(&state, &caller, q.workspace_id, perm::PIPELINE_READ).await?;
+    let scope = scope(&state, &caller, q.workspace_id, perm::PIPELINE_WRITE).await?;
     let row = find(&state, &scope, &id).await?;
     let name = q.name.unwrap_or_default();
     check_version_name(&name).map_err(ApiError::BadRequest)?;

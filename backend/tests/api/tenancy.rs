@@ -387,6 +387,8 @@ fn needs(operation_id: &str) -> Option<Needs> {
         "CreatePipeline" | "UpdatePipeline" | "ValidatePipelineName" => Ws(PIPELINE_WRITE),
         "AddLabelsToPipelines" | "RemoveLabelsFromPipelines" | "ApplyLabelsToPipelines" => Ws(PIPELINE_WRITE),
         "DeletePipeline" => Ws(PIPELINE_DELETE),
+        "ListPipelineVersions" => Ws(PIPELINE_READ),
+        "ValidatePipelineVersionName" | "UpdatePipelineVersion" | "ManagePipelineVersion" => Ws(PIPELINE_WRITE),
         "DescribePipelineRepository" | "ListPipelineRepositories" | "DescribePipelineSchema" => Ws(PIPELINE_READ),
         "OidcLogin" | "OidcCallback" | "EmailSignIn" | "EmailSignInVerify" | "TokenSignIn" | "RefreshAccessToken" | "Logout" => SignIn,
         _ => return None,
@@ -416,6 +418,7 @@ struct World {
     compute_env: String,
     ssh_credentials: String,
     pipeline: i64,
+    pipeline_version: String,
     launch: String,
 }
 
@@ -532,6 +535,7 @@ async fn world(app: &TestApp, who: &Personas) -> World {
     .await;
     assert_eq!(s, 200, "{b}");
     let pipeline = b["pipeline"]["pipelineId"].as_i64().unwrap();
+    let pipeline_version = b["pipeline"]["version"]["id"].as_str().unwrap().to_string();
     let body = json!({"launch": {"computeEnvId": compute_env, "pipeline": "nf/matrix"}});
     let (s, b) = call(app, Method::POST, &format!("/workflow/launch?workspaceId={ws}"), owner, Some(body)).await;
     assert_eq!(s, 200, "{b}");
@@ -554,6 +558,7 @@ async fn world(app: &TestApp, who: &Personas) -> World {
         compute_env,
         ssh_credentials,
         pipeline,
+        pipeline_version,
         launch,
     }
 }
@@ -628,7 +633,8 @@ fn body(op: &str, w: &World) -> Option<Value> {
         "UpdateComputeEnv" => json!({"description": "Changed"}),
         "CreateWorkflowLaunch" => json!({"launch": {"computeEnvId": w.compute_env, "pipeline": "nf/matrix"}}),
         "CreatePipeline" => json!({"name": unique("p"), "launch": {"pipeline": "nf/other"}}),
-        "UpdatePipeline" => json!({"description": "Changed"}),
+        "UpdatePipeline" | "UpdatePipelineVersion" => json!({"description": "Changed"}),
+        "ManagePipelineVersion" => json!({"isDefault": true}),
         _ => return None,
     })
 }
@@ -659,6 +665,7 @@ fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i6
         ("computeEnvId", if missing { "YYYYYYYYYYYYYYYYYYYYYY".into() } else { w.compute_env.clone() }),
         ("platformId", "slurm-platform".into()),
         ("pipelineId", if missing { "987654324".into() } else { w.pipeline.to_string() }),
+        ("versionId", if missing { "WWWWWWWWWWWWWWWWWWWWWW".into() } else { w.pipeline_version.clone() }),
         ("launchId", if missing { "XXXXXXXXXXXXXXXXXXXXXX".into() } else { w.launch.clone() }),
     ] {
         path = path.replace(&format!("{{{k}}}"), &v);
