@@ -191,6 +191,13 @@ pub struct WorkflowLaunchResponse {
     job_id: Option<String>,
     /// Why the launch failed, if it did.
     message: Option<String>,
+    /// The commit the run ran, as Nextflow reported it: a relaunch can resume only when it is
+    /// known (`tw runs relaunch`).
+    resume_commit_id: Option<String>,
+    /// The run's work directory, where a resumed run finds its cached tasks.
+    resume_dir: Option<String>,
+    /// The id of the Launchpad pipeline version launched, if any.
+    pipeline_version_id: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -218,11 +225,24 @@ async fn describe(
 
 /// The launch as it was asked for, with its compute environment and where its job is.
 async fn launch_dto(state: &AppState, l: store::launch::LaunchRow) -> ApiResult<WorkflowLaunchResponse> {
-    let request: LaunchRequest = serde_json::from_str(&l.request).unwrap_or_default();
+    let mut request: LaunchRequest = serde_json::from_str(&l.request).unwrap_or_default();
     let compute_env = store::compute_env::find_any(&state.db, &l.compute_env_id).await?.map(|c| {
         serde_json::json!({"id": c.id, "name": c.name, "platform": c.platform, "config": serde_json::from_str::<serde_json::Value>(&c.config).unwrap_or_default()})
     });
-    Ok(WorkflowLaunchResponse { request, compute_env, job_id: l.job_id, message: l.message })
+    let run = store::workflow::get(&state.db, &l.workflow_id).await?;
+    // The run's own session: what a resume of it sends back.
+    if request.session_id.is_none() {
+        request.session_id = run.as_ref().map(|r| r.session_id.clone());
+    }
+    Ok(WorkflowLaunchResponse {
+        request,
+        compute_env,
+        job_id: l.job_id,
+        message: l.message,
+        resume_commit_id: run.as_ref().and_then(|r| r.commit_id.clone()),
+        resume_dir: run.and_then(|r| r.work_dir),
+        pipeline_version_id: l.pipeline_version_id,
+    })
 }
 
 #[derive(Serialize, ToSchema)]

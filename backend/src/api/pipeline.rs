@@ -5,6 +5,8 @@
 //! repository holds comes from the repository itself (`launch::repo`): `GET /pipelines/info`,
 //! `GET /pipelines/repositories` and `GET /pipelines/{pipelineId}/schema`.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -67,6 +69,8 @@ pub struct PipelineDto {
     labels: Vec<LabelDto>,
     /// Its default version (in `GET /pipelines/{pipelineId}/versions`: the version listed).
     version: Option<VersionDto>,
+    /// Its workspace's visibility (`PRIVATE` or `SHARED`); `PRIVATE` in a personal workspace.
+    visibility: String,
     #[serde(with = "opt_datetime")]
     #[schema(value_type = Option<String>, format = DateTime)]
     last_updated: Option<i64>,
@@ -83,12 +87,19 @@ async fn dtos(state: &AppState, rows: Vec<PipelineRow>) -> ApiResult<Vec<Pipelin
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut labels = crate::store::label::attached(&state.db, crate::store::label::Labelled::Pipelines(&ids)).await?;
     let mut versions = pipeline_version::defaults(state, &rows).await?;
+    let mut visibility: HashMap<Option<i64>, String> = HashMap::from([(None, "PRIVATE".to_string())]);
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let (mine, rest): (Vec<_>, Vec<_>) = labels.into_iter().partition(|(id, _)| *id == r.id.to_string());
         labels = rest;
+        if let (Some(ws), false) = (r.workspace_id, visibility.contains_key(&r.workspace_id)) {
+            let seen = crate::store::org::workspace(&state.db, ws).await?.map(|w| w.visibility).unwrap_or_else(|| "PRIVATE".into());
+            visibility.insert(Some(ws), seen);
+        }
         let version = versions.remove(&r.id).map(VersionDto::from);
-        out.push(dto(state, r, mine.into_iter().map(|(_, l)| LabelDto::from(l)).collect(), version).await?);
+        let mut d = dto(state, r, mine.into_iter().map(|(_, l)| LabelDto::from(l)).collect(), version).await?;
+        d.visibility = visibility[&d.workspace_id].clone();
+        out.push(d);
     }
     Ok(out)
 }
@@ -119,6 +130,7 @@ async fn dto(state: &AppState, r: PipelineRow, labels: Vec<LabelDto>, version: O
         compute_env,
         labels,
         version,
+        visibility: String::new(),
         last_updated: Some(r.last_updated),
     })
 }

@@ -27,7 +27,7 @@ pub struct LaunchRequest {
     pub run_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_dir: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub config_profiles: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_text: Option<String>,
@@ -45,23 +45,23 @@ pub struct LaunchRequest {
     pub entry_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub resume: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub pull_latest: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub stub_run: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub head_job_cpus: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub head_job_memory_mb: Option<i32>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub user_secrets: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub workspace_secrets: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub label_ids: Vec<i64>,
 }
 
@@ -83,6 +83,11 @@ pub fn check_version_name(name: &str) -> Result<(), String> {
         return Err(format!("'{name}' is not a valid version name: up to 255 characters, no control characters or outer spaces"));
     }
     Ok(())
+}
+
+/// A `null` as the field's default: clients (`tw`) send back what they read, nulls included.
+fn null_as_default<'de, D: serde::Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 /// One pre-flight failure: a code and a message naming the field.

@@ -14,7 +14,7 @@ pub const ENDED: &str = "ENDED";
 
 const COLUMNS: &str =
     "l.id, l.workflow_id, l.user_id, l.workspace_id, l.compute_env_id, l.request, l.state, l.job_id, l.run_dir, l.token_id, \
-                       l.attempts, l.message, l.date_created, l.last_updated, w.status AS run_status";
+                       l.attempts, l.message, l.pipeline_version_id, l.date_created, l.last_updated, w.status AS run_status";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LaunchRow {
@@ -31,6 +31,7 @@ pub struct LaunchRow {
     pub token_id: Option<i64>,
     pub attempts: i32,
     pub message: Option<String>,
+    pub pipeline_version_id: Option<String>,
     pub date_created: i64,
     pub last_updated: i64,
     /// The status of the launched run.

@@ -20,3 +20,4 @@ mod structure;
 mod tenancy;
 mod tokens;
 mod trace;
+mod tw;
