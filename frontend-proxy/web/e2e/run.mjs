@@ -599,6 +599,34 @@ try {
     await page.getByRole('link', { name: 'Relaunch' }).click();
     await page.getByRole('heading', { name: 'Relaunch a run' }).waitFor();
     assert.equal(await page.locator('input[name=pipeline]').inputValue(), `file://${repo}`);
+    // An edit makes a draft version, the default; published under a name; the first version made
+    // the default again; the draft launched as it is, and its run recorded as of it.
+    await page.getByRole('link', { name: 'Launchpad' }).click();
+    await page.getByRole('button', { name: 'Edit hello' }).click();
+    const edit = page.getByRole('dialog').filter({ hasText: 'Edit hello' });
+    await edit.locator('textarea[name=params]').fill('{"standin_tasks": 1, "standin_sleep": 0}');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await row.filter({ hasText: 'version draft' }).waitFor();
+    await page.getByRole('button', { name: 'Versions of hello' }).click();
+    const versions = page.getByRole('dialog').filter({ hasText: 'Versions of hello' });
+    await versions.getByTestId('version-row').nth(1).waitFor();
+    assert.equal(await versions.getByTestId('version-row').count(), 2);
+    const draft = versions.getByTestId('version-row').filter({ hasText: 'draft' });
+    await draft.getByLabel('Version name').fill('2.0');
+    await draft.getByRole('button', { name: 'Publish' }).click();
+    await versions.getByTestId('version-row').filter({ hasText: '2.0' }).filter({ hasText: 'default' }).waitFor();
+    await versions.getByTestId('version-row').filter({ hasText: /^1/ }).getByRole('button', { name: 'Make default' }).click();
+    await row.filter({ hasText: 'version 1' }).waitFor();
+    await shot('pipeline-versions');
+    await versions.getByRole('link', { name: 'Launch version 2.0' }).click();
+    await page.getByRole('heading', { name: 'Launch a pipeline of the Launchpad' }).waitFor();
+    assert.equal(await page.locator('input[name=param-standin_tasks]').inputValue(), '1');
+    await page.getByRole('button', { name: 'Launch', exact: true }).click();
+    await page.waitForURL(/\/watch\//);
+    const ofVersion = page.url().split('/watch/')[1];
+    const recorded = await (await fetch(`${site}/api/workflow/${ofVersion}/launch`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    assert.ok(recorded.launch.pipelineVersionId, JSON.stringify(recorded));
+    await page.locator('.status-succeeded').first().waitFor({ timeout: LIVE_TIMEOUT });
     // A quick launch with problems says each of them and records nothing.
     await page.getByRole('link', { name: 'Launchpad' }).click();
     await page.getByRole('link', { name: 'Quick launch' }).click();
@@ -606,8 +634,10 @@ try {
     await page.getByRole('button', { name: 'Launch', exact: true }).click();
     await page.getByTestId('launch-errors').filter({ hasText: 'launch.pipeline' }).waitFor();
     // The runs list of the later tests is as it was.
-    const r = await fetch(`${site}/api/workflow/${launched}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
-    assert.equal(r.status, 204);
+    for (const id of [launched, ofVersion]) {
+      const r = await fetch(`${site}/api/workflow/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(r.status, 204);
+    }
   });
 
   await test('session: an expired access cookie is renewed silently; a dead session goes back to sign-in', async () => {

@@ -4,6 +4,8 @@ import { api } from './client';
 import { wsQuery, type WorkspaceId } from './keys';
 
 export interface LaunchRequest {
+  /** From a Launchpad pipeline: its version's id. */
+  id?: string;
   computeEnvId?: string;
   pipeline: string;
   revision?: string;
@@ -20,6 +22,8 @@ export interface LaunchRequest {
 
 export interface LaunchRecord extends LaunchRequest {
   id: string;
+  /** The Launchpad pipeline version launched, if any. */
+  pipelineVersionId?: string | null;
   computeEnv?: { id: string; name: string; platform: string } | null;
   jobId?: string | null;
   message?: string | null;

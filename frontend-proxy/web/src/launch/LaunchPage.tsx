@@ -1,6 +1,7 @@
 // Launch a pipeline: repository, revision, compute environment, run name, profiles, parameters
 // (JSON or YAML), Nextflow config and scripts. Opened empty (quick launch), from a Launchpad
-// pipeline (`?pipeline=<id>`: its saved settings), or from a run (`?from=<runId>`) to relaunch
+// pipeline (`?pipeline=<id>`: its saved settings, of `&version=<id>` or the default version; the
+// run is recorded as of that version), or from a run (`?from=<runId>`) to relaunch
 // it, or to resume it (`&resume=1`: same session, cached tasks reused). After Launch the run page
 // opens and fills live.
 
@@ -23,11 +24,12 @@ export default function LaunchPage() {
   const [search] = useSearchParams();
   const from = search.get('from');
   const pipeline = Number(search.get('pipeline')) || null;
+  const version = search.get('version');
   const resume = search.get('resume') === '1';
   const previous = useQuery({
-    queryKey: ['launch-from', ws ?? 0, from, pipeline],
+    queryKey: ['launch-from', ws ?? 0, from, pipeline, version],
     queryFn: async () => {
-      if (pipeline) return { launch: await pipelineLaunch(ws, pipeline), sessionId: undefined };
+      if (pipeline) return { launch: await pipelineLaunch(ws, pipeline, version), sessionId: undefined };
       const [launch, run] = await Promise.all([describeLaunch(ws, from!), describeRun(ws, from!)]);
       return { launch, sessionId: run.workflow.sessionId };
     },
@@ -38,7 +40,13 @@ export default function LaunchPage() {
   return (
     <div className="page page-narrow">
       <h1>{resume ? 'Resume a run' : from ? 'Relaunch a run' : pipeline ? 'Launch a pipeline of the Launchpad' : 'Launch a pipeline'}</h1>
-      <LaunchForm key={`${from}-${pipeline}-${resume}`} base={base} pipelineId={pipeline} resumeSession={resume ? previous.data?.sessionId : undefined} />
+      <LaunchForm
+        key={`${from}-${pipeline}-${version}-${resume}`}
+        base={base}
+        pipelineId={pipeline}
+        versionId={version}
+        resumeSession={resume ? previous.data?.sessionId : undefined}
+      />
     </div>
   );
 }
@@ -53,12 +61,22 @@ function paramsObject(text: string): Record<string, unknown> {
   }
 }
 
-function LaunchForm({ base, pipelineId, resumeSession }: { base: LaunchRecord | null; pipelineId: number | null; resumeSession?: string }) {
+function LaunchForm({
+  base,
+  pipelineId,
+  versionId,
+  resumeSession,
+}: {
+  base: LaunchRecord | null;
+  pipelineId: number | null;
+  versionId: string | null;
+  resumeSession?: string;
+}) {
   const ws = useWorkspaceId();
   // A pipeline's parameter schema, read from its repository; none (404) means no form.
   const schema = useQuery({
-    queryKey: ['pipeline-schema', ws ?? 0, pipelineId],
-    queryFn: () => pipelineSchema(ws, pipelineId!).then((s) => schemaGroups(JSON.parse(s.schema))),
+    queryKey: ['pipeline-schema', ws ?? 0, pipelineId, versionId],
+    queryFn: () => pipelineSchema(ws, pipelineId!, versionId).then((s) => schemaGroups(JSON.parse(s.schema))),
     enabled: !!pipelineId,
     retry: false,
   });
@@ -92,6 +110,8 @@ function LaunchForm({ base, pipelineId, resumeSession }: { base: LaunchRecord | 
           setErrors([]);
           try {
             const r = await launchPipeline(ws, {
+              // A Launchpad pipeline's settings carry its version's id: the run is of that version.
+              id: pipelineId ? base?.id : undefined,
               pipeline: pipeline.trim(),
               revision: revision.trim() || undefined,
               computeEnvId: chosen || undefined,

@@ -1,18 +1,21 @@
 // The Launchpad: the workspace's pipelines, each launched with its saved settings (the launch
-// form opens filled), added with a name and the settings to launch it with, or removed; and a
-// quick launch of any repository without saving it.
+// form opens filled), added with a name and the settings to launch it with, edited (an edit of a
+// published version makes a draft: see PipelineVersions), or removed; and a quick launch of any
+// repository without saving it.
 
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { listComputeEnvs } from '../api/computeEnvs';
 import { keys } from '../api/keys';
-import { createPipeline, deletePipeline, listPipelines, type Pipeline } from '../api/pipelines';
+import type { LaunchRecord } from '../api/launch';
+import { createPipeline, deletePipeline, listPipelines, pipelineLaunch, updatePipeline, type Pipeline } from '../api/pipelines';
+import { PipelineVersions } from './PipelineVersions';
 import { LabelsEditor } from '../run/LabelsEditor';
 import { paths, useWorkspaceId } from '../paths';
 import { ConfirmDialog, Modal } from '../ui/Dialog';
 import { Icon } from '../ui/Icons';
-import { Card, ListStates, useAction } from '../ui/kit';
+import { Card, ListStates, Loading, useAction } from '../ui/kit';
 import { useToast } from '../ui/toast';
 
 export default function LaunchpadPage() {
@@ -56,6 +59,8 @@ export default function LaunchpadPage() {
 function PipelineRow({ p }: { p: Pipeline }) {
   const ws = useWorkspaceId();
   const [confirm, setConfirm] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [versions, setVersions] = useState(false);
   const client = useQueryClient();
   const toast = useToast();
   return (
@@ -66,6 +71,7 @@ function PipelineRow({ p }: { p: Pipeline }) {
         <span className="muted">
           {p.repository}
           {p.computeEnv ? ` · on ${p.computeEnv.name}` : ''}
+          {p.version ? ` · version ${p.version.name ?? 'draft'}` : ''}
         </span>
         {p.description ? <span>{p.description}</span> : null}
         {p.labels.length ? (
@@ -79,9 +85,21 @@ function PipelineRow({ p }: { p: Pipeline }) {
         ) : null}
       </div>
       <LabelsEditor ws={ws} target={{ pipeline: p.pipelineId }} current={p.labels} />
+      <button type="button" className="btn btn-small" onClick={() => setVersions(true)} aria-label={`Versions of ${p.name}`}>
+        Versions
+      </button>
+      <button type="button" className="btn btn-small" onClick={() => setEditing(true)} aria-label={`Edit ${p.name}`}>
+        Edit
+      </button>
       <Link className="btn btn-primary btn-small" to={`${paths.launch(ws)}?pipeline=${p.pipelineId}`} aria-label={`Launch ${p.name}`}>
         Launch
       </Link>
+      <Modal open={versions} onClose={() => setVersions(false)} title={`Versions of ${p.name}`} labelledBy={`versions-${p.pipelineId}`}>
+        {versions ? <PipelineVersions pipeline={p} /> : null}
+      </Modal>
+      <Modal open={editing} onClose={() => setEditing(false)} title={`Edit ${p.name}`} labelledBy={`edit-${p.pipelineId}`}>
+        {editing ? <EditPipeline p={p} onDone={() => setEditing(false)} /> : null}
+      </Modal>
       <button type="button" className="btn btn-small btn-danger-outline" onClick={() => setConfirm(true)} aria-label={`Remove pipeline ${p.name}`}>
         Remove
       </button>
@@ -102,16 +120,25 @@ function PipelineRow({ p }: { p: Pipeline }) {
   );
 }
 
-function PipelineForm({ onDone }: { onDone: () => void }) {
+/** The edit form, filled with the pipeline and its default version's launch settings. */
+function EditPipeline({ p, onDone }: { p: Pipeline; onDone: () => void }) {
+  const ws = useWorkspaceId();
+  const launch = useQuery({ queryKey: ['pipeline-launch', ws ?? 0, p.pipelineId], queryFn: () => pipelineLaunch(ws, p.pipelineId) });
+  if (!launch.data) return <Loading what="the pipeline's settings" />;
+  return <PipelineForm onDone={onDone} existing={{ pipeline: p, launch: launch.data }} />;
+}
+
+function PipelineForm({ onDone, existing }: { onDone: () => void; existing?: { pipeline: Pipeline; launch: LaunchRecord } }) {
   const ws = useWorkspaceId();
   const envs = useQuery({ queryKey: keys.computeEnvs(ws), queryFn: () => listComputeEnvs(ws) });
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [pipeline, setPipeline] = useState('');
-  const [revision, setRevision] = useState('');
-  const [ce, setCe] = useState('');
-  const [profiles, setProfiles] = useState('');
-  const [params, setParams] = useState('');
+  const was = existing?.launch;
+  const [name, setName] = useState(existing?.pipeline.name ?? '');
+  const [description, setDescription] = useState(existing?.pipeline.description ?? '');
+  const [pipeline, setPipeline] = useState(was?.pipeline ?? '');
+  const [revision, setRevision] = useState(was?.revision ?? '');
+  const [ce, setCe] = useState(existing?.pipeline.computeEnv?.id ?? '');
+  const [profiles, setProfiles] = useState((was?.configProfiles ?? []).join(','));
+  const [params, setParams] = useState(was?.paramsText ?? '');
   const action = useAction();
   const client = useQueryClient();
   const toast = useToast();
@@ -120,16 +147,23 @@ function PipelineForm({ onDone }: { onDone: () => void }) {
       className="stack-form"
       onSubmit={async (e) => {
         e.preventDefault();
+        // An edit keeps the settings this form does not show (config, scripts, secrets…).
         const launch = {
+          ...(was ? { ...was, id: undefined, computeEnv: undefined, jobId: undefined, message: undefined } : {}),
           pipeline: pipeline.trim(),
           revision: revision.trim() || undefined,
           computeEnvId: ce || undefined,
           configProfiles: profiles.split(',').map((p) => p.trim()).filter(Boolean),
           paramsText: params || undefined,
         };
-        if (await action.run(() => createPipeline(ws, name.trim(), description.trim(), launch))) {
+        const save = existing
+          ? () => updatePipeline(ws, existing.pipeline.pipelineId, { name: name.trim(), description: description.trim(), launch })
+          : () => createPipeline(ws, name.trim(), description.trim(), launch);
+        if (await action.run(save)) {
           await client.invalidateQueries({ queryKey: ['pipelines', ws ?? 0] });
-          toast(`Pipeline ${name.trim()} added`);
+          await client.invalidateQueries({ queryKey: ['pipeline-versions', ws ?? 0] });
+          await client.invalidateQueries({ queryKey: ['pipeline-launch', ws ?? 0] });
+          toast(`Pipeline ${name.trim()} ${existing ? 'saved' : 'added'}`);
           onDone();
         }
       }}
@@ -175,7 +209,7 @@ function PipelineForm({ onDone }: { onDone: () => void }) {
           Cancel
         </button>
         <button type="submit" className="btn btn-primary" disabled={action.busy || !name.trim() || !pipeline.trim()}>
-          {action.busy ? 'Adding…' : 'Add'}
+          {action.busy ? 'Saving…' : existing ? 'Save' : 'Add'}
         </button>
       </footer>
     </form>
