@@ -95,7 +95,7 @@ if [ -z "$bin_dir" ]; then
   done
 fi
 [ -n "$bin_dir" ] || fail "no binaries: run 'cargo build --release' first, or pass a directory holding tower-backend, tower-cron and tower-frontend"
-"$bin_dir/tower-frontend" --version | grep -q 'web app built in' || fail "$bin_dir/tower-frontend was built without the web app (no npm on PATH when it was compiled)"
+grep -q 'web app built in' <<<"$("$bin_dir/tower-frontend" --version)" || fail "$bin_dir/tower-frontend was built without the web app (no npm on PATH when it was compiled)"
 # Stripped copies: debug binaries are hundreds of MB of symbols the images do not need.
 stage=docker/.stage
 rm -rf "$stage" && mkdir -p "$stage/bin"
@@ -231,7 +231,9 @@ wait_healthy redis 30
 step "compose: cron (migrates at start; healthy once migrated)"
 up cron
 wait_healthy cron 120
-podman logs "$(container cron)" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -m1 -i "migrations done" || fail "cron logged no 'migrations done'"
+# Read whole before grep: under pipefail, `grep -m1` leaving early would fail the writer (SIGPIPE).
+cron_log=$(podman logs "$(container cron)" 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
+grep -m1 -i "migrations done" <<<"$cron_log" || fail "cron logged no 'migrations done'"
 step "compose: backend"
 up backend
 wait_healthy backend 60
