@@ -61,6 +61,11 @@ doomed_org=$(api POST /orgs '{"organization":{"name":"doomed-org","fullName":"De
 doomed_ws=$(api POST "/orgs/$org/workspaces" '{"workspace":{"name":"doomed-ws","fullName":"Deleted by a test","visibility":"PRIVATE"}}' |
   at 'd["workspace"]["id"]')
 self=$(api GET /user-info | at 'd["user"]["id"]')
+# A dataset with a version (and one for DeleteDatasetV2 to delete).
+dataset=$(api POST /datasets '{"name":"seeded"}' | at 'd["dataset"]["id"]')
+printf 'sample,fastq\nA,a.fq\n' >"$work/samples.csv"
+curl -fsS "$url/datasets/$dataset/upload?header=true" -H "Authorization: Bearer $token" -F "file=@$work/samples.csv;type=text/csv" >/dev/null
+doomed_dataset=$(api POST /datasets '{"name":"doomed"}' | at 'd["dataset"]["id"]')
 secret=$(api POST /pipeline-secrets '{"name":"SEEDED","value":"seeded-value"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretId"])')
 
 cat >"$work/schemathesis.toml" <<TOML
@@ -80,10 +85,17 @@ cat >"$work/schemathesis.toml" <<TOML
 "path.memberId" = $member
 "path.userId" = $self
 "path.participantId" = $participant
+"path.datasetId" = "$dataset"
+"path.version" = "1"
+"path.fileName" = "samples.csv"
 
 [[operations]]
 include-operation-id = "DeleteOrganization"
 parameters = { "path.orgId" = $doomed_org }
+
+[[operations]]
+include-operation-id = "DeleteDatasetV2"
+parameters = { "path.datasetId" = "$doomed_dataset" }
 
 [[operations]]
 include-operation-id = "DeleteWorkspace"

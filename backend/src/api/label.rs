@@ -173,6 +173,15 @@ async fn create(
     Ok(Json(l.into()))
 }
 
+/// Checks that every label exists in the workspace (and the caller may read its labels).
+pub(super) async fn check_labels(state: &AppState, caller: &Caller, workspace_id: Option<i64>, label_ids: &[i64]) -> ApiResult<()> {
+    let labels = scope(state, caller, workspace_id, perm::LABEL_READ).await?;
+    for l in label_ids {
+        find_label(state, labels, &l.to_string()).await?;
+    }
+    Ok(())
+}
+
 async fn find_label(state: &AppState, scope: Scope, id: &str) -> ApiResult<Label> {
     let not_found = || ApiError::not_found(format!("Label '{id}' not found"));
     let id: i64 = id.parse().map_err(|_| not_found())?;

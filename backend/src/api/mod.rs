@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod compute_env;
 pub mod credentials;
+pub mod dataset;
 pub mod errors;
 pub mod extract;
 pub mod label;
@@ -56,6 +57,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(launch::router())
         .merge(pipeline::router())
         .merge(pipeline_version::router())
+        .merge(dataset::router())
         .merge(pipeline_secret::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();

@@ -87,6 +87,7 @@ async fn dtos(state: &AppState, rows: Vec<PipelineRow>) -> ApiResult<Vec<Pipelin
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut labels = crate::store::label::attached(&state.db, crate::store::label::Labelled::Pipelines(&ids)).await?;
     let mut versions = pipeline_version::defaults(state, &rows).await?;
+    // A page is of one workspace as a rule: its visibility is read once.
     let mut visibility: HashMap<Option<i64>, String> = HashMap::from([(None, "PRIVATE".to_string())]);
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -97,9 +98,8 @@ async fn dtos(state: &AppState, rows: Vec<PipelineRow>) -> ApiResult<Vec<Pipelin
             visibility.insert(Some(ws), seen);
         }
         let version = versions.remove(&r.id).map(VersionDto::from);
-        let mut d = dto(state, r, mine.into_iter().map(|(_, l)| LabelDto::from(l)).collect(), version).await?;
-        d.visibility = visibility[&d.workspace_id].clone();
-        out.push(d);
+        let shown = visibility[&r.workspace_id].clone();
+        out.push(dto(state, r, mine.into_iter().map(|(_, l)| LabelDto::from(l)).collect(), version, shown).await?);
     }
     Ok(out)
 }
@@ -108,7 +108,13 @@ pub(super) async fn one(state: &AppState, r: PipelineRow) -> ApiResult<PipelineD
     Ok(dtos(state, vec![r]).await?.remove(0))
 }
 
-async fn dto(state: &AppState, r: PipelineRow, labels: Vec<LabelDto>, version: Option<VersionDto>) -> ApiResult<PipelineDto> {
+async fn dto(
+    state: &AppState,
+    r: PipelineRow,
+    labels: Vec<LabelDto>,
+    version: Option<VersionDto>,
+    visibility: String,
+) -> ApiResult<PipelineDto> {
     let launch: LaunchRequest = serde_json::from_str(&r.launch).unwrap_or_default();
     let compute_env = match launch.compute_env_id.as_deref() {
         Some(id) => crate::store::compute_env::find_any(&state.db, id).await?.map(|c| ComputeEnvDbDto {
@@ -130,7 +136,7 @@ async fn dto(state: &AppState, r: PipelineRow, labels: Vec<LabelDto>, version: O
         compute_env,
         labels,
         version,
-        visibility: String::new(),
+        visibility,
         last_updated: Some(r.last_updated),
     })
 }

@@ -43,6 +43,9 @@ pub const COMPUTE_ENV_DELETE: &str = "compute_env:delete";
 pub const PIPELINE_READ: &str = "pipeline:read";
 pub const PIPELINE_WRITE: &str = "pipeline:write";
 pub const PIPELINE_DELETE: &str = "pipeline:delete";
+pub const DATASET_READ: &str = "dataset:read";
+pub const DATASET_WRITE: &str = "dataset:write";
+pub const DATASET_DELETE: &str = "dataset:delete";
 
 /// `(permission, category, [owner, admin, maintain, launch, connect, view])`.
 const MATRIX: &[(&str, &str, [bool; 6])] = &[
@@ -76,6 +79,9 @@ const MATRIX: &[(&str, &str, [bool; 6])] = &[
     (PIPELINE_READ, "pipeline", [true, true, true, true, true, true]),
     (PIPELINE_WRITE, "pipeline", [true, true, true, false, false, false]),
     (PIPELINE_DELETE, "pipeline", [true, true, true, false, false, false]),
+    (DATASET_READ, "dataset", [true, true, true, true, true, true]),
+    (DATASET_WRITE, "dataset", [true, true, true, true, false, false]),
+    (DATASET_DELETE, "dataset", [true, true, true, false, false, false]),
 ];
 
 /// The predefined workspace roles, most powerful first.

@@ -4,6 +4,7 @@
 pub mod compute_env;
 pub mod credentials;
 pub mod crypto;
+pub mod dataset;
 pub mod email_pattern;
 pub mod ids;
 pub mod launch;

@@ -117,6 +117,7 @@ pub enum Association {
 pub enum Labelled<'a> {
     Runs(&'a [String]),
     Pipelines(&'a [i64]),
+    Datasets(&'a [String]),
 }
 
 /// A run's or a pipeline's id, to bind.
@@ -131,6 +132,7 @@ impl<'a> Labelled<'a> {
         match self {
             Labelled::Runs(_) => ("tw_workflow_label", "workflow_id"),
             Labelled::Pipelines(_) => ("tw_pipeline_label", "pipeline_id"),
+            Labelled::Datasets(_) => ("tw_dataset_label", "dataset_id"),
         }
     }
 
@@ -138,6 +140,7 @@ impl<'a> Labelled<'a> {
         match self {
             Labelled::Runs(ids) => ids.iter().map(|id| Key::Text(id)).collect(),
             Labelled::Pipelines(ids) => ids.iter().map(|id| Key::Int(*id)).collect(),
+            Labelled::Datasets(ids) => ids.iter().map(|id| Key::Text(id)).collect(),
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod compute_env;
 pub mod credentials;
 pub mod cron;
+pub mod dataset;
 pub mod label;
 pub mod launch;
 pub mod mail;

@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod compute_envs;
 mod credentials;
+mod datasets;
 mod git_http;
 mod launch;
 mod live;

@@ -388,6 +388,19 @@ fn needs(operation_id: &str) -> Option<Needs> {
         "AddLabelsToPipelines" | "RemoveLabelsFromPipelines" | "ApplyLabelsToPipelines" => Ws(PIPELINE_WRITE),
         "DeletePipeline" => Ws(PIPELINE_DELETE),
         "ListPipelineVersions" => Ws(PIPELINE_READ),
+        "ListDatasetsV2" | "DescribeDatasetV2" | "ListDatasetVersionsV2" | "ListLatestDatasetVersionsV2" | "DownloadDatasetV2" => {
+            Ws(DATASET_READ)
+        }
+        "CreateDatasetV2"
+        | "UpdateDatasetV2"
+        | "UploadDatasetV2"
+        | "DisableDatasetVersion"
+        | "HideDatasets"
+        | "ShowDatasets"
+        | "AddLabelsToDatasets"
+        | "RemoveLabelsFromDatasets"
+        | "ApplyLabelsToDatasets" => Ws(DATASET_WRITE),
+        "DeleteDatasets" | "DeleteDatasetV2" => Ws(DATASET_DELETE),
         "ValidatePipelineVersionName" | "UpdatePipelineVersion" | "ManagePipelineVersion" => Ws(PIPELINE_WRITE),
         "DescribePipelineRepository" | "ListPipelineRepositories" | "DescribePipelineSchema" => Ws(PIPELINE_READ),
         "OidcLogin" | "OidcCallback" | "EmailSignIn" | "EmailSignInVerify" | "TokenSignIn" | "RefreshAccessToken" | "Logout" => SignIn,
@@ -420,6 +433,7 @@ struct World {
     pipeline: i64,
     pipeline_version: String,
     launch: String,
+    dataset: String,
 }
 
 async fn personas(app: &TestApp) -> Personas {
@@ -542,6 +556,17 @@ async fn world(app: &TestApp, who: &Personas) -> World {
     let launched = b["workflowId"].as_str().unwrap().to_string();
     let (_, b) = call(app, Method::GET, &format!("/workflow/{launched}/launch?workspaceId={ws}"), owner, None).await;
     let launch = b["launch"]["id"].as_str().unwrap().to_string();
+    let (s, b) = call(app, Method::POST, &format!("/datasets?workspaceId={ws}"), owner, Some(json!({"name": unique("d")}))).await;
+    assert_eq!(s, 200, "{b}");
+    let dataset = b["dataset"]["id"].as_str().unwrap().to_string();
+    let file = tower_backend::store::dataset::NewVersion {
+        file_name: "samples.csv",
+        media_type: "text/csv",
+        has_header: true,
+        content: b"sample\nA\n",
+        created_by: who.ids[&Persona::Owner],
+    };
+    tower_backend::store::dataset::add_version(db, &format!("w:{ws}"), &dataset, &file, 0).await.unwrap();
     World {
         org,
         ws,
@@ -560,6 +585,7 @@ async fn world(app: &TestApp, who: &Personas) -> World {
         pipeline,
         pipeline_version,
         launch,
+        dataset,
     }
 }
 
@@ -635,6 +661,12 @@ fn body(op: &str, w: &World) -> Option<Value> {
         "CreatePipeline" => json!({"name": unique("p"), "launch": {"pipeline": "nf/other"}}),
         "UpdatePipeline" | "UpdatePipelineVersion" => json!({"description": "Changed"}),
         "ManagePipelineVersion" => json!({"isDefault": true}),
+        "CreateDatasetV2" => json!({"name": unique("d")}),
+        "UpdateDatasetV2" => json!({"description": "Changed"}),
+        "DeleteDatasets" | "HideDatasets" | "ShowDatasets" => json!({"datasetIds": [w.dataset]}),
+        "AddLabelsToDatasets" | "RemoveLabelsFromDatasets" | "ApplyLabelsToDatasets" => {
+            json!({"datasetIds": [w.dataset], "labelIds": [w.label]})
+        }
         _ => return None,
     })
 }
@@ -665,6 +697,9 @@ fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i6
         ("computeEnvId", if missing { "YYYYYYYYYYYYYYYYYYYYYY".into() } else { w.compute_env.clone() }),
         ("platformId", "slurm-platform".into()),
         ("pipelineId", if missing { "987654324".into() } else { w.pipeline.to_string() }),
+        ("datasetId", if missing { "VVVVVVVVVVVVVVVVVVVVVV".into() } else { w.dataset.clone() }),
+        ("version", "1".into()),
+        ("fileName", "samples.csv".into()),
         ("versionId", if missing { "WWWWWWWWWWWWWWWWWWWWWW".into() } else { w.pipeline_version.clone() }),
         ("launchId", if missing { "XXXXXXXXXXXXXXXXXXXXXX".into() } else { w.launch.clone() }),
     ] {
@@ -724,6 +759,8 @@ fn normalized(status: u16, body: &Value, w: &World) -> (u16, String) {
         .replace(&w.credentials, "#")
         .replace(&w.compute_env, "#")
         .replace(&w.launch, "#")
+        .replace(&w.dataset, "#")
+        .replace("VVVVVVVVVVVVVVVVVVVVVV", "#")
         .replace("XXXXXXXXXXXXXXXXXXXXXX", "#")
         .replace("YYYYYYYYYYYYYYYYYYYYYY", "#")
         .replace("ZZZZZZZZZZZZZZZZZZZZZZ", "#")
@@ -780,6 +817,10 @@ async fn every_operation_allows_exactly_the_roles_that_hold_its_permission(app: 
             // "not starred": both mean the call got past authorization.
             let ok_status = match op.id.as_str() {
                 "CancelWorkflow" => status == 400,
+                // The matrix sends JSON; an upload is a multipart form.
+                "UploadDatasetV2" => {
+                    status == 400 && answer["message"].as_str().is_some_and(|m| m.starts_with("The upload is not a multipart form"))
+                }
                 "DescribeWorkflowStar" => status == 200 || answer["message"].as_str().is_some_and(|m| m.contains("not starred")),
                 _ => (200..300).contains(&status),
             };

@@ -640,6 +640,37 @@ try {
     }
   });
 
+  await test('datasets: a CSV added with a preview of its rows, a second version uploaded, a malformed one refused naming its line, a version downloaded', async () => {
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await page.getByText('No datasets yet').waitFor();
+    await page.getByRole('button', { name: 'Add dataset' }).click();
+    const form = page.getByRole('dialog').filter({ hasText: 'Add a dataset' });
+    await form.locator('input[name=name]').fill('samples');
+    await form.locator('input[name=file]').setInputFiles({ name: 'samples.csv', mimeType: 'text/csv', buffer: Buffer.from('sample,fastq\nA,a.fq\n') });
+    await form.getByTestId('dataset-preview').filter({ hasText: 'a.fq' }).waitFor();
+    await form.getByRole('button', { name: 'Add' }).click();
+    const row = page.getByTestId('dataset-row').filter({ hasText: 'samples' });
+    await row.filter({ hasText: 'version 1' }).waitFor();
+    await page.getByRole('button', { name: 'Versions of samples' }).click();
+    const versions = page.getByRole('dialog').filter({ hasText: 'Versions of samples' });
+    await versions.locator('input[name=file]').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('sample,fastq\nA\n') });
+    await versions.getByRole('button', { name: 'Upload a new version' }).click();
+    await versions.getByRole('alert').filter({ hasText: 'line 2' }).waitFor();
+    await versions.locator('input[name=file]').setInputFiles({ name: 'samples.csv', mimeType: 'text/csv', buffer: Buffer.from('sample,fastq\nB,b.fq\nC,c.fq\n') });
+    await versions.getByRole('button', { name: 'Upload a new version' }).click();
+    await versions.getByTestId('dataset-version-row').filter({ hasText: 'version 2' }).waitFor();
+    assert.equal(await versions.getByTestId('dataset-version-row').count(), 2);
+    await shot('dataset-versions');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      versions.getByTestId('dataset-version-row').filter({ hasText: 'version 1' }).getByRole('link', { name: 'Download' }).click(),
+    ]);
+    const chunks = [];
+    for await (const c of await download.createReadStream()) chunks.push(c);
+    assert.equal(Buffer.concat(chunks).toString(), 'sample,fastq\nA,a.fq\n');
+    await versions.getByRole('button', { name: 'Close' }).click();
+  });
+
   await test('session: an expired access cookie is renewed silently; a dead session goes back to sign-in', async () => {
     await context.clearCookies({ name: 'JWT' });
     await page.goto(`${site}/runs`);

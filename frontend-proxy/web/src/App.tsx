@@ -23,6 +23,7 @@ const SecretsPage = lazy(() => import('./secrets/SecretsPage'));
 const ComputeEnvsPage = lazy(() => import('./compute/ComputeEnvsPage'));
 const LaunchPage = lazy(() => import('./launch/LaunchPage'));
 const LaunchpadPage = lazy(() => import('./launch/LaunchpadPage'));
+const DatasetsPage = lazy(() => import('./datasets/DatasetsPage'));
 const OrgPage = lazy(() => import('./orgs/OrgPage'));
 const WorkspacePage = lazy(() => import('./orgs/WorkspacePage'));
 
@@ -40,6 +41,7 @@ export function App() {
         <Route path="compute-envs" element={<ComputeEnvsPage />} />
         <Route path="launch" element={<LaunchPage />} />
         <Route path="launchpad" element={<LaunchpadPage />} />
+        <Route path="datasets" element={<DatasetsPage />} />
         <Route path="ws/:workspaceId">
           <Route index element={<NavigateRuns />} />
           <Route path="runs" element={<RunsPage />} />
@@ -50,6 +52,7 @@ export function App() {
           <Route path="compute-envs" element={<ComputeEnvsPage />} />
           <Route path="launch" element={<LaunchPage />} />
           <Route path="launchpad" element={<LaunchpadPage />} />
+          <Route path="datasets" element={<DatasetsPage />} />
         </Route>
         <Route path="tokens" element={<TokensPage />} />
         <Route path="profile" element={<ProfilePage />} />
@@ -134,6 +137,7 @@ function TopBar({ userName, userId }: { userName: string; userId: number }) {
       <nav id="nav" className={`nav ${menu ? 'nav-open' : ''}`} aria-label="Main">
         <NavLink to={paths.runs(ws)}>Runs</NavLink>
         <NavLink to={paths.launchpad(ws)}>Launchpad</NavLink>
+        <NavLink to={paths.datasets(ws)}>Datasets</NavLink>
         <NavLink to={paths.computeEnvs(ws)}>Compute</NavLink>
         <NavLink to={paths.credentials(ws)}>Credentials</NavLink>
         <NavLink to={paths.secrets(ws)}>Secrets</NavLink>

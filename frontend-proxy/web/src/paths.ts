@@ -20,6 +20,7 @@ export const paths = {
   computeEnvs: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/compute-envs`,
   launch: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/launch`,
   launchpad: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/launchpad`,
+  datasets: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/datasets`,
   tokens: '/tokens',
   profile: '/profile',
   orgs: '/orgs',

@@ -70,7 +70,10 @@ function send(path: string, o: RequestOptions): Promise<Response> {
     if (xsrf) headers['X-XSRF-TOKEN'] = xsrf;
   }
   let body: BodyInit | undefined;
-  if (o.body !== undefined) {
+  if (o.body instanceof FormData) {
+    // A file upload: the browser writes the multipart boundary into the content type.
+    body = o.body;
+  } else if (o.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(o.body);
   }
