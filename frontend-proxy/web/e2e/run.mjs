@@ -669,6 +669,33 @@ try {
     for await (const c of await download.createReadStream()) chunks.push(c);
     assert.equal(Buffer.concat(chunks).toString(), 'sample,fastq\nA,a.fq\n');
     await versions.getByRole('button', { name: 'Close' }).click();
+    // A pipeline whose schema takes a CSV file path: the launch form offers the dataset, and the
+    // launched run reads its latest version with its own token.
+    const repo = join(tmp, 'sheet-repo');
+    mkdirSync(repo, { recursive: true });
+    const schema = { properties: { input: { type: 'string', format: 'file-path', mimetype: 'text/csv', description: 'Sample sheet' } }, required: ['input'] };
+    writeFileSync(join(repo, 'nextflow_schema.json'), JSON.stringify(schema));
+    for (const args of [['init', '-q', '-b', 'main'], ['add', '.'], ['-c', 'user.name=CI', '-c', 'user.email=ci@example.com', 'commit', '-q', '-m', 'schema']]) {
+      execFileSync('git', ['-C', repo, ...args]);
+    }
+    await page.getByRole('link', { name: 'Launchpad' }).click();
+    await page.getByRole('button', { name: 'Add pipeline' }).click();
+    const add = page.getByRole('dialog').filter({ hasText: 'Add a pipeline' });
+    await add.locator('input[name=name]').fill('sheet');
+    await add.locator('input[name=pipeline]').fill(`file://${repo}`);
+    await add.locator('textarea[name=params]').fill('{"standin_tasks": 1, "standin_sleep": 0}');
+    await add.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('link', { name: 'Launch sheet' }).click();
+    await page.getByLabel('Dataset for input').selectOption({ label: 'samples (version 2)' });
+    assert.match(await page.locator('input[name=param-input]').inputValue(), /\/datasets\/.+\/v\/2\/n\/samples\.csv$/);
+    await page.getByRole('button', { name: 'Launch', exact: true }).click();
+    await page.waitForURL(/\/watch\//);
+    const run = page.url().split('/watch/')[1];
+    await page.locator('.status-succeeded').first().waitFor({ timeout: LIVE_TIMEOUT });
+    await page.getByRole('tab', { name: 'Log' }).click();
+    await page.getByTestId('run-log').filter({ hasText: 'read input: 3 lines' }).waitFor({ timeout: LIVE_TIMEOUT });
+    const r = await fetch(`${site}/api/workflow/${run}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 204);
   });
 
   await test('session: an expired access cookie is renewed silently; a dead session goes back to sign-in', async () => {

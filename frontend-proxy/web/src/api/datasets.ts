@@ -19,6 +19,7 @@ export interface Dataset {
 
 export interface DatasetVersion {
   datasetId: string;
+  datasetName: string;
   version: number;
   fileName: string;
   mediaType: string;
@@ -44,6 +45,9 @@ export function uploadDataset(ws: WorkspaceId, id: string, file: File, header: b
     (r) => r.version,
   );
 }
+/** The latest version of each visible dataset of a media type: what a launch form offers. */
+export const latestDatasetVersions = (ws: WorkspaceId, mimeType: string) =>
+  api<{ versions: DatasetVersion[] }>('/datasets/versions', { query: { ...wsQuery(ws), mimeType, max: 100 } }).then((r) => r.versions);
 /** The path of a version's file under the API (the app downloads it with the session). */
 export const downloadPath = (ws: WorkspaceId, v: DatasetVersion) =>
   `/api/datasets/${encodeURIComponent(v.datasetId)}/v/${v.version}/n/${encodeURIComponent(v.fileName)}${ws ? `?workspaceId=${ws}` : ''}`;

@@ -1,7 +1,10 @@
 // The parameters of a pipeline's nextflow_schema.json as a form, beside the raw parameters: each
 // change writes the parameters as JSON into the raw editor, which stays what is launched.
 
+import { useQuery } from '@tanstack/react-query';
+import { latestDatasetVersions } from '../api/datasets';
 import type { SchemaField, SchemaGroup } from '../lib/schema';
+import { useWorkspaceId } from '../paths';
 
 export function SchemaForm({ groups, values, set }: { groups: SchemaGroup[]; values: Record<string, unknown>; set: (v: Record<string, unknown>) => void }) {
   const change = (name: string, v: unknown) => {
@@ -54,6 +57,7 @@ function Field({ f, value, change }: { f: SchemaField; value: unknown; change: (
       </label>
     );
   }
+  if (f.datasetType) return <DatasetField f={f} label={label} value={value} change={change} />;
   const numeric = f.type === 'integer' || f.type === 'number';
   return (
     <label className="field" title={f.help}>
@@ -67,5 +71,33 @@ function Field({ f, value, change }: { f: SchemaField; value: unknown; change: (
         onChange={(e) => change(e.target.value === '' ? undefined : numeric ? Number(e.target.value) : e.target.value)}
       />
     </label>
+  );
+}
+
+/** A CSV/TSV file path: the workspace's datasets of that type to pick (their latest version's URL,
+ * which the launched run reads with its token), or any path typed in. */
+function DatasetField({ f, label, value, change }: { f: SchemaField; label: React.ReactNode; value: unknown; change: (v: unknown) => void }) {
+  const ws = useWorkspaceId();
+  const q = useQuery({ queryKey: ['dataset-versions-latest', ws ?? 0, f.datasetType], queryFn: () => latestDatasetVersions(ws, f.datasetType!) });
+  const text = value === undefined ? '' : String(value);
+  const options = q.data ?? [];
+  return (
+    <div className="field" title={f.help}>
+      {label}
+      <select
+        name={`dataset-${f.name}`}
+        aria-label={`Dataset for ${f.name}`}
+        value={options.some((v) => v.url === text) ? text : ''}
+        onChange={(e) => change(e.target.value === '' ? undefined : e.target.value)}
+      >
+        <option value="">{options.length ? 'A dataset of this workspace…' : 'No dataset of this type here'}</option>
+        {options.map((v) => (
+          <option key={v.datasetId} value={v.url}>
+            {`${v.datasetName} (version ${v.version})`}
+          </option>
+        ))}
+      </select>
+      <input name={`param-${f.name}`} value={text} placeholder="or a path or URL" onChange={(e) => change(e.target.value === '' ? undefined : e.target.value)} />
+    </div>
   );
 }

@@ -21,6 +21,17 @@ describe('pipeline schema forms', () => {
     expect(g[0].fields[0]).toMatchObject({ name: 'input', required: true, type: 'string' });
     expect(g[1].fields[1]).toMatchObject({ name: 'cpus', type: 'integer', default: 2 });
   });
+  it('offers datasets for a file path to a CSV or TSV file, and only there', () => {
+    const g = schemaGroups({
+      properties: {
+        input: { type: 'string', format: 'file-path', mimetype: 'text/csv' },
+        sheet: { type: 'string', format: 'file-path', mimetype: 'text/tab-separated-values' },
+        fasta: { type: 'string', format: 'file-path', mimetype: 'text/plain' },
+        outdir: { type: 'string', format: 'directory-path' },
+      },
+    });
+    expect(g[0].fields.map((f) => f.datasetType)).toEqual(['text/csv', 'text/tab-separated-values', undefined, undefined]);
+  });
   it('says what is wrong before the launch', () => {
     const g = schemaGroups(schema);
     expect(checkParams(g, {})).toEqual(['input is required']);

@@ -11,6 +11,15 @@ export interface SchemaField {
   default?: unknown;
   required: boolean;
   pattern?: string;
+  /** For a `format: file-path` field whose `mimetype` is CSV or TSV: the type a dataset must have. */
+  datasetType?: 'text/csv' | 'text/tab-separated-values';
+}
+
+/** The dataset media type a field takes, if it is a file path to a CSV or TSV file. */
+function datasetType(p: Json): SchemaField['datasetType'] {
+  if (p.format !== 'file-path') return undefined;
+  const m = String(p.mimetype ?? '').toLowerCase();
+  return m === 'text/csv' || m === 'text/tab-separated-values' ? m : undefined;
 }
 
 export interface SchemaGroup {
@@ -33,6 +42,7 @@ function fieldsOf(props: Json | undefined, required: string[]): SchemaField[] {
       default: p.default,
       required: required.includes(name),
       pattern: p.pattern as string | undefined,
+      datasetType: datasetType(p),
     };
   });
 }
