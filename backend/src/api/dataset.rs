@@ -182,12 +182,12 @@ fn check_description(description: Option<&str>) -> ApiResult<()> {
     }
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
-struct ListQuery {
+pub(super) struct ListQuery {
     /// Workspace numeric identifier; omitted for the caller's personal workspace.
-    workspace_id: Option<i64>,
+    pub(super) workspace_id: Option<i64>,
     max: Option<i64>,
     offset: Option<i64>,
     /// Free text over name and description (`*` wildcards).
@@ -212,7 +212,11 @@ pub struct ListDatasetsResponse {
 /// The datasets of a workspace.
 #[utoipa::path(get, path = "/datasets", tag = "datasets", operation_id = "ListDatasetsV2", security(("BearerAuth" = [])),
     params(ListQuery), responses((status = 200, body = ListDatasetsResponse), ListErrors))]
-async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListDatasetsResponse>> {
+pub(super) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListDatasetsResponse>> {
     let scope = scope(&state, &caller, q.workspace_id, perm::DATASET_READ).await?;
     let (max, offset) = super::paging(q.max, q.offset, 50)?;
     let visibility = match q.visibility.as_deref().unwrap_or("visible") {
@@ -251,7 +255,7 @@ pub struct DatasetResponse {
 /// Creates a dataset; its content comes with `POST /datasets/{datasetId}/upload`.
 #[utoipa::path(post, path = "/datasets", tag = "datasets", operation_id = "CreateDatasetV2", security(("BearerAuth" = [])),
     params(WorkspaceParam), request_body = CreateDatasetRequest, responses((status = 200, body = DatasetResponse), CreateErrors))]
-async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(ws): ApiQuery<WorkspaceParam>,
@@ -319,7 +323,7 @@ const DATASET_ID: &str = "Dataset string identifier";
 /// A dataset, with its labels.
 #[utoipa::path(get, path = "/datasets/{datasetId}/metadata", tag = "datasets", operation_id = "DescribeDatasetV2", security(("BearerAuth" = [])),
     params(("datasetId" = String, Path, description = DATASET_ID), WorkspaceParam), responses((status = 200, body = DatasetResponse), ReadErrors))]
-async fn describe(
+pub(super) async fn describe(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -341,7 +345,7 @@ pub struct UpdateDatasetRequest {
 #[utoipa::path(put, path = "/datasets/{datasetId}", tag = "datasets", operation_id = "UpdateDatasetV2", security(("BearerAuth" = [])),
     params(("datasetId" = String, Path, description = DATASET_ID), WorkspaceParam), request_body = UpdateDatasetRequest,
     responses((status = 204), UpdateErrors))]
-async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -363,7 +367,7 @@ async fn update(
 /// Deletes a dataset with its versions.
 #[utoipa::path(delete, path = "/datasets/{datasetId}", tag = "datasets", operation_id = "DeleteDatasetV2", security(("BearerAuth" = [])),
     params(("datasetId" = String, Path, description = DATASET_ID), WorkspaceParam), responses((status = 204), ReadErrors))]
-async fn delete(
+pub(super) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -376,14 +380,14 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
-struct UploadQuery {
+pub(super) struct UploadQuery {
     /// Workspace numeric identifier; omitted for the caller's personal workspace.
-    workspace_id: Option<i64>,
+    pub(super) workspace_id: Option<i64>,
     /// Whether the file's first line names its columns.
-    header: Option<bool>,
+    pub(super) header: Option<bool>,
 }
 
 /// `MultiRequestFileSchema`: the multipart form of an upload.
@@ -406,7 +410,7 @@ pub struct UploadDatasetVersionResponse {
     params(("datasetId" = String, Path, description = DATASET_ID), UploadQuery),
     request_body(content = MultiRequestFileSchema, content_type = "multipart/form-data"),
     responses((status = 200, body = UploadDatasetVersionResponse), (status = 413, description = "The file is over 10 MB"), ReadErrors))]
-async fn upload(
+pub(super) async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -453,14 +457,14 @@ async fn upload(
     Ok(Json(UploadDatasetVersionResponse { version: version_dto(&state, row) }))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
-struct VersionsQuery {
+pub(super) struct VersionsQuery {
     /// Workspace numeric identifier; omitted for the caller's personal workspace.
-    workspace_id: Option<i64>,
+    pub(super) workspace_id: Option<i64>,
     /// Only versions of this media type.
-    mime_type: Option<String>,
+    pub(super) mime_type: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -473,7 +477,7 @@ pub struct ListDatasetVersionsResponse {
 /// The versions of a dataset, newest first.
 #[utoipa::path(get, path = "/datasets/{datasetId}/versions", tag = "datasets", operation_id = "ListDatasetVersionsV2", security(("BearerAuth" = [])),
     params(("datasetId" = String, Path, description = DATASET_ID), VersionsQuery), responses((status = 200, body = ListDatasetVersionsResponse), ReadErrors))]
-async fn versions(
+pub(super) async fn versions(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -486,14 +490,14 @@ async fn versions(
     Ok(Json(ListDatasetVersionsResponse { total_size: versions.len() as i64, versions }))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
-struct LatestQuery {
+pub(super) struct LatestQuery {
     /// Workspace numeric identifier; omitted for the caller's personal workspace.
-    workspace_id: Option<i64>,
+    pub(super) workspace_id: Option<i64>,
     /// Only versions of this media type.
-    mime_type: Option<String>,
+    pub(super) mime_type: Option<String>,
     max: Option<i64>,
     offset: Option<i64>,
     /// Datasets whose name has this text (`*` wildcards).
@@ -503,7 +507,7 @@ struct LatestQuery {
 /// The latest version of each visible dataset: what a launch form offers.
 #[utoipa::path(get, path = "/datasets/versions", tag = "datasets", operation_id = "ListLatestDatasetVersionsV2", security(("BearerAuth" = [])),
     params(LatestQuery), responses((status = 200, body = ListDatasetVersionsResponse), ListErrors))]
-async fn latest_versions(
+pub(super) async fn latest_versions(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<LatestQuery>,

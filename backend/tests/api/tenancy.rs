@@ -388,19 +388,28 @@ fn needs(operation_id: &str) -> Option<Needs> {
         "AddLabelsToPipelines" | "RemoveLabelsFromPipelines" | "ApplyLabelsToPipelines" => Ws(PIPELINE_WRITE),
         "DeletePipeline" => Ws(PIPELINE_DELETE),
         "ListPipelineVersions" => Ws(PIPELINE_READ),
-        "ListDatasetsV2" | "DescribeDatasetV2" | "ListDatasetVersionsV2" | "ListLatestDatasetVersionsV2" | "DownloadDatasetV2" => {
-            Ws(DATASET_READ)
-        }
+        "ListDatasetsV2"
+        | "DescribeDatasetV2"
+        | "ListDatasetVersionsV2"
+        | "ListLatestDatasetVersionsV2"
+        | "DownloadDatasetV2"
+        | "ListDatasets"
+        | "DescribeDataset"
+        | "ListDatasetVersions"
+        | "ListWorkspaceDatasetVersions" => Ws(DATASET_READ),
         "CreateDatasetV2"
         | "UpdateDatasetV2"
         | "UploadDatasetV2"
+        | "CreateDataset"
+        | "UpdateDataset"
+        | "UploadDataset"
         | "DisableDatasetVersion"
         | "HideDatasets"
         | "ShowDatasets"
         | "AddLabelsToDatasets"
         | "RemoveLabelsFromDatasets"
         | "ApplyLabelsToDatasets" => Ws(DATASET_WRITE),
-        "DeleteDatasets" | "DeleteDatasetV2" => Ws(DATASET_DELETE),
+        "DeleteDatasets" | "DeleteDatasetV2" | "DeleteDataset" => Ws(DATASET_DELETE),
         "ValidatePipelineVersionName" | "UpdatePipelineVersion" | "ManagePipelineVersion" => Ws(PIPELINE_WRITE),
         "DescribePipelineRepository" | "ListPipelineRepositories" | "DescribePipelineSchema" => Ws(PIPELINE_READ),
         "OidcLogin" | "OidcCallback" | "EmailSignIn" | "EmailSignInVerify" | "TokenSignIn" | "RefreshAccessToken" | "Logout" => SignIn,
@@ -661,8 +670,8 @@ fn body(op: &str, w: &World) -> Option<Value> {
         "CreatePipeline" => json!({"name": unique("p"), "launch": {"pipeline": "nf/other"}}),
         "UpdatePipeline" | "UpdatePipelineVersion" => json!({"description": "Changed"}),
         "ManagePipelineVersion" => json!({"isDefault": true}),
-        "CreateDatasetV2" => json!({"name": unique("d")}),
-        "UpdateDatasetV2" => json!({"description": "Changed"}),
+        "CreateDatasetV2" | "CreateDataset" => json!({"name": unique("d")}),
+        "UpdateDatasetV2" | "UpdateDataset" => json!({"description": "Changed"}),
         "DeleteDatasets" | "HideDatasets" | "ShowDatasets" => json!({"datasetIds": [w.dataset]}),
         "AddLabelsToDatasets" | "RemoveLabelsFromDatasets" | "ApplyLabelsToDatasets" => {
             json!({"datasetIds": [w.dataset], "labelIds": [w.label]})
@@ -818,7 +827,7 @@ async fn every_operation_allows_exactly_the_roles_that_hold_its_permission(app: 
             let ok_status = match op.id.as_str() {
                 "CancelWorkflow" => status == 400,
                 // The matrix sends JSON; an upload is a multipart form.
-                "UploadDatasetV2" => {
+                "UploadDatasetV2" | "UploadDataset" => {
                     status == 400 && answer["message"].as_str().is_some_and(|m| m.starts_with("The upload is not a multipart form"))
                 }
                 "DescribeWorkflowStar" => status == 200 || answer["message"].as_str().is_some_and(|m| m.contains("not starred")),
