@@ -43,3 +43,13 @@ CREATE TABLE tw_dataset_label (
     CONSTRAINT fk_dataset_label_dataset FOREIGN KEY (dataset_id) REFERENCES tw_dataset (id) ON DELETE CASCADE,
     CONSTRAINT fk_dataset_label_label FOREIGN KEY (label_id) REFERENCES tw_label (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The dataset versions a launch's parameters name (`GET /launch/{launchId}/datasets`).
+CREATE TABLE tw_launch_dataset (
+    launch_id  VARCHAR(22) NOT NULL,
+    dataset_id VARCHAR(22) NOT NULL,
+    version    INT         NOT NULL,
+    PRIMARY KEY (launch_id, dataset_id, version),
+    KEY ix_launch_dataset_dataset (dataset_id),
+    CONSTRAINT fk_launch_dataset_dataset FOREIGN KEY (dataset_id) REFERENCES tw_dataset (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

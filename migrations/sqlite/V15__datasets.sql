@@ -39,3 +39,12 @@ CREATE TABLE tw_dataset_label (
     PRIMARY KEY (dataset_id, label_id)
 );
 CREATE INDEX ix_dataset_label_label ON tw_dataset_label (label_id);
+
+-- The dataset versions a launch's parameters name (`GET /launch/{launchId}/datasets`).
+CREATE TABLE tw_launch_dataset (
+    launch_id  VARCHAR(22) NOT NULL,
+    dataset_id VARCHAR(22) NOT NULL REFERENCES tw_dataset (id) ON DELETE CASCADE,
+    version    INT         NOT NULL,
+    PRIMARY KEY (launch_id, dataset_id, version)
+);
+CREATE INDEX ix_launch_dataset_dataset ON tw_launch_dataset (dataset_id);

@@ -45,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_labels))
         .routes(routes!(remove_labels))
         .routes(routes!(apply_labels))
+        .routes(routes!(launch_versions))
 }
 
 /// `UserInfo`: who made or changed a dataset.
@@ -666,4 +667,24 @@ async fn apply_labels(
     ApiJson(req): ApiJson<AssociateDatasetsLabelsRequest>,
 ) -> ApiResult<StatusCode> {
     associate(state, caller, ws, req, Association::Apply).await
+}
+
+/// The dataset versions a launch's parameters named, for whoever may see its run.
+#[utoipa::path(get, path = "/launch/{launchId}/datasets", tag = "datasets", operation_id = "ListLaunchDatasetVersions",
+    security(("BearerAuth" = [])), params(("launchId" = String, Path, description = "Launch string identifier"), WorkspaceParam),
+    responses((status = 200, body = ListDatasetVersionsResponse), ReadErrors))]
+async fn launch_versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<ListDatasetVersionsResponse>> {
+    let access = perm::require(&state.db, &caller, ws.workspace_id, perm::WORKFLOW_READ).await?;
+    crate::store::launch::find(&state.db, &id)
+        .await?
+        .filter(|l| perm::can_view_run(&caller, &access, l.user_id, l.workspace_id))
+        .ok_or_else(|| ApiError::not_found(format!("Launch '{id}' not found")))?;
+    let versions: Vec<DatasetVersionDto> =
+        store::launch_versions(&state.db, &id).await?.into_iter().map(|v| version_dto(&state, v)).collect();
+    Ok(Json(ListDatasetVersionsResponse { total_size: versions.len() as i64, versions }))
 }

@@ -127,6 +127,17 @@ async fn launch(
             }
         }
     }
+    // Dataset versions the parameters name must be readable here: the run would fail on them.
+    let params = rules::params_json(request.params_text.as_deref()).unwrap_or_default();
+    let datasets = crate::domain::dataset::referenced_versions(&params, &state.config.launch_api_url);
+    for (id, version) in &datasets {
+        if !store::dataset::usable(&state.db, &scope, id, *version).await? {
+            problems.push(Problem {
+                code: "dataset_missing",
+                message: format!("launch.paramsText: dataset {id} has no version {version} here, or it is disabled"),
+            });
+        }
+    }
     if !problems.is_empty() {
         return Ok(refused(problems));
     }
@@ -164,6 +175,7 @@ async fn launch(
         compute_env_id: &ce.id,
         request: &text,
         pipeline_version_id: version.as_deref(),
+        datasets: &datasets,
     };
     store::launch::create(&state.db, &launch, &run).await?;
     tracing::info!(target: "tower::audit", user_id = caller.user.id, workspace_id = ws.workspace_id, workflow_id = %id, launch = %launch_id, compute_env = %ce.id, "run launched");

@@ -65,6 +65,32 @@ pub fn check_table(content: &[u8], media_type: &str) -> Result<u64, String> {
     Ok(records)
 }
 
+/// The dataset versions that launch parameters name: every string value (at any depth) that is
+/// a version's URL under `api_url` (`<api_url>/datasets/{id}/v/{version}/n/{fileName}`).
+pub fn referenced_versions(params: &serde_json::Value, api_url: &str) -> Vec<(String, i32)> {
+    let prefix = format!("{}/datasets/", api_url.trim_end_matches('/'));
+    let mut out = Vec::new();
+    let mut stack = vec![params];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::String(s) => {
+                let path = s.strip_prefix(&prefix).map(|rest| rest.split(['?', '#']).next().unwrap_or_default());
+                if let Some([id, "v", version, "n", _file]) = path.map(|p| p.split('/').collect::<Vec<_>>()).as_deref() {
+                    if let Ok(n) = version.parse::<i32>() {
+                        if !out.iter().any(|(i, m)| i == id && *m == n) {
+                            out.push((id.to_string(), n));
+                        }
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => stack.extend(items),
+            serde_json::Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +110,20 @@ mod tests {
         assert!(check_table(b"", CSV).is_err());
         assert!(check_file_name("samples.csv").is_ok());
         assert!(check_file_name("../etc/passwd").is_err() && check_file_name("..").is_err());
+    }
+
+    #[test]
+    fn launch_parameters_name_dataset_versions_by_their_urls() {
+        let api = "https://tower.example.com/api";
+        let params = serde_json::json!({
+            "input": "https://tower.example.com/api/datasets/abc/v/2/n/samples.csv?workspaceId=7",
+            "more": {"sheets": ["https://tower.example.com/api/datasets/xyz/v/1/n/s.tsv", "s3://bucket/x.csv"]},
+            "again": "https://tower.example.com/api/datasets/abc/v/2/n/samples.csv",
+            "elsewhere": "https://other.example.com/api/datasets/abc/v/3/n/samples.csv",
+            "broken": "https://tower.example.com/api/datasets/abc/v/two/n/samples.csv",
+        });
+        let mut refs = referenced_versions(&params, api);
+        refs.sort();
+        assert_eq!(refs, [("abc".to_string(), 2), ("xyz".to_string(), 1)]);
     }
 }

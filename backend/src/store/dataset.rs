@@ -229,6 +229,23 @@ pub async fn content(db: &Db, scope: &str, id: &str, version: i32) -> sqlx::Resu
         .bind(scope).bind(id).bind(version).fetch_optional(p).await)
 }
 
+/// Whether a version of a dataset of a scope can be read (it exists and is not disabled).
+pub async fn usable(db: &Db, scope: &str, id: &str, version: i32) -> sqlx::Result<bool> {
+    with_pool!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM tw_dataset_version v JOIN tw_dataset d ON d.id = v.dataset_id \
+         WHERE d.scope = ? AND v.dataset_id = ? AND v.version = ? AND v.disabled = FALSE")
+        .bind(scope).bind(id).bind(version).fetch_one(p).await.map(|n| n > 0))
+}
+
+/// The dataset versions a launch's parameters named, by dataset name.
+pub async fn launch_versions(db: &Db, launch_id: &str) -> sqlx::Result<Vec<VersionRow>> {
+    let sql = format!(
+        "SELECT {VERSION_COLUMNS} {VERSION_FROM} JOIN tw_launch_dataset ld ON ld.dataset_id = v.dataset_id AND ld.version = v.version \
+         WHERE ld.launch_id = ? ORDER BY d.name, v.version"
+    );
+    with_pool!(db, p => sqlx::query_as(&sql).bind(launch_id).fetch_all(p).await)
+}
+
 /// Disables a version for good; false when there is no such version.
 pub async fn disable_version(db: &Db, scope: &str, id: &str, version: i32) -> sqlx::Result<bool> {
     with_pool!(db, p => sqlx::query(

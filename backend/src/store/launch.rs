@@ -45,6 +45,8 @@ pub struct NewLaunch<'a> {
     pub request: &'a str,
     /// The Launchpad pipeline version launched, if any.
     pub pipeline_version_id: Option<&'a str>,
+    /// The dataset versions its parameters name.
+    pub datasets: &'a [(String, i32)],
 }
 
 /// Records a launch and its run together, before anything is submitted.
@@ -64,6 +66,10 @@ pub async fn create(db: &Db, launch: &NewLaunch<'_>, run: &NewWorkflow<'_>) -> s
             .bind(launch.id).bind(run.id).bind(launch.scope).bind(run.owner_id).bind(run.workspace_id).bind(launch.compute_env_id)
             .bind(launch.request).bind(PENDING).bind(launch.pipeline_version_id).bind(run.now).bind(run.now)
             .execute(&mut *tx).await?;
+        for (dataset, version) in launch.datasets {
+            sqlx::query("INSERT INTO tw_launch_dataset (launch_id, dataset_id, version) VALUES (?, ?, ?)")
+                .bind(launch.id).bind(dataset).bind(version).execute(&mut *tx).await?;
+        }
         tx.commit().await
     })
 }

@@ -79,6 +79,12 @@ async fn datasets_keep_every_version_and_launches_read_them(app: &TestApp) {
     let (_, log) = app.get(&format!("/workflow/{run}/log")).await;
     assert_eq!(done["workflow"]["status"], "SUCCEEDED", "{log}");
     assert!(log.to_string().contains("read input: 2 lines, first: sample,fastq"), "{log}");
+    let (_, l) = app.get(&format!("/workflow/{run}/launch")).await;
+    let (s, used) = app.get(&format!("/launch/{}/datasets", l["launch"]["id"].as_str().unwrap())).await;
+    assert_eq!(s, 200, "{used}");
+    let used: Vec<(&str, i64)> =
+        used["versions"].as_array().unwrap().iter().map(|v| (v["datasetId"].as_str().unwrap(), v["version"].as_i64().unwrap())).collect();
+    assert_eq!(used, [(id.as_str(), 1)], "the launch records the version it read");
 
     // Rename, labels, hide and show, disable a version, delete.
     assert_eq!(app.put(&format!("/datasets/{id}"), &json!({"name": "samples-2026"})).await.0, 204);
@@ -94,6 +100,8 @@ async fn datasets_keep_every_version_and_launches_read_them(app: &TestApp) {
     assert_eq!(app.post("/datasets/show", &json!({"datasetIds": [id]})).await.0, 204);
     assert_eq!(app.post(&format!("/datasets/{id}/versions/1/disable"), &json!({})).await.0, 204);
     assert_eq!(download(app, &format!("/datasets/{id}/v/1/n/samples.csv")).await.0, 404);
+    let (s, b) = launch(app, json!({"computeEnvId": ce, "pipeline": "nf/datasets", "paramsText": params})).await;
+    assert_eq!((s, b["errors"][0]["code"].as_str()), (400, Some("dataset_missing")), "a disabled version is not launched with: {b}");
     let (s, b) = app.send(Method::DELETE, "/datasets", Some(&app.token), Some(&json!({"datasetIds": [id, "nope"]}))).await;
     assert_eq!((s, b["success"].clone(), b["failed"].clone()), (200, json!([id]), json!(["nope"])));
     assert_eq!(app.get(&format!("/datasets/{id}/versions")).await.0, 404);

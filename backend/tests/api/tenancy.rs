@@ -388,6 +388,7 @@ fn needs(operation_id: &str) -> Option<Needs> {
         "AddLabelsToPipelines" | "RemoveLabelsFromPipelines" | "ApplyLabelsToPipelines" => Ws(PIPELINE_WRITE),
         "DeletePipeline" => Ws(PIPELINE_DELETE),
         "ListPipelineVersions" => Ws(PIPELINE_READ),
+        "ListLaunchDatasetVersions" => Ws(WORKFLOW_READ),
         "ListDatasetsV2"
         | "DescribeDatasetV2"
         | "ListDatasetVersionsV2"
