@@ -379,10 +379,19 @@ pub struct RunListQuery<'a> {
     pub viewer_id: i64,
     pub max: i64,
     pub offset: i64,
+    /// Whether to count every matching run too (a cost that grows with them).
+    pub count: bool,
 }
 
-/// Newest first; deleted runs never appear. Returns the page and the total matching.
-pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<(Vec<WorkflowRow>, i64)> {
+/// A page of runs: the rows, the total matching when counted, and whether more follow.
+pub struct RunPage {
+    pub rows: Vec<WorkflowRow>,
+    pub total: Option<i64>,
+    pub has_more: bool,
+}
+
+/// Newest first; deleted runs never appear.
+pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<RunPage> {
     let s = q.search;
     let mut cond = Conditions::new("w.deleted = FALSE", []);
     match q.workspace_id {
@@ -441,12 +450,19 @@ pub async fn list(db: &Db, q: &RunListQuery<'_>) -> sqlx::Result<(Vec<WorkflowRo
     with_pool!(db, p => {
         // The page's ids first: the list indexes hold every column the usual filters name, so
         // this reads index entries only; then the page's rows by primary key.
+        // One id more than the page: whether more follow, without counting them all.
         let (select, count) = (format!("SELECT w.id FROM {from}"), format!("SELECT COUNT(*) FROM {from}"));
-        let (mut page, mut count) = page_and_count(&cond, &select, "ORDER BY w.date_created DESC, w.id DESC", &count, q.max, q.offset);
-        // The page and the total on two connections at once.
-        let (ids, total): (Vec<String>, i64) =
-            tokio::try_join!(page.build_query_scalar().fetch_all(p), count.build_query_scalar().fetch_one(p))?;
-        Ok((get_many(db, &ids).await?, total))
+        let (mut page, mut count) = page_and_count(&cond, &select, "ORDER BY w.date_created DESC, w.id DESC", &count, q.max + 1, q.offset);
+        let (mut ids, total): (Vec<String>, Option<i64>) = if q.count {
+            // The page and the total on two connections at once.
+            let (ids, total) = tokio::try_join!(page.build_query_scalar().fetch_all(p), count.build_query_scalar().fetch_one(p))?;
+            (ids, Some(total))
+        } else {
+            (page.build_query_scalar().fetch_all(p).await?, None)
+        };
+        let has_more = ids.len() as i64 > q.max;
+        ids.truncate(q.max as usize);
+        Ok(RunPage { rows: get_many(db, &ids).await?, total, has_more })
     })
 }
 

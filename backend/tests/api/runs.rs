@@ -26,10 +26,13 @@ async fn the_runs_list_pages_newest_first_searches_and_hides_deleted_runs(app: &
     complete(app, &made[0], true).await;
     complete(app, &made[1], false).await;
 
-    let (s, all) = app.get("/workflow?max=2&offset=0").await;
+    let (s, all) = app.get("/workflow?max=2&offset=0&includeTotalSize=true").await;
     assert_eq!(s, 200, "{all}");
     assert_eq!(all["totalSize"], 5);
     assert_eq!(all["hasMore"], true);
+    // Counted only when asked, as Seqera Platform: a page's cost does not grow with the runs.
+    let (_, uncounted) = app.get("/workflow?max=2&offset=2").await;
+    assert_eq!((uncounted.get("totalSize"), uncounted["hasMore"].as_bool()), (None, Some(true)), "{uncounted}");
     assert_eq!(ids(&all), vec![made[4].clone(), made[3].clone()], "newest first");
     let (_, page3) = app.get("/workflow?max=2&offset=4").await;
     assert_eq!(ids(&page3), vec![made[0].clone()]);
@@ -41,19 +44,19 @@ async fn the_runs_list_pages_newest_first_searches_and_hides_deleted_runs(app: &
 
     let (_, ok) = app.get("/workflow?search=status:succeeded").await;
     assert_eq!(ids(&ok), vec![made[0].clone()]);
-    let (_, bad) = app.get("/workflow?search=status:failed%20status:succeeded").await;
+    let (_, bad) = app.get("/workflow?search=status:failed%20status:succeeded&includeTotalSize=true").await;
     assert_eq!(bad["totalSize"], 2, "statuses are ORed");
-    let (_, running) = app.get("/workflow?search=status:running%20tiny_*").await;
+    let (_, running) = app.get("/workflow?search=status:running%20tiny_*&includeTotalSize=true").await;
     assert_eq!(running["totalSize"], 3);
-    let (_, none) = app.get("/workflow?search=nothing-like-this").await;
+    let (_, none) = app.get("/workflow?search=nothing-like-this&includeTotalSize=true").await;
     assert_eq!(none["totalSize"], 0);
-    let (_, by_project) = app.get("/workflow?search=nf/TEST").await;
+    let (_, by_project) = app.get("/workflow?search=nf/TEST&includeTotalSize=true").await;
     assert_eq!(by_project["totalSize"], 5, "free text is case-insensitive on the project name");
     let (_, exact) = app.get(&format!("/workflow?search=workflowId:{}", made[2])).await;
     assert_eq!(ids(&exact), vec![made[2].clone()]);
-    let (_, after) = app.get("/workflow?search=after:2000-01").await;
+    let (_, after) = app.get("/workflow?search=after:2000-01&includeTotalSize=true").await;
     assert_eq!(after["totalSize"], 5);
-    let (_, before) = app.get("/workflow?search=before:2000").await;
+    let (_, before) = app.get("/workflow?search=before:2000&includeTotalSize=true").await;
     assert_eq!(before["totalSize"], 0);
     let (s, b) = app.get("/workflow?search=status:sleeping").await;
     assert_eq!(s, 400);
@@ -126,7 +129,7 @@ async fn labels_are_created_once_attached_to_runs_and_searchable(app: &TestApp) 
     let (_, l) = app.get("/workflow?search=label:env=dev").await;
     assert_eq!(ids(&l), vec![b.clone()]);
     assert_eq!(app.post("/workflow/labels/remove", &json!({"workflowIds": [a], "labelIds": [pid]})).await.0, 204);
-    let (_, l) = app.get("/workflow?search=label:prod").await;
+    let (_, l) = app.get("/workflow?search=label:prod&includeTotalSize=true").await;
     assert_eq!(l["totalSize"], 0);
 
     // All or nothing: an unknown label or run changes nothing.
@@ -244,7 +247,7 @@ async fn every_run_endpoint_hides_another_users_run(app: &TestApp) {
         let (s, b) = app.send(m.clone(), &p, Some(&bob), Some(&json!({}))).await;
         assert_eq!(s, 404, "{m} {p}: {b}");
     }
-    let (_, list) = app.send(Method::GET, "/workflow", Some(&bob), None).await;
+    let (_, list) = app.send(Method::GET, "/workflow?includeTotalSize=true", Some(&bob), None).await;
     assert_eq!(list["totalSize"], 0);
     let (_, b) = app.send(Method::POST, "/workflow/delete", Some(&bob), Some(&json!({"workflowIds": [id]}))).await;
     assert_eq!(b["failedWorkflowIds"], json!([id]));

@@ -123,7 +123,7 @@ async fn a_team_shares_an_organization_workspace_by_role(app: &TestApp) {
     )
     .await;
     assert_eq!(s, 403, "a viewer may not launch: {denied}");
-    let (s, runs) = call(app, Method::GET, &format!("/workflow?workspaceId={ws_id}"), &carol, None).await;
+    let (s, runs) = call(app, Method::GET, &format!("/workflow?workspaceId={ws_id}&includeTotalSize=true"), &carol, None).await;
     assert_eq!((s, runs["totalSize"].as_i64()), (200, Some(1)), "{runs}");
     assert_eq!(call(app, Method::GET, &format!("/workflow/{run}?workspaceId={ws_id}"), &carol, None).await.0, 200);
     assert_eq!(call(app, Method::DELETE, &format!("/workflow/{run}?workspaceId={ws_id}&force=true"), &carol, None).await.0, 403);

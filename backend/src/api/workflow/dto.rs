@@ -238,7 +238,9 @@ pub struct ListWorkflowsElement {
 #[serde(rename_all = "camelCase")]
 pub struct ListWorkflowsResponse {
     pub workflows: Vec<ListWorkflowsElement>,
-    pub total_size: i64,
+    /// Every matching run, with `includeTotalSize=true` only (as Seqera Platform).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_size: Option<i64>,
     pub has_more: bool,
 }
 

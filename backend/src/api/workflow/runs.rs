@@ -141,7 +141,7 @@ struct ListQuery {
     search: Option<String>,
     /// Comma-separated: `labels` fills each run's labels.
     attributes: Option<String>,
-    /// Accepted for compatibility: `totalSize` is always filled.
+    /// `true` fills `totalSize`: every matching run is counted, a cost that grows with them.
     include_total_size: Option<bool>,
 }
 
@@ -151,7 +151,6 @@ struct ListQuery {
     responses((status = 200, body = ListWorkflowsResponse), ListErrors))]
 async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListWorkflowsResponse>> {
     perm::require(&state.db, &caller, q.workspace_id, perm::WORKFLOW_READ).await?;
-    let _ = q.include_total_size;
     let (max, offset) = crate::api::paging(q.max, q.offset, 50)?;
     let search = search::parse_run_search(q.search.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
     let attributes: Vec<&str> = q.attributes.as_deref().unwrap_or("").split(',').map(str::trim).filter(|a| !a.is_empty()).collect();
@@ -165,8 +164,9 @@ async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQue
         viewer_id: caller.user.id,
         max,
         offset,
+        count: q.include_total_size == Some(true),
     };
-    let (rows, total) = store::workflow::list(&state.db, &query).await?;
+    let store::workflow::RunPage { rows, total, has_more } = store::workflow::list(&state.db, &query).await?;
     let ids: Vec<String> = rows.iter().map(|w| w.id.clone()).collect();
     let starred = store::star::starred_among(&state.db, caller.user.id, &ids).await?;
     let mut labels = if attributes.contains(&"labels") { Some(labels_of(&state, &ids).await?) } else { None };
@@ -185,7 +185,7 @@ async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQue
             pipeline_info: None,
         })
         .collect();
-    Ok(Json(ListWorkflowsResponse { workflows, total_size: total, has_more: offset + (rows.len() as i64) < total }))
+    Ok(Json(ListWorkflowsResponse { workflows, total_size: total, has_more }))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -8,7 +8,8 @@ export const RUNS_PAGE = 30;
 
 export function listRuns(ws: WorkspaceId, search: string, offset: number, signal?: AbortSignal) {
   return api<ListWorkflowsResponse>('/workflow', {
-    query: { ...wsQuery(ws), max: RUNS_PAGE, offset, search: search.trim() || undefined, attributes: 'labels' },
+    // The total is counted for the first page only: it is shown once, and counting costs.
+    query: { ...wsQuery(ws), max: RUNS_PAGE, offset, search: search.trim() || undefined, attributes: 'labels', includeTotalSize: offset === 0 || undefined },
     signal,
   });
 }

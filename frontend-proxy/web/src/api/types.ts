@@ -189,7 +189,8 @@ export interface ListWorkflowsElement {
 
 export interface ListWorkflowsResponse {
   workflows: ListWorkflowsElement[];
-  totalSize: number;
+  /** With `includeTotalSize=true` only (the first page). */
+  totalSize?: number;
   hasMore: boolean;
 }
 
