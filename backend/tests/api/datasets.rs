@@ -5,8 +5,8 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{Kind, TestApp};
-use crate::launch::{launch, local_ce, on, wait_status};
+use crate::helpers::TestApp;
+use crate::launch::{launch, local_ce, wait_status};
 
 /// A multipart form with one `file` field, as a browser or `tw datasets add` sends it.
 async fn upload(app: &TestApp, id: &str, query: &str, file_name: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
@@ -107,12 +107,4 @@ async fn datasets_keep_every_version_and_launches_read_them(app: &TestApp) {
     assert_eq!(app.get(&format!("/datasets/{id}/versions")).await.0, 404);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn datasets_keep_every_version_and_launches_read_them_sqlite() {
-    on(Kind::Sqlite, datasets_keep_every_version_and_launches_read_them).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn datasets_keep_every_version_and_launches_read_them_mysql() {
-    on(Kind::MySql, datasets_keep_every_version_and_launches_read_them).await;
-}
+crate::both_local!(datasets_keep_every_version_and_launches_read_them);

@@ -43,6 +43,24 @@ pub(crate) async fn on(kind: Kind, test: impl AsyncFnOnce(&TestApp)) {
     app.finish().await;
 }
 
+/// Runs an `async fn name(app: &TestApp)` on a backend with the local platform enabled, as
+/// `name::sqlite` and `name::mysql`.
+#[macro_export]
+macro_rules! both_local {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::launch::on($crate::helpers::Kind::Sqlite, super::$name).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn mysql() {
+                $crate::launch::on($crate::helpers::Kind::MySql, super::$name).await;
+            }
+        }
+    };
+}
+
 async fn reconcile(app: &TestApp) -> Vec<String> {
     tower_backend::launch::reconcile::reconcile(&app.state.launcher(), |_| {}).await.unwrap()
 }
@@ -110,15 +128,7 @@ async fn a_launch_on_the_local_platform_runs_to_the_end(app: &TestApp) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_launch_on_the_local_platform_runs_to_the_end_sqlite() {
-    on(Kind::Sqlite, a_launch_on_the_local_platform_runs_to_the_end).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_launch_on_the_local_platform_runs_to_the_end_mysql() {
-    on(Kind::MySql, a_launch_on_the_local_platform_runs_to_the_end).await;
-}
+crate::both_local!(a_launch_on_the_local_platform_runs_to_the_end);
 
 /// A local compute environment in `workspace` (or the personal context), checked.
 async fn local_ce_in(app: &TestApp, workspace: Option<i64>) -> String {
@@ -220,15 +230,7 @@ async fn pipeline_secrets_reach_nextflow_and_nothing_else(app: &TestApp) {
     assert_eq!(s, 400, "{b}");
     assert!(b["message"].as_str().unwrap().contains("no secret named 'DB_PASSWORD' outside a workspace"), "{b}");
 }
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pipeline_secrets_reach_nextflow_and_nothing_else_sqlite() {
-    on(Kind::Sqlite, pipeline_secrets_reach_nextflow_and_nothing_else).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pipeline_secrets_reach_nextflow_and_nothing_else_mysql() {
-    on(Kind::MySql, pipeline_secrets_reach_nextflow_and_nothing_else).await;
-}
+crate::both_local!(pipeline_secrets_reach_nextflow_and_nothing_else);
 
 async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp) {
     let ce = local_ce(app).await;
@@ -466,15 +468,7 @@ async fn a_pipeline_of_the_launchpad_is_launched_with_its_settings(app: &TestApp
     assert_eq!(app.send(Method::GET, &format!("/pipelines/{id}"), t, None).await.0, 404);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pipeline_of_the_launchpad_is_launched_with_its_settings_sqlite() {
-    on(Kind::Sqlite, a_pipeline_of_the_launchpad_is_launched_with_its_settings).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pipeline_of_the_launchpad_is_launched_with_its_settings_mysql() {
-    on(Kind::MySql, a_pipeline_of_the_launchpad_is_launched_with_its_settings).await;
-}
+crate::both_local!(a_pipeline_of_the_launchpad_is_launched_with_its_settings);
 
 fn git(dir: &std::path::Path, args: &[&str]) {
     let out = std::process::Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
@@ -606,12 +600,4 @@ async fn a_private_repository_is_read_and_pulled_with_the_git_credentials(app: &
     let _ = std::fs::remove_dir_all(src);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_private_repository_is_read_and_pulled_with_the_git_credentials_sqlite() {
-    on(Kind::Sqlite, a_private_repository_is_read_and_pulled_with_the_git_credentials).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_private_repository_is_read_and_pulled_with_the_git_credentials_mysql() {
-    on(Kind::MySql, a_private_repository_is_read_and_pulled_with_the_git_credentials).await;
-}
+crate::both_local!(a_private_repository_is_read_and_pulled_with_the_git_credentials);

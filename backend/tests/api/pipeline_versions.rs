@@ -5,8 +5,8 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{Kind, TestApp};
-use crate::launch::{launch, local_ce, on, wait_status};
+use crate::helpers::TestApp;
+use crate::launch::{launch, local_ce, wait_status};
 
 fn names(list: &Value) -> Vec<(Option<String>, bool)> {
     list["versions"]
@@ -103,12 +103,4 @@ async fn pipeline_versions_publish_drafts_and_follow_the_default(app: &TestApp) 
     assert_eq!(app.get(&format!("/pipelines/{id}/versions")).await.0, 404);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pipeline_versions_publish_drafts_and_follow_the_default_sqlite() {
-    on(Kind::Sqlite, pipeline_versions_publish_drafts_and_follow_the_default).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pipeline_versions_publish_drafts_and_follow_the_default_mysql() {
-    on(Kind::MySql, pipeline_versions_publish_drafts_and_follow_the_default).await;
-}
+crate::both_local!(pipeline_versions_publish_drafts_and_follow_the_default);

@@ -5,8 +5,8 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{Kind, TestApp};
-use crate::launch::{local_ce, on, wait_status};
+use crate::helpers::TestApp;
+use crate::launch::{local_ce, wait_status};
 
 async fn ok(app: &TestApp, method: Method, path: &str, body: Option<Value>) -> Value {
     let (s, b) = app.send(method.clone(), path, Some(&app.token), body.as_ref()).await;
@@ -120,12 +120,4 @@ async fn tw_sequences_get_what_tw_reads(app: &TestApp) {
     assert!(log.to_string().contains(&format!("Resuming session {session}")), "{log}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tw_sequences_get_what_tw_reads_sqlite() {
-    on(Kind::Sqlite, tw_sequences_get_what_tw_reads).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tw_sequences_get_what_tw_reads_mysql() {
-    on(Kind::MySql, tw_sequences_get_what_tw_reads).await;
-}
+crate::both_local!(tw_sequences_get_what_tw_reads);
