@@ -156,6 +156,21 @@ async fn local_ce_in(app: &TestApp, workspace: Option<i64>) -> String {
     panic!("compute environment {id} not available");
 }
 
+/// The launch record of a run whose Nextflow has reported its end, once the head job's script
+/// has ended too (just after), with the exit code the script kept.
+async fn ended_script(app: &TestApp, workflow_id: &str) -> (tower_backend::store::launch::LaunchRow, String) {
+    let row = tower_backend::store::launch::find_by_workflow(app.db(), workflow_id).await.unwrap().unwrap();
+    let exit = format!("{}/.exitcode", row.run_dir.as_deref().unwrap());
+    for _ in 0..100 {
+        // Whole once it ends with its line break (the script's `echo` may be half-way).
+        if let Some(code) = std::fs::read_to_string(&exit).ok().filter(|c| c.ends_with('\n')) {
+            return (row, code.trim().to_string());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the head job's script of {workflow_id} did not end: no {exit}");
+}
+
 /// Pipeline secrets reach Nextflow through its local secrets provider (an owner-only file named
 /// by `NXF_SECRETS_FILE`, gone when the run ends), the user's over the workspace's of the same
 /// name; the value is nowhere else: not in the launch record, the log, or an answer.
@@ -201,16 +216,9 @@ async fn pipeline_secrets_reach_nextflow_and_nothing_else(app: &TestApp) {
     let text = log.to_string();
     assert!(text.contains("secrets: API_KEY, DB_PASSWORD") && text.contains("secret DB_PASSWORD: matches"), "{log}");
     assert!(text.contains("secret API_KEY: matches"), "the user's secret wins over the workspace's: {log}");
-    let row = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
+    let (row, code) = ended_script(app, &id).await;
     let run_dir = row.run_dir.clone().unwrap();
-    // Nextflow has reported the end; the head job's script ends just after.
-    for _ in 0..100 {
-        if std::path::Path::new(&format!("{run_dir}/.exitcode")).exists() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(std::fs::read_to_string(format!("{run_dir}/.exitcode")).unwrap().trim(), "0");
+    assert_eq!(code, "0");
     assert!(!std::path::Path::new(&format!("{run_dir}/secrets.json")).exists(), "the secrets file is gone when the run ends");
     let (_, described) = app.send(Method::GET, &format!("/workflow/{id}/launch?workspaceId={ws}"), Some(&app.token), None).await;
     assert_eq!(described["launch"]["workspaceSecrets"], json!(["DB_PASSWORD", "API_KEY"]), "{described}");
@@ -579,14 +587,8 @@ async fn a_private_repository_is_read_and_pulled_with_the_git_credentials(app: &
     let (_, log) = app.send(Method::GET, &format!("/workflow/{id}/log"), t, None).await;
     assert_eq!(run["workflow"]["status"], "SUCCEEDED", "{run}\n{log}");
     assert!(log.to_string().contains(&format!("Pulled {url} with the SCM provider tower_gitea: main.nf")), "{log}");
-    let row = tower_backend::store::launch::find_by_workflow(app.db(), &id).await.unwrap().unwrap();
+    let (row, _) = ended_script(app, &id).await;
     let run_dir = row.run_dir.clone().unwrap();
-    for _ in 0..100 {
-        if std::path::Path::new(&format!("{run_dir}/.exitcode")).exists() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     assert!(!std::path::Path::new(&format!("{run_dir}/scm")).exists(), "the SCM file is gone when the run ends");
     let (_, creds) = app.send(Method::GET, "/credentials", t, None).await;
     let lab = creds["credentials"].as_array().unwrap().iter().find(|c| c["name"] == "lab-git").unwrap().clone();
