@@ -11,9 +11,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::dataset::{
-    self as current, CreateDatasetRequest, DatasetResponse, LatestQuery, ListDatasetVersionsResponse, ListDatasetsResponse, ListQuery,
-    MultiRequestFileSchema, UpdateDatasetRequest, UploadDatasetVersionResponse, UploadQuery, VersionsQuery,
+use super::dataset::{self as current, CreateDatasetRequest, DatasetResponse, ListDatasetsResponse, ListQuery, UpdateDatasetRequest};
+use super::dataset_version::{
+    self as current_version, LatestQuery, ListDatasetVersionsResponse, MultiRequestFileSchema, UploadDatasetVersionResponse, UploadQuery,
+    VersionsQuery,
 };
 use super::extract::{ApiJson, ApiQuery, WorkspaceParam};
 use crate::api::errors::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
@@ -84,7 +85,7 @@ async fn latest_versions(
 ) -> ApiResult<Json<ListDatasetVersionsResponse>> {
     let mut latest = LatestQuery::default();
     (latest.workspace_id, latest.mime_type) = (Some(id), q.mime_type);
-    current::latest_versions(state, caller, ApiQuery(latest)).await
+    current_version::latest_versions(state, caller, ApiQuery(latest)).await
 }
 
 /// Renames or re-describes a dataset (deprecated: `PUT /datasets/{datasetId}?workspaceId=`).
@@ -143,7 +144,7 @@ async fn upload(
     ApiQuery(h): ApiQuery<Header>,
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<UploadDatasetVersionResponse>> {
-    current::upload(state, caller, Path(dataset), ApiQuery(UploadQuery { workspace_id: Some(id), header: h.header }), form).await
+    current_version::upload(state, caller, Path(dataset), ApiQuery(UploadQuery { workspace_id: Some(id), header: h.header }), form).await
 }
 
 /// The versions of a dataset (deprecated: `GET /datasets/{datasetId}/versions?workspaceId=`).
@@ -158,5 +159,6 @@ async fn versions(
     Path((id, dataset)): Path<(i64, String)>,
     ApiQuery(q): ApiQuery<MimeType>,
 ) -> ApiResult<Json<ListDatasetVersionsResponse>> {
-    current::versions(state, caller, Path(dataset), ApiQuery(VersionsQuery { workspace_id: Some(id), mime_type: q.mime_type })).await
+    current_version::versions(state, caller, Path(dataset), ApiQuery(VersionsQuery { workspace_id: Some(id), mime_type: q.mime_type }))
+        .await
 }

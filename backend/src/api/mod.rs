@@ -6,6 +6,7 @@ pub mod auth;
 pub mod compute_env;
 pub mod credentials;
 pub mod dataset;
+pub mod dataset_version;
 pub mod dataset_workspace;
 pub mod errors;
 pub mod extract;
@@ -59,6 +60,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(pipeline::router())
         .merge(pipeline_version::router())
         .merge(dataset::router())
+        .merge(dataset_version::router())
         .merge(dataset_workspace::router())
         .merge(pipeline_secret::router())
         .split_for_parts();
