@@ -9,7 +9,7 @@ use crate::helpers::TestApp;
 use crate::launch::{launch, local_ce, wait_status};
 
 /// A multipart form with one `file` field, as a browser or `tw datasets add` sends it.
-async fn upload(app: &TestApp, id: &str, query: &str, file_name: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
+pub(crate) async fn upload(app: &TestApp, id: &str, query: &str, file_name: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
     let boundary = "tower-test-boundary-7d1f";
     let mut form = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
@@ -29,7 +29,7 @@ async fn upload(app: &TestApp, id: &str, query: &str, file_name: &str, content_t
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-async fn download(app: &TestApp, path: &str) -> (u16, String) {
+pub(crate) async fn download(app: &TestApp, path: &str) -> (u16, String) {
     let resp = reqwest::Client::new().get(app.url(path)).bearer_auth(&app.token).send().await.unwrap();
     (resp.status().as_u16(), resp.text().await.unwrap())
 }

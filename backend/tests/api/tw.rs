@@ -1,6 +1,7 @@
 //! What the `tw` CLI does, request by request (`../shared/reference/tw-cli.md`): `tw launch` of a
 //! repository URL and of a saved pipeline at a version, `tw pipelines add/list/view/versions`,
-//! and `tw runs relaunch`, each reading the fields `tw` reads from the answers it gets.
+//! `tw runs relaunch` and `tw datasets add/list/view/url/download/hide/show/delete`, each reading
+//! the fields `tw` reads from the answers it gets.
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -121,3 +122,40 @@ async fn tw_sequences_get_what_tw_reads(app: &TestApp) {
 }
 
 crate::both_local!(tw_sequences_get_what_tw_reads);
+
+async fn tw_dataset_commands_get_what_tw_reads(app: &TestApp) {
+    // tw datasets add -n samples samples.csv --header -d "Sample sheet"
+    let d = ok(app, Method::POST, "/datasets", Some(json!({"name": "samples", "description": "Sample sheet"}))).await;
+    let id = d["dataset"]["id"].as_str().unwrap().to_string();
+    assert_eq!(d["dataset"]["name"], "samples");
+    let (s, v) = crate::datasets::upload(app, &id, "?header=true", "samples.csv", "text/csv", b"sample,fastq\nA,a.fq\n").await;
+    assert_eq!(s, 200, "{v}");
+    // tw datasets list (name lookups use visibility=all) and view.
+    let list = ok(app, Method::GET, "/datasets?max=100&offset=0&search=samples&visibility=all&attributes=labels", None).await;
+    assert_eq!(list["totalSize"], 1);
+    let listed = &list["datasets"][0];
+    assert_eq!(
+        (listed["id"].as_str(), listed["name"].as_str(), listed["hidden"].as_bool()),
+        (Some(id.as_str()), Some("samples"), Some(false))
+    );
+    assert!(listed["dateCreated"].is_string() && listed["labels"].is_array());
+    let view = ok(app, Method::GET, &format!("/datasets/{id}/metadata"), None).await;
+    for key in ["id", "name", "description", "mediaType", "dateCreated", "lastUpdated"] {
+        assert!(!view["dataset"][key].is_null(), "tw prints {key}: {view}");
+    }
+    // tw datasets url / versions, then download of what the url names.
+    let versions = ok(app, Method::GET, &format!("/datasets/{id}/versions"), None).await;
+    let v1 = &versions["versions"][0];
+    assert_eq!((v1["version"].as_i64(), v1["hasHeader"].as_bool(), v1["mediaType"].as_str()), (Some(1), Some(true), Some("text/csv")));
+    let url = v1["url"].as_str().unwrap();
+    let path = &url[url.find("/datasets/").unwrap()..];
+    assert_eq!(crate::datasets::download(app, path).await, (200, "sample,fastq\nA,a.fq\n".to_string()));
+    // tw datasets hide / show / delete.
+    ok(app, Method::POST, "/datasets/hide", Some(json!({"datasetIds": [id]}))).await;
+    let hidden = ok(app, Method::GET, "/datasets?visibility=all", None).await;
+    assert_eq!(hidden["datasets"][0]["hidden"], true);
+    ok(app, Method::POST, "/datasets/show", Some(json!({"datasetIds": [id]}))).await;
+    ok(app, Method::DELETE, &format!("/datasets/{id}"), None).await;
+    assert_eq!(app.get(&format!("/datasets/{id}/metadata")).await.0, 404);
+}
+crate::both!(tw_dataset_commands_get_what_tw_reads);
