@@ -72,20 +72,22 @@ async fn a_running_cron_migrates_then_reports_up_and_the_backend_can_start() {
     }
     assert!(up, "cron reports UP");
     // Its metrics beside /health: each job's runs once it ran, and the connection pool.
-    let mut metrics = String::new();
-    for _ in 0..100 {
-        metrics = reqwest::get(format!("http://127.0.0.1:{port}/metrics")).await.unwrap().text().await.unwrap();
-        if metrics.contains("tower_mail_outbox_pending") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    for line in [
+    // The jobs start together but each at its own pace: wait until every one has shown.
+    let lines = [
         r#"tower_cron_job_runs_total{job="mail",outcome="ran"}"#,
         r#"tower_cron_job_duration_seconds_bucket{job="watchdog",le="0.005"}"#,
         "tower_mail_outbox_pending 0",
         r#"tower_db_pool_connections{state="idle"}"#,
-    ] {
+    ];
+    let mut metrics = String::new();
+    for _ in 0..200 {
+        metrics = reqwest::get(format!("http://127.0.0.1:{port}/metrics")).await.unwrap().text().await.unwrap();
+        if lines.iter().all(|l| metrics.contains(l)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for line in lines {
         assert!(metrics.contains(line), "no {line} in:\n{metrics}");
     }
     let cfg = tower_backend::config::Config::from_lookup(|k| (k == "TOWER_DB_URL").then(|| url.clone())).unwrap();
