@@ -16,14 +16,12 @@ use crate::api::errors::{ListErrors, ReadErrors};
 use crate::api::run_access::authorize_run;
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
-use crate::domain::compute_env::{self as ce, status, Kind};
-use crate::domain::credentials::{check_secret_name, scope_key};
-use crate::domain::launch::{self as rules, LaunchRequest, Problem};
-use crate::domain::time::now_millis;
+use crate::domain::launch::{LaunchRequest, Problem};
 use crate::error::ApiResult;
+use crate::launch::create::{create, Launching, Outcome};
 use crate::live::LiveEventType;
 use crate::state::AppState;
-use crate::store::workflow::{NewWorkflow, RunOwner};
+use crate::store::workflow::RunOwner;
 use crate::store::{self};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -60,7 +58,7 @@ pub struct LaunchError {
     message: String,
 }
 
-fn refused(problems: Vec<Problem>) -> Response {
+pub(super) fn refused(problems: Vec<Problem>) -> Response {
     let message = problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("; ");
     let errors = problems.into_iter().map(|p| LaunchError { code: p.code.into(), message: p.message }).collect();
     (StatusCode::BAD_REQUEST, Json(WorkflowLaunchValidationErrorResponse { message, errors })).into_response()
@@ -79,115 +77,25 @@ async fn launch(
 ) -> ApiResult<Response> {
     let access = perm::require(&state.db, &caller, ws.workspace_id, perm::WORKFLOW_EXECUTE).await?;
     access.require(perm::COMPUTE_ENV_READ)?;
-    let scope = scope_key(caller.user.id, ws.workspace_id);
-    let mut request = req.launch.map(|l| l.0).unwrap_or_default();
-    let mut problems = rules::check(&request);
-    let envs = store::compute_env::list(&state.db, &scope, None).await?;
-    let chosen = match request.compute_env_id.as_deref().filter(|s| !s.is_empty()) {
-        Some(id) => envs.iter().find(|c| c.id == id),
-        None => envs.iter().find(|c| c.is_primary),
-    };
-    match chosen {
-        None if request.compute_env_id.is_some() => problems.push(Problem {
-            code: "compute_env_missing",
-            message: "launch.computeEnvId: no such compute environment in this workspace".into(),
-        }),
-        None => problems.push(Problem {
-            code: "compute_env_required",
-            message: "launch.computeEnvId is required: this workspace has no primary compute environment".into(),
-        }),
-        Some(c) if c.status != status::AVAILABLE => problems.push(Problem {
-            code: "compute_env_unavailable",
-            message: format!(
-                "The compute environment '{}' is {}: {}",
-                c.name,
-                c.status,
-                c.message.as_deref().unwrap_or("it cannot be used now")
-            ),
-        }),
-        Some(c) if ce::platform(&c.platform).is_ok_and(|p| p.kind == Kind::Local) && !state.config.enable_local_platform => {
-            problems.push(Problem { code: "compute_env_unavailable", message: "The local platform is not enabled on this server".into() })
-        }
-        Some(_) => {}
+    let who = Launching { user_id: caller.user.id, workspace_id: ws.workspace_id, action_id: None, launch_id: None };
+    match create(&state.launcher(), who, req.launch.map(|l| l.0).unwrap_or_default()).await? {
+        Outcome::Created { run, launch_id } => Ok(Json(SubmitWorkflowLaunchResponse { workflow_id: started(&state, run, launch_id) }).into_response()),
+        Outcome::Refused(problems) => Ok(refused(problems)),
+        Outcome::AlreadyLaunched => unreachable!("a random launch id is new"),
     }
-    let workspace_scope = ws.workspace_id.map(|w| scope_key(caller.user.id, Some(w)));
-    let user_scope = scope_key(caller.user.id, None);
-    for (names, scope, field) in [
-        (&request.workspace_secrets, workspace_scope.as_deref(), "workspaceSecrets"),
-        (&request.user_secrets, Some(user_scope.as_str()), "userSecrets"),
-    ] {
-        for name in names.iter().filter(|n| check_secret_name(n).is_ok()) {
-            let found = match scope {
-                Some(scope) => store::pipeline_secret::find_by_name(&state.db, scope, name).await?.is_some(),
-                None => false,
-            };
-            if !found {
-                let place = if scope.is_some() { "here" } else { "outside a workspace" };
-                problems.push(Problem { code: "secret_missing", message: format!("launch.{field}: no secret named '{name}' {place}") });
-            }
-        }
-    }
-    // Dataset versions the parameters name must be readable here: the run would fail on them.
-    let params = rules::params_json(request.params_text.as_deref()).unwrap_or_default();
-    let datasets = crate::domain::dataset::referenced_versions(&params, &state.config.launch_api_url);
-    for (id, version) in &datasets {
-        if !store::dataset::usable(&state.db, &scope, id, *version).await? {
-            problems.push(Problem {
-                code: "dataset_missing",
-                message: format!("launch.paramsText: dataset {id} has no version {version} here, or it is disabled"),
-            });
-        }
-    }
-    if !problems.is_empty() {
-        return Ok(refused(problems));
-    }
-    let ce = chosen.expect("checked above");
-    request.compute_env_id = Some(ce.id.clone());
-    let run_name = request.run_name.clone().filter(|n| !n.is_empty()).unwrap_or_else(crate::domain::names::random_run_name);
-    let session_id = match (request.resume, request.session_id.clone()) {
-        (true, Some(s)) => s,
-        _ => crate::domain::ids::new_session_id(),
-    };
-    let id = crate::domain::ids::new_workflow_id();
-    let launch_id = crate::domain::ids::random_base62(22);
-    // A launch from a Launchpad pipeline sends its version's id (`GET /pipelines/{id}/launch`).
-    let version = match request.id.take() {
-        Some(v) => store::pipeline_version::find_in_scope(&state.db, &scope, &v).await?.map(|v| v.id),
-        None => None,
-    };
-    request.id = Some(launch_id.clone());
-    let text = serde_json::to_string(&request).map_err(anyhow::Error::from)?;
-    let pipeline = request.pipeline.clone().unwrap_or_default();
-    let run = NewWorkflow {
-        id: &id,
-        owner_id: caller.user.id,
-        workspace_id: ws.workspace_id,
-        session_id: &session_id,
-        run_name: &run_name,
-        project_name: Some(&pipeline),
-        repository: Some(&pipeline),
-        launch_id: Some(&launch_id),
-        now: now_millis(),
-    };
-    let launch = store::launch::NewLaunch {
-        id: &launch_id,
-        scope: &scope,
-        compute_env_id: &ce.id,
-        request: &text,
-        pipeline_version_id: version.as_deref(),
-        datasets: &datasets,
-    };
-    store::launch::create(&state.db, &launch, &run).await?;
-    tracing::info!(target: "tower::audit", user_id = caller.user.id, workspace_id = ws.workspace_id, workflow_id = %id, launch = %launch_id, compute_env = %ce.id, "run launched");
-    let owner = RunOwner { id: id.clone(), owner_id: caller.user.id, workspace_id: ws.workspace_id };
-    state.announce(LiveEventType::WorkflowCreated, &owner, Some("SUBMITTED"), None);
+}
+
+/// Announces a recorded launch's run and submits its head job in the background (cron takes
+/// over if this process dies first). Returns the run's id.
+pub(super) fn started(state: &AppState, run: RunOwner, launch_id: String) -> String {
+    state.announce(LiveEventType::WorkflowCreated, &run, Some("SUBMITTED"), None);
     let st = state.clone();
     tokio::spawn(async move {
         if let Err(e) = crate::launch::submit::submit(&st.launcher(), &launch_id).await {
             tracing::warn!(launch = %launch_id, error = format!("{e:#}"), "submitting failed; cron tries again");
         }
     });
-    Ok(Json(SubmitWorkflowLaunchResponse { workflow_id: id }).into_response())
+    run.id
 }
 
 /// `WorkflowLaunchResponse`: the launch as it was asked for, with its compute environment.
@@ -210,6 +118,8 @@ pub struct WorkflowLaunchResponse {
     resume_dir: Option<String>,
     /// The id of the Launchpad pipeline version launched, if any.
     pipeline_version_id: Option<String>,
+    /// The action that launched the run, if one did.
+    action_id: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -254,6 +164,7 @@ async fn launch_dto(state: &AppState, l: store::launch::LaunchRow) -> ApiResult<
         resume_commit_id: run.as_ref().and_then(|r| r.commit_id.clone()),
         resume_dir: run.and_then(|r| r.work_dir),
         pipeline_version_id: l.pipeline_version_id,
+        action_id: l.action_id,
     })
 }
 

@@ -321,21 +321,24 @@ pub fn check_secret_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// The two kinds of sealed values. A value is sealed with its row's kind and id as associated
+/// The kinds of sealed values. A value is sealed with its row's kind and id as associated
 /// data, so it opens only in the row it was written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SealedKind {
     Credentials,
     PipelineSecret,
+    /// The HMAC secret of a `github` action's hook.
+    ActionHook,
 }
 
 impl SealedKind {
-    pub const ALL: [SealedKind; 2] = [SealedKind::Credentials, SealedKind::PipelineSecret];
+    pub const ALL: [SealedKind; 3] = [SealedKind::Credentials, SealedKind::PipelineSecret, SealedKind::ActionHook];
 
     pub fn aad(self, id: &str) -> Vec<u8> {
         match self {
             SealedKind::Credentials => format!("credentials:{id}").into_bytes(),
             SealedKind::PipelineSecret => format!("pipeline-secret:{id}").into_bytes(),
+            SealedKind::ActionHook => format!("action-hook:{id}").into_bytes(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Plain types and pure rules of Tower: statuses, the trace protocol's records, progress
 //! aggregation, identifiers and time. Nothing here touches the network or the database.
 
+pub mod action;
 pub mod compute_env;
 pub mod credentials;
 pub mod crypto;

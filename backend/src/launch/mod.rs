@@ -3,6 +3,7 @@
 //! store, the domain rules and the keyring; never `api/` or `state.rs`.
 
 pub mod checks;
+pub mod create;
 pub mod k8s;
 pub mod reconcile;
 pub mod repo;

@@ -112,12 +112,13 @@ pub enum Association {
     Apply,
 }
 
-/// What labels are attached to, by id: runs or pipelines.
+/// What labels are attached to, by id.
 #[derive(Debug, Clone, Copy)]
 pub enum Labelled<'a> {
     Runs(&'a [String]),
     Pipelines(&'a [i64]),
     Datasets(&'a [String]),
+    Actions(&'a [String]),
 }
 
 /// A run's or a pipeline's id, to bind.
@@ -133,6 +134,7 @@ impl<'a> Labelled<'a> {
             Labelled::Runs(_) => ("tw_workflow_label", "workflow_id"),
             Labelled::Pipelines(_) => ("tw_pipeline_label", "pipeline_id"),
             Labelled::Datasets(_) => ("tw_dataset_label", "dataset_id"),
+            Labelled::Actions(_) => ("tw_action_label", "action_id"),
         }
     }
 
@@ -140,7 +142,7 @@ impl<'a> Labelled<'a> {
         match self {
             Labelled::Runs(ids) => ids.iter().map(|id| Key::Text(id)).collect(),
             Labelled::Pipelines(ids) => ids.iter().map(|id| Key::Int(*id)).collect(),
-            Labelled::Datasets(ids) => ids.iter().map(|id| Key::Text(id)).collect(),
+            Labelled::Datasets(ids) | Labelled::Actions(ids) => ids.iter().map(|id| Key::Text(id)).collect(),
         }
     }
 }

@@ -14,7 +14,7 @@ pub const ENDED: &str = "ENDED";
 
 const COLUMNS: &str =
     "l.id, l.workflow_id, l.user_id, l.workspace_id, l.compute_env_id, l.request, l.state, l.job_id, l.run_dir, l.token_id, \
-                       l.attempts, l.message, l.pipeline_version_id, l.date_created, l.last_updated, w.status AS run_status";
+                       l.attempts, l.message, l.pipeline_version_id, l.action_id, l.date_created, l.last_updated, w.status AS run_status";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LaunchRow {
@@ -32,6 +32,7 @@ pub struct LaunchRow {
     pub attempts: i32,
     pub message: Option<String>,
     pub pipeline_version_id: Option<String>,
+    pub action_id: Option<String>,
     pub date_created: i64,
     pub last_updated: i64,
     /// The status of the launched run.
@@ -47,6 +48,8 @@ pub struct NewLaunch<'a> {
     pub pipeline_version_id: Option<&'a str>,
     /// The dataset versions its parameters name.
     pub datasets: &'a [(String, i32)],
+    /// The action that launched, if one did.
+    pub action_id: Option<&'a str>,
 }
 
 /// Records a launch and its run together, before anything is submitted.
@@ -62,9 +65,9 @@ pub async fn create(db: &Db, launch: &NewLaunch<'_>, run: &NewWorkflow<'_>) -> s
             .execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO tw_launch (id, workflow_id, scope, user_id, workspace_id, compute_env_id, request, state, pipeline_version_id, \
-             date_created, last_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+             action_id, date_created, last_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(launch.id).bind(run.id).bind(launch.scope).bind(run.owner_id).bind(run.workspace_id).bind(launch.compute_env_id)
-            .bind(launch.request).bind(PENDING).bind(launch.pipeline_version_id).bind(run.now).bind(run.now)
+            .bind(launch.request).bind(PENDING).bind(launch.pipeline_version_id).bind(launch.action_id).bind(run.now).bind(run.now)
             .execute(&mut *tx).await?;
         for (dataset, version) in launch.datasets {
             sqlx::query("INSERT INTO tw_launch_dataset (launch_id, dataset_id, version) VALUES (?, ?, ?)")

@@ -3,6 +3,7 @@
 //! [`with_pool!`], and the few dialect differences (upsert syntax, casts, locking) live in
 //! [`Dialect`].
 
+pub mod action;
 pub mod compute_env;
 pub mod credentials;
 pub mod cron;

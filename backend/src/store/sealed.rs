@@ -11,12 +11,14 @@ fn table(kind: SealedKind) -> &'static str {
     match kind {
         SealedKind::Credentials => "tw_credentials",
         SealedKind::PipelineSecret => "tw_pipeline_secret",
+        SealedKind::ActionHook => "tw_action",
     }
 }
 
 /// How many values each key sealed, over every table.
 pub async fn key_counts(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
-    let sql = "SELECT key_id, COUNT(*) FROM (SELECT key_id FROM tw_credentials UNION ALL SELECT key_id FROM tw_pipeline_secret) k \
+    let sql = "SELECT key_id, COUNT(*) FROM (SELECT key_id FROM tw_credentials UNION ALL SELECT key_id FROM tw_pipeline_secret \
+               UNION ALL SELECT key_id FROM tw_action) k \
                WHERE key_id <> '' GROUP BY key_id ORDER BY key_id";
     with_pool!(db, p => sqlx::query_as(sql).fetch_all(p).await)
 }
@@ -27,7 +29,7 @@ pub async fn sealed_with(db: &Db, kind: SealedKind, key_id: &str, after: Option<
     let t = table(kind);
     let sql = format!("SELECT id, secret, key_id FROM {t} WHERE key_id = ? AND id > ? ORDER BY id LIMIT ?");
     let rows: Vec<(String, Vec<u8>, String)> = match kind {
-        SealedKind::Credentials => {
+        SealedKind::Credentials | SealedKind::ActionHook => {
             let after = after.unwrap_or("");
             with_pool!(db, p => sqlx::query_as(&sql).bind(key_id).bind(after).bind(limit).fetch_all(p).await)?
         }
@@ -48,7 +50,7 @@ pub async fn replace(db: &Db, kind: SealedKind, id: &str, old: &Sealed, new: &Se
     with_pool!(db, p => {
         let q = sqlx::query(&sql).bind(&new.data).bind(&new.key_id);
         let q = match kind {
-            SealedKind::Credentials => q.bind(id.to_string()),
+            SealedKind::Credentials | SealedKind::ActionHook => q.bind(id.to_string()),
             SealedKind::PipelineSecret => q.bind(id.parse::<i64>().unwrap_or(-1)),
         };
         q.bind(&old.key_id).bind(&old.data).execute(p).await.map(|r| r.rows_affected() > 0)
