@@ -77,10 +77,11 @@ pub enum Job {
     Rekey,
     ComputeEnvs,
     Launches,
+    Actions,
 }
 
 impl Job {
-    pub const ALL: [Job; 6] = [Job::Watchdog, Job::Mail, Job::Cleanup, Job::Rekey, Job::ComputeEnvs, Job::Launches];
+    pub const ALL: [Job; 7] = [Job::Watchdog, Job::Mail, Job::Cleanup, Job::Rekey, Job::ComputeEnvs, Job::Launches, Job::Actions];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -90,6 +91,7 @@ impl Job {
             Job::Rekey => "rekey",
             Job::ComputeEnvs => "compute-envs",
             Job::Launches => "launches",
+            Job::Actions => "actions",
         }
     }
 
@@ -102,6 +104,8 @@ impl Job {
             Job::Rekey | Job::ComputeEnvs => config.cron.watchdog_interval,
             // Launched runs should not wait long for a lost submission or a silent end.
             Job::Launches => config.cron.watchdog_interval.min(Duration::from_secs(10)),
+            // A scheduled action fires within seconds of its time.
+            Job::Actions => config.cron.watchdog_interval.min(Duration::from_secs(5)),
         }
     }
 
@@ -115,6 +119,7 @@ impl Job {
                 Job::Rekey => rekey(ctx, usize::MAX).await,
                 Job::ComputeEnvs => check_compute_envs(ctx).await,
                 Job::Launches => reconcile_launches(ctx).await,
+                Job::Actions => fire_actions(ctx).await,
             }
         })
         .await?;
@@ -342,16 +347,40 @@ pub async fn check_compute_envs(ctx: &Context) -> anyhow::Result<String> {
     Ok(if checked.is_empty() { String::new() } else { format!("checked compute environments {}", checked.join(", ")) })
 }
 
-/// Submits launches a dead backend left, and ends the runs whose head job ended (`launch::reconcile`).
-pub async fn reconcile_launches(ctx: &Context) -> anyhow::Result<String> {
-    let launcher = tower_backend::launch::submit::Launcher {
+fn launcher(ctx: &Context) -> tower_backend::launch::submit::Launcher<'_> {
+    tower_backend::launch::submit::Launcher {
         db: &ctx.db,
         keyring: &ctx.keyring,
         api_url: &ctx.config.launch_api_url,
         server_url: &ctx.config.server_url,
         local_enabled: ctx.config.enable_local_platform,
-    };
+    }
+}
+
+/// Submits launches a dead backend left, and ends the runs whose head job ended (`launch::reconcile`).
+pub async fn reconcile_launches(ctx: &Context) -> anyhow::Result<String> {
+    let launcher = launcher(ctx);
     let done =
         tower_backend::launch::reconcile::reconcile(&launcher, |token_id| ctx.publisher.send(Message::TokenRevoked { token_id })).await?;
+    Ok(done.join("; "))
+}
+
+/// Scheduled actions missed by more than this fire only if they catch up (cron was down).
+const LATE_MS: i64 = 60_000;
+
+/// Fires the `cron` actions that are due (`launch::action::fire_due`), then submits their runs;
+/// a submission that fails here is the reconciler's to retry.
+pub async fn fire_actions(ctx: &Context) -> anyhow::Result<String> {
+    let launcher = launcher(ctx);
+    let launched = tower_backend::launch::action::fire_due(&launcher, &ctx.config.root_users, LATE_MS).await?;
+    let mut done = Vec::new();
+    for (run, launch_id) in launched {
+        let event = LiveEvent::new(LiveEventType::WorkflowCreated, &run.id, run.owner_id, run.workspace_id, Some("SUBMITTED"), None);
+        ctx.publisher.send(Message::Run { event });
+        if let Err(e) = tower_backend::launch::submit::submit(&launcher, &launch_id).await {
+            tracing::warn!(launch = %launch_id, error = format!("{e:#}"), "submitting a scheduled launch failed; the reconciler tries again");
+        }
+        done.push(format!("launched run {}", run.id));
+    }
     Ok(done.join("; "))
 }

@@ -2,6 +2,8 @@
 //! the response; SQL lives in `store`. Every route is declared with its OpenAPI description, so
 //! the document in `openapi/openapi.yaml` cannot drift from the code.
 
+pub mod action;
+pub mod action_trigger;
 pub mod auth;
 pub mod compute_env;
 pub mod credentials;
@@ -63,6 +65,8 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(dataset_version::router())
         .merge(dataset_workspace::router())
         .merge(pipeline_secret::router())
+        .merge(action::router())
+        .merge(action_trigger::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();
     doc.info.version = service_info::API_VERSION.into();

@@ -199,6 +199,12 @@ async fn checked(state: &AppState, scope: &str, name: &str, description: Option<
     if description.is_some_and(|d| d.len() > 2000) {
         return Err(ApiError::bad_request("description must be at most 2000 characters"));
     }
+    check_launch(state, scope, launch).await
+}
+
+/// Checks stored launch settings (a pipeline's, an action's): the launch rules, and that the
+/// compute environment they name, if any, is in the same workspace.
+pub(super) async fn check_launch(state: &AppState, scope: &str, launch: &LaunchRequest) -> ApiResult<()> {
     let problems = rules::check(launch);
     if !problems.is_empty() {
         return Err(ApiError::BadRequest(problems.into_iter().map(|p| p.message).collect::<Vec<_>>().join("; ")));

@@ -46,6 +46,9 @@ pub const PIPELINE_DELETE: &str = "pipeline:delete";
 pub const DATASET_READ: &str = "dataset:read";
 pub const DATASET_WRITE: &str = "dataset:write";
 pub const DATASET_DELETE: &str = "dataset:delete";
+pub const ACTION_READ: &str = "action:read";
+pub const ACTION_WRITE: &str = "action:write";
+pub const ACTION_DELETE: &str = "action:delete";
 
 /// `(permission, category, [owner, admin, maintain, launch, connect, view])`.
 const MATRIX: &[(&str, &str, [bool; 6])] = &[
@@ -82,6 +85,9 @@ const MATRIX: &[(&str, &str, [bool; 6])] = &[
     (DATASET_READ, "dataset", [true, true, true, true, true, true]),
     (DATASET_WRITE, "dataset", [true, true, true, true, false, false]),
     (DATASET_DELETE, "dataset", [true, true, true, false, false, false]),
+    (ACTION_READ, "action", [true, true, true, true, true, true]),
+    (ACTION_WRITE, "action", [true, true, true, false, false, false]),
+    (ACTION_DELETE, "action", [true, true, true, false, false, false]),
 ];
 
 /// The predefined workspace roles, most powerful first.

@@ -2,6 +2,7 @@
 //! (`checks`), scripts on a cluster over SSH (`ssh`) and the Kubernetes API (`k8s`). Uses the
 //! store, the domain rules and the keyring; never `api/` or `state.rs`.
 
+pub mod action;
 pub mod checks;
 pub mod create;
 pub mod k8s;
