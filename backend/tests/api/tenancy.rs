@@ -271,12 +271,15 @@ enum Needs {
     /// Steps of signing in and out: they act on the caller's own session, never on a tenant's
     /// data, and have their own tests against a real OpenID provider (`auth` tests).
     SignIn,
+    /// Requests signed with a resource's own secret (GitHub deliveries to an action's hook): no
+    /// token, no tenant to act as; their own tests forge, replay and sign them (`actions`).
+    Signed,
 }
 
 impl Needs {
     fn allows(self, p: Persona) -> bool {
         match self {
-            Needs::Public | Needs::User | Needs::SignIn => true,
+            Needs::Public | Needs::User | Needs::SignIn | Needs::Signed => true,
             Needs::Ws(perm) => p.can(perm),
             Needs::Reporter => p == Persona::Launch || p == Persona::Root,
             Needs::OrgMember | Needs::OrgAny => p.org_member() || p == Persona::Root,
@@ -389,6 +392,18 @@ fn needs(operation_id: &str) -> Option<Needs> {
         "DeletePipeline" => Ws(PIPELINE_DELETE),
         "ListPipelineVersions" => Ws(PIPELINE_READ),
         "ListLaunchDatasetVersions" => Ws(WORKFLOW_READ),
+        "ListActions" | "DescribeAction" | "ListActionTypes" | "ResolveCronExpression" => Ws(ACTION_READ),
+        "CreateAction"
+        | "UpdateAction"
+        | "ValidateActionName"
+        | "PauseAction"
+        | "AddLabelsToActions"
+        | "RemoveLabelsFromActions"
+        | "ApplyLabelsToActions" => Ws(ACTION_WRITE),
+        "DeleteAction" => Ws(ACTION_DELETE),
+        // Every role that may launch may read actions.
+        "LaunchAction" => Ws(WORKFLOW_EXECUTE),
+        "GithubActionHook" => Signed,
         "ListDatasetsV2"
         | "DescribeDatasetV2"
         | "ListDatasetVersionsV2"
@@ -444,6 +459,7 @@ struct World {
     pipeline_version: String,
     launch: String,
     dataset: String,
+    action: String,
 }
 
 async fn personas(app: &TestApp) -> Personas {
@@ -577,6 +593,10 @@ async fn world(app: &TestApp, who: &Personas) -> World {
         created_by: who.ids[&Persona::Owner],
     };
     tower_backend::store::dataset::add_version(db, &format!("w:{ws}"), &dataset, &file, 0).await.unwrap();
+    let body = json!({"name": unique("a"), "source": "tower", "launch": {"computeEnvId": compute_env, "pipeline": "nf/matrix"}});
+    let (s, b) = call(app, Method::POST, &format!("/actions?workspaceId={ws}"), owner, Some(body)).await;
+    assert_eq!(s, 200, "{b}");
+    let action = b["actionId"].as_str().unwrap().to_string();
     World {
         org,
         ws,
@@ -596,6 +616,7 @@ async fn world(app: &TestApp, who: &Personas) -> World {
         pipeline_version,
         launch,
         dataset,
+        action,
     }
 }
 
@@ -677,6 +698,11 @@ fn body(op: &str, w: &World) -> Option<Value> {
         "AddLabelsToDatasets" | "RemoveLabelsFromDatasets" | "ApplyLabelsToDatasets" => {
             json!({"datasetIds": [w.dataset], "labelIds": [w.label]})
         }
+        "CreateAction" => json!({"name": unique("a"), "source": "tower", "launch": {"computeEnvId": w.compute_env, "pipeline": "nf/matrix"}}),
+        "UpdateAction" => json!({"name": unique("a")}),
+        "LaunchAction" => json!({"params": {"matrix": true}}),
+        "ResolveCronExpression" => json!({"expression": "0 6 * * 1-5", "timezone": "Europe/Madrid"}),
+        "AddLabelsToActions" | "RemoveLabelsFromActions" | "ApplyLabelsToActions" => json!({"actionIds": [w.action], "labelIds": [w.label]}),
         _ => return None,
     })
 }
@@ -712,6 +738,7 @@ fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i6
         ("fileName", "samples.csv".into()),
         ("versionId", if missing { "WWWWWWWWWWWWWWWWWWWWWW".into() } else { w.pipeline_version.clone() }),
         ("launchId", if missing { "XXXXXXXXXXXXXXXXXXXXXX".into() } else { w.launch.clone() }),
+        ("actionId", if missing { "UUUUUUUUUUUUUUUUUUUUUU".into() } else { w.action.clone() }),
     ] {
         path = path.replace(&format!("{{{k}}}"), &v);
     }
@@ -770,6 +797,8 @@ fn normalized(status: u16, body: &Value, w: &World) -> (u16, String) {
         .replace(&w.compute_env, "#")
         .replace(&w.launch, "#")
         .replace(&w.dataset, "#")
+        .replace(&w.action, "#")
+        .replace("UUUUUUUUUUUUUUUUUUUUUU", "#")
         .replace("VVVVVVVVVVVVVVVVVVVVVV", "#")
         .replace("XXXXXXXXXXXXXXXXXXXXXX", "#")
         .replace("YYYYYYYYYYYYYYYYYYYYYY", "#")
@@ -799,8 +828,8 @@ async fn every_operation_allows_exactly_the_roles_that_hold_its_permission(app: 
         let need = needs(&op.id).unwrap();
         let mutating = op.method != Method::GET;
         let mut row = String::new();
-        if matches!(need, Needs::SignIn) {
-            outcomes.insert(format!("{:<32}", op.id), "(sign-in flow)".into());
+        if matches!(need, Needs::SignIn | Needs::Signed) {
+            outcomes.insert(format!("{:<32}", op.id), "(sign-in flow or signed delivery)".into());
             continue;
         }
         for persona in PERSONAS {
@@ -878,7 +907,7 @@ async fn every_operation_allows_exactly_the_roles_that_hold_its_permission(app: 
         PERSONAS.map(|p| format!("{p:?}").chars().next().unwrap()).iter().collect::<String>(),
         table.join("\n")
     );
-    let sign_in = ops.iter().filter(|o| matches!(needs(&o.id), Some(Needs::SignIn))).count();
+    let sign_in = ops.iter().filter(|o| matches!(needs(&o.id), Some(Needs::SignIn | Needs::Signed))).count();
     assert_eq!(checked, (ops.len() - sign_in) * PERSONAS.len());
     assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
 }
