@@ -66,6 +66,13 @@ dataset=$(api POST /datasets '{"name":"seeded"}' | at 'd["dataset"]["id"]')
 printf 'sample,fastq\nA,a.fq\n' >"$work/samples.csv"
 curl -fsS "$url/datasets/$dataset/upload?header=true" -H "Authorization: Bearer $token" -F "file=@$work/samples.csv;type=text/csv" >/dev/null
 doomed_dataset=$(api POST /datasets '{"name":"doomed"}' | at 'd["dataset"]["id"]')
+# Actions: one of each source (the github one for its hook), and one for DeleteAction to delete.
+action_launch="{\"computeEnvId\":\"$ce\",\"pipeline\":\"file://$repo\"}"
+action=$(api POST /actions "{\"name\":\"seeded\",\"source\":\"tower\",\"launch\":$action_launch}" | at 'd["actionId"]')
+github_action=$(api POST /actions "{\"name\":\"seeded-push\",\"source\":\"github\",\"launch\":$action_launch}" | at 'd["actionId"]')
+hook=$(api GET "/actions/$github_action" | at 'd["action"]["hookId"]')
+api POST /actions "{\"name\":\"seeded-nightly\",\"source\":\"cron\",\"launch\":$action_launch,\"cron\":{\"expression\":\"0 3 * * *\"}}" >/dev/null
+doomed_action=$(api POST /actions "{\"name\":\"doomed\",\"source\":\"tower\",\"launch\":$action_launch}" | at 'd["actionId"]')
 secret=$(api POST /pipeline-secrets '{"name":"SEEDED","value":"seeded-value"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretId"])')
 
 cat >"$work/schemathesis.toml" <<TOML
@@ -88,6 +95,8 @@ cat >"$work/schemathesis.toml" <<TOML
 "path.datasetId" = "$dataset"
 "path.version" = "1"
 "path.fileName" = "samples.csv"
+"path.actionId" = "$action"
+"path.hookId" = "$hook"
 
 [[operations]]
 include-operation-id = "DeleteOrganization"
@@ -96,6 +105,10 @@ parameters = { "path.orgId" = $doomed_org }
 [[operations]]
 include-operation-id = "DeleteDatasetV2"
 parameters = { "path.datasetId" = "$doomed_dataset" }
+
+[[operations]]
+include-operation-id = "DeleteAction"
+parameters = { "path.actionId" = "$doomed_action" }
 
 [[operations]]
 include-operation-id = "DeleteWorkspace"
