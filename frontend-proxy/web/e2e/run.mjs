@@ -698,6 +698,61 @@ try {
     assert.equal(r.status, 204);
   });
 
+  await test('actions: a tower action launched from its row runs to the end; a GitHub one shows its webhook URL and secret once; a schedule shows its next times; pause, resume, delete', async () => {
+    const repo = `file://${join(tmp, 'hello-repo')}`;
+    await page.getByRole('link', { name: 'Actions' }).click();
+    await page.getByText('No actions yet').waitFor();
+    const add = async (name, source, fill = async () => {}) => {
+      await page.getByRole('button', { name: 'Add action' }).click();
+      const form = page.getByRole('dialog').filter({ hasText: 'Add an action' });
+      await form.locator('input[name=name]').fill(name);
+      await form.locator('select[name=source]').selectOption(source);
+      await form.locator('input[name=pipeline]').fill(repo);
+      await form.locator('select[name=computeEnvId]').selectOption({ label: 'laptop (local-platform)' });
+      await form.locator('textarea[name=params]').fill('{"standin_tasks": 1, "standin_sleep": 0}');
+      await fill(form);
+      await form.getByRole('button', { name: 'Add' }).click();
+      return form;
+    };
+    await add('ci-hook', 'tower');
+    const tower = page.getByTestId('action-row').filter({ hasText: 'ci-hook' });
+    await tower.getByRole('button', { name: 'Copy curl' }).waitFor();
+    await tower.getByRole('button', { name: 'Launch now' }).click();
+    const last = tower.getByTestId('action-last');
+    await last.waitFor();
+    const run = (await last.getByRole('link').textContent()).trim();
+    const hook = await add('on-push', 'github');
+    const shown = hook.getByTestId('github-hook');
+    await shown.waitFor();
+    assert.match(await shown.getByTestId('hook-secret').textContent(), /[0-9a-f]{64}/);
+    await shot('action-github-hook');
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await page.getByTestId('action-row').filter({ hasText: 'on-push' }).getByRole('button', { name: 'Copy URL' }).waitFor();
+    await add('mornings', 'cron', async (form) => {
+      await form.locator('input[name=expression]').fill('0 6 * * 1-5');
+      await form.locator('input[name=timezone]').fill('UTC');
+      await form.getByTestId('schedule-preview').filter({ hasText: 'Next:' }).waitFor();
+      await form.locator('input[name=expression]').fill('0 6 * *');
+      await form.locator('.form-error').filter({ hasText: 'has 4 fields' }).waitFor();
+      await form.locator('input[name=expression]').fill('0 6 * * 1-5');
+    });
+    const cron = page.getByTestId('action-row').filter({ hasText: 'mornings' });
+    await cron.getByTestId('action-schedule').filter({ hasText: '0 6 * * 1-5 (UTC) · next' }).waitFor();
+    await shot('actions');
+    await cron.getByRole('button', { name: 'Pause' }).click();
+    await cron.getByText('paused', { exact: true }).waitFor();
+    assert.ok(await cron.getByRole('button', { name: 'Launch now' }).isDisabled());
+    await cron.getByRole('button', { name: 'Resume' }).click();
+    await cron.getByText('paused', { exact: true }).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Delete action on-push' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByTestId('action-row').filter({ hasText: 'on-push' }).waitFor({ state: 'detached' });
+    await last.getByRole('link').click();
+    await page.locator('.status-succeeded').first().waitFor({ timeout: LIVE_TIMEOUT });
+    const r = await fetch(`${site}/api/workflow/${run}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 204);
+  });
+
   await test('session: an expired access cookie is renewed silently; a dead session goes back to sign-in', async () => {
     await context.clearCookies({ name: 'JWT' });
     await page.goto(`${site}/runs`);

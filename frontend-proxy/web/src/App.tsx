@@ -24,6 +24,7 @@ const ComputeEnvsPage = lazy(() => import('./compute/ComputeEnvsPage'));
 const LaunchPage = lazy(() => import('./launch/LaunchPage'));
 const LaunchpadPage = lazy(() => import('./launch/LaunchpadPage'));
 const DatasetsPage = lazy(() => import('./datasets/DatasetsPage'));
+const ActionsPage = lazy(() => import('./actions/ActionsPage'));
 const OrgPage = lazy(() => import('./orgs/OrgPage'));
 const WorkspacePage = lazy(() => import('./orgs/WorkspacePage'));
 
@@ -42,6 +43,7 @@ export function App() {
         <Route path="launch" element={<LaunchPage />} />
         <Route path="launchpad" element={<LaunchpadPage />} />
         <Route path="datasets" element={<DatasetsPage />} />
+        <Route path="actions" element={<ActionsPage />} />
         <Route path="ws/:workspaceId">
           <Route index element={<NavigateRuns />} />
           <Route path="runs" element={<RunsPage />} />
@@ -53,6 +55,7 @@ export function App() {
           <Route path="launch" element={<LaunchPage />} />
           <Route path="launchpad" element={<LaunchpadPage />} />
           <Route path="datasets" element={<DatasetsPage />} />
+          <Route path="actions" element={<ActionsPage />} />
         </Route>
         <Route path="tokens" element={<TokensPage />} />
         <Route path="profile" element={<ProfilePage />} />
@@ -138,6 +141,7 @@ function TopBar({ userName, userId }: { userName: string; userId: number }) {
         <NavLink to={paths.runs(ws)}>Runs</NavLink>
         <NavLink to={paths.launchpad(ws)}>Launchpad</NavLink>
         <NavLink to={paths.datasets(ws)}>Datasets</NavLink>
+        <NavLink to={paths.actions(ws)}>Actions</NavLink>
         <NavLink to={paths.computeEnvs(ws)}>Compute</NavLink>
         <NavLink to={paths.credentials(ws)}>Credentials</NavLink>
         <NavLink to={paths.secrets(ws)}>Secrets</NavLink>

@@ -21,6 +21,7 @@ export const paths = {
   launch: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/launch`,
   launchpad: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/launchpad`,
   datasets: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/datasets`,
+  actions: (ws: WorkspaceId) => `${ws ? `/ws/${ws}` : ''}/actions`,
   tokens: '/tokens',
   profile: '/profile',
   orgs: '/orgs',
