@@ -243,7 +243,9 @@ pub struct CreateActionResponse {
 
 /// A schedule's stored form and its next fire time from now.
 fn cron_of(c: Option<&CronActionRequest>) -> ApiResult<(rules::Schedule, bool)> {
-    let c = c.ok_or_else(|| ApiError::bad_request("cron is required for a cron action: {\"expression\": \"0 6 * * *\", \"timezone\": \"UTC\"}"))?;
+    let c = c.ok_or_else(|| {
+        ApiError::bad_request("cron is required for a cron action: {\"expression\": \"0 6 * * *\", \"timezone\": \"UTC\"}")
+    })?;
     let schedule = rules::schedule(c.expression.as_deref(), c.preset.as_deref(), c.timezone.as_deref()).map_err(ApiError::BadRequest)?;
     Ok((schedule, c.catch_up.unwrap_or(true)))
 }
@@ -438,7 +440,11 @@ pub struct ListEventTypesResponse {
 /// The sources an action can have here.
 #[utoipa::path(get, path = "/actions/types", tag = "actions", operation_id = "ListActionTypes", security(("BearerAuth" = [])),
     params(WorkspaceParam), responses((status = 200, body = ListEventTypesResponse), ListErrors))]
-async fn types(State(state): State<AppState>, caller: Caller, ApiQuery(ws): ApiQuery<WorkspaceParam>) -> ApiResult<Json<ListEventTypesResponse>> {
+async fn types(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(ws): ApiQuery<WorkspaceParam>,
+) -> ApiResult<Json<ListEventTypesResponse>> {
     scope(&state, &caller, ws.workspace_id, perm::ACTION_READ).await?;
     let event_types =
         Source::TYPES.iter().map(|(source, display, description)| EventType { source, display, description, enabled: true }).collect();

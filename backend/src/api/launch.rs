@@ -79,7 +79,9 @@ async fn launch(
     access.require(perm::COMPUTE_ENV_READ)?;
     let who = Launching { user_id: caller.user.id, workspace_id: ws.workspace_id, action_id: None, launch_id: None };
     match create(&state.launcher(), who, req.launch.map(|l| l.0).unwrap_or_default()).await? {
-        Outcome::Created { run, launch_id } => Ok(Json(SubmitWorkflowLaunchResponse { workflow_id: started(&state, run, launch_id) }).into_response()),
+        Outcome::Created { run, launch_id } => {
+            Ok(Json(SubmitWorkflowLaunchResponse { workflow_id: started(&state, run, launch_id) }).into_response())
+        }
         Outcome::Refused(problems) => Ok(refused(problems)),
         Outcome::AlreadyLaunched => unreachable!("a random launch id is new"),
     }

@@ -97,7 +97,13 @@ pub fn schedule(expression: Option<&str>, preset: Option<&str>, timezone: Option
 fn preset_expression(name: &str) -> Result<String, String> {
     let name = name.to_ascii_lowercase();
     let name = name.as_str();
-    let name = if name == "midnight" { "daily" } else if name == "annually" { "yearly" } else { name };
+    let name = if name == "midnight" {
+        "daily"
+    } else if name == "annually" {
+        "yearly"
+    } else {
+        name
+    };
     PRESETS.iter().find(|(n, _)| *n == name).map(|(_, e)| e.to_string()).ok_or_else(|| {
         format!("cron.preset must be one of {} (got '{name}')", PRESETS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))
     })

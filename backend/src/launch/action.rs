@@ -12,13 +12,16 @@ use crate::auth::{is_root, Caller};
 use crate::config::RootUser;
 use crate::domain::action::{self as rules, ACTIVE};
 use crate::domain::launch::LaunchRequest;
-use crate::domain::time::{now_millis, format_millis};
+use crate::domain::time::{format_millis, now_millis};
 use crate::store::action::{self as store, ActionRow};
 use crate::store::workflow::RunOwner;
 
 /// What became of a trigger.
 pub enum Fired {
-    Launched { run: RunOwner, launch_id: String },
+    Launched {
+        run: RunOwner,
+        launch_id: String,
+    },
     /// Nothing launched, and why (the action records it as its error).
     Refused(String),
     AlreadyLaunched,

@@ -22,7 +22,10 @@ pub struct Launching<'a> {
 }
 
 pub enum Outcome {
-    Created { run: RunOwner, launch_id: String },
+    Created {
+        run: RunOwner,
+        launch_id: String,
+    },
     /// Pre-flight checks that failed, all of them.
     Refused(Vec<Problem>),
     /// A launch with this id exists: its cause arrived before.

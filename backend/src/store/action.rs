@@ -68,8 +68,10 @@ pub async fn create(db: &Db, a: &NewAction<'_>, now: i64) -> sqlx::Result<()> {
 /// Changes name, launch and (for `cron`) schedule. False when no such action is here.
 pub async fn update(db: &Db, scope: &str, id: &str, name: &str, launch: &str, cron: Option<&Cron<'_>>, now: i64) -> sqlx::Result<bool> {
     let sql = match cron {
-        Some(_) => "UPDATE tw_action SET name = ?, launch = ?, cron_expression = ?, cron_timezone = ?, cron_catch_up = ?, \
-                    next_fire = CASE WHEN status = 'ACTIVE' THEN ? ELSE NULL END, last_updated = ? WHERE scope = ? AND id = ?",
+        Some(_) => {
+            "UPDATE tw_action SET name = ?, launch = ?, cron_expression = ?, cron_timezone = ?, cron_catch_up = ?, \
+                    next_fire = CASE WHEN status = 'ACTIVE' THEN ? ELSE NULL END, last_updated = ? WHERE scope = ? AND id = ?"
+        }
         None => "UPDATE tw_action SET name = ?, launch = ?, last_updated = ? WHERE scope = ? AND id = ?",
     };
     with_pool!(db, p => {

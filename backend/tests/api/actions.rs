@@ -49,9 +49,11 @@ async fn shapes_and_rules(app: &TestApp) {
     let github = b["actionId"].as_str().unwrap().to_string();
     let secret = b["hookSecret"].as_str().unwrap().to_string();
     assert_eq!(secret.len(), 64);
-    let (s, b) =
-        create(app, json!({"name": "nightly", "source": "cron", "launch": launch, "cron": {"expression": "30 2 * * 1-5", "timezone": "Europe/Madrid"}}))
-            .await;
+    let (s, b) = create(
+        app,
+        json!({"name": "nightly", "source": "cron", "launch": launch, "cron": {"expression": "30 2 * * 1-5", "timezone": "Europe/Madrid"}}),
+    )
+    .await;
     assert_eq!(s, 200, "{b}");
     let cron = b["actionId"].as_str().unwrap().to_string();
 
@@ -64,7 +66,10 @@ async fn shapes_and_rules(app: &TestApp) {
         (json!({"name": "x5", "source": "tower", "launch": {"pipeline": "-oops"}}), "pipeline"),
         (json!({"name": "x6", "source": "cron", "launch": launch}), "cron is required"),
         (json!({"name": "x7", "source": "cron", "launch": launch, "cron": {"expression": "* * *"}}), "has 3 fields"),
-        (json!({"name": "x8", "source": "cron", "launch": launch, "cron": {"expression": "* * * * *", "timezone": "Nowhere/Land"}}), "time zone"),
+        (
+            json!({"name": "x8", "source": "cron", "launch": launch, "cron": {"expression": "* * * * *", "timezone": "Nowhere/Land"}}),
+            "time zone",
+        ),
         (json!({"name": "x9", "source": "tower", "launch": {"pipeline": PIPELINE, "computeEnvId": "nope"}}), "computeEnvId"),
         (json!({"name": "bad name!", "source": "tower", "launch": launch}), "name"),
     ] {
@@ -102,11 +107,13 @@ async fn shapes_and_rules(app: &TestApp) {
         assert!(!a.to_string().contains(&secret), "the hook secret in an answer: {a}");
     }
     let stored: Vec<u8> =
-        with_pool!(app.db(), p => sqlx::query_scalar("SELECT secret FROM tw_action WHERE id = ?").bind(&github).fetch_one(p).await).unwrap();
+        with_pool!(app.db(), p => sqlx::query_scalar("SELECT secret FROM tw_action WHERE id = ?").bind(&github).fetch_one(p).await)
+            .unwrap();
     assert!(!String::from_utf8_lossy(&stored).contains(&secret), "the hook secret is sealed at rest");
 
     // Labels.
-    let (s, l) = app.send(Method::POST, "/labels", Some(&app.token), Some(&json!({"name": "team", "value": "ops", "resource": true}))).await;
+    let (s, l) =
+        app.send(Method::POST, "/labels", Some(&app.token), Some(&json!({"name": "team", "value": "ops", "resource": true}))).await;
     assert_eq!(s, 200, "{l}");
     let label = l["id"].as_i64().unwrap();
     let (s, b) = app
@@ -119,9 +126,8 @@ async fn shapes_and_rules(app: &TestApp) {
         .await;
     assert_eq!(s, 204);
     assert_eq!(action(app, &tower).await["labels"], json!([]));
-    let (s, _) = app
-        .send(Method::POST, "/actions/labels/add", Some(&app.token), Some(&json!({"actionIds": ["nope"], "labelIds": [label]})))
-        .await;
+    let (s, _) =
+        app.send(Method::POST, "/actions/labels/add", Some(&app.token), Some(&json!({"actionIds": ["nope"], "labelIds": [label]}))).await;
     assert_eq!(s, 404);
 
     // Update: name, launch, schedule; the source stays, a tower action has no schedule.
@@ -152,7 +158,12 @@ async fn shapes_and_rules(app: &TestApp) {
     let sources: Vec<&str> = t["eventTypes"].as_array().unwrap().iter().map(|e| e["source"].as_str().unwrap()).collect();
     assert_eq!(sources, ["github", "tower", "cron"]);
     let (s, r) = app
-        .send(Method::POST, "/actions/cron/resolve", Some(&app.token), Some(&json!({"expression": "*/10 * * * *", "timezone": "Asia/Tokyo"})))
+        .send(
+            Method::POST,
+            "/actions/cron/resolve",
+            Some(&app.token),
+            Some(&json!({"expression": "*/10 * * * *", "timezone": "Asia/Tokyo"})),
+        )
         .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["nextExecutions"].as_array().unwrap().len(), 5);
@@ -204,7 +215,10 @@ async fn a_tower_action_launched_with_curl_starts_one_run(app: &TestApp) {
     let (_, l) = app.send(Method::GET, &format!("/workflow/{run}/launch"), Some(&app.token), None).await;
     assert_eq!(l["launch"]["actionId"], id.as_str(), "the run names the action that started it");
     let params: Value = serde_json::from_str(l["launch"]["paramsText"].as_str().unwrap()).unwrap();
-    assert_eq!((params["who"].as_str(), params["standin_tasks"].as_i64(), params["standin_sleep"].as_i64()), (Some("curl"), Some(2), Some(0)));
+    assert_eq!(
+        (params["who"].as_str(), params["standin_tasks"].as_i64(), params["standin_sleep"].as_i64()),
+        (Some("curl"), Some(2), Some(0))
+    );
     let a = action(app, &id).await;
     assert_eq!((a["event"]["discriminator"].as_str(), a["event"]["workflowId"].as_str()), (Some("tower"), Some(run.as_str())), "{a}");
     assert!(a["lastSeen"].is_string());
@@ -413,9 +427,10 @@ async fn a_cron_action_fires_once_a_minute_across_a_cron_restart() {
         }
         let runs = runs_of(app, &id).await;
         assert_eq!(runs.len(), 2, "once a minute: {runs:?}");
-        let times: Vec<i64> = with_pool!(app.db(), p => sqlx::query_scalar("SELECT date_created FROM tw_launch WHERE action_id = ? ORDER BY date_created")
+        let times: Vec<i64> =
+            with_pool!(app.db(), p => sqlx::query_scalar("SELECT date_created FROM tw_launch WHERE action_id = ? ORDER BY date_created")
             .bind(&id).fetch_all(p).await)
-        .unwrap();
+            .unwrap();
         let gap = times[1] - times[0];
         assert!((50_000..=70_000).contains(&gap), "a minute apart: {gap} ms");
         for run in runs {

@@ -698,11 +698,15 @@ fn body(op: &str, w: &World) -> Option<Value> {
         "AddLabelsToDatasets" | "RemoveLabelsFromDatasets" | "ApplyLabelsToDatasets" => {
             json!({"datasetIds": [w.dataset], "labelIds": [w.label]})
         }
-        "CreateAction" => json!({"name": unique("a"), "source": "tower", "launch": {"computeEnvId": w.compute_env, "pipeline": "nf/matrix"}}),
+        "CreateAction" => {
+            json!({"name": unique("a"), "source": "tower", "launch": {"computeEnvId": w.compute_env, "pipeline": "nf/matrix"}})
+        }
         "UpdateAction" => json!({"name": unique("a")}),
         "LaunchAction" => json!({"params": {"matrix": true}}),
         "ResolveCronExpression" => json!({"expression": "0 6 * * 1-5", "timezone": "Europe/Madrid"}),
-        "AddLabelsToActions" | "RemoveLabelsFromActions" | "ApplyLabelsToActions" => json!({"actionIds": [w.action], "labelIds": [w.label]}),
+        "AddLabelsToActions" | "RemoveLabelsFromActions" | "ApplyLabelsToActions" => {
+            json!({"actionIds": [w.action], "labelIds": [w.label]})
+        }
         _ => return None,
     })
 }

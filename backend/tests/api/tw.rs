@@ -1,7 +1,7 @@
 //! What the `tw` CLI does, request by request (`../shared/reference/tw-cli.md`): `tw launch` of a
 //! repository URL and of a saved pipeline at a version, `tw pipelines add/list/view/versions`,
-//! `tw runs relaunch` and `tw datasets add/list/view/url/download/hide/show/delete`, each reading
-//! the fields `tw` reads from the answers it gets.
+//! `tw runs relaunch`, `tw datasets add/list/view/url/download/hide/show/delete` and `tw actions
+//! add/list/view/update/delete`, each reading the fields `tw` reads from the answers it gets.
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -159,3 +159,47 @@ async fn tw_dataset_commands_get_what_tw_reads(app: &TestApp) {
     assert_eq!(app.get(&format!("/datasets/{id}/metadata")).await.0, 404);
 }
 crate::both!(tw_dataset_commands_get_what_tw_reads);
+
+async fn tw_action_commands_get_what_tw_reads(app: &TestApp) {
+    // tw actions add tower -n nightly --pipeline ... (the primary compute environment).
+    let ce = local_ce(app).await;
+    ok(app, Method::POST, &format!("/compute-envs/{ce}/primary"), None).await;
+    let (ce_id, config) = primary_ce(app).await;
+    let body = json!({"name": "nightly", "source": "tower", "launch": {"computeEnvId": ce_id, "pipeline": "https://github.com/nextflow-io/hello",
+        "workDir": config["workDir"], "paramsText": "{\"standin_tasks\": 1, \"standin_sleep\": 0}"}});
+    let id = ok(app, Method::POST, "/actions", Some(body)).await["actionId"].as_str().unwrap().to_string();
+    // ... --labels ci: found or created, then applied.
+    let label = ok(app, Method::POST, "/labels", Some(json!({"name": "ci"}))).await["id"].as_i64().unwrap();
+    ok(app, Method::POST, "/actions/labels/apply", Some(json!({"actionIds": [id], "labelIds": [label]}))).await;
+    // tw actions list -l
+    let list = ok(app, Method::GET, "/actions?attributes=labels", None).await;
+    let listed = &list["actions"][0];
+    assert_eq!(
+        (listed["id"].as_str(), listed["name"].as_str(), listed["status"].as_str()),
+        (Some(id.as_str()), Some("nightly"), Some("ACTIVE"))
+    );
+    assert_eq!((listed["source"].as_str(), listed["labels"][0]["name"].as_str()), (Some("tower"), Some("ci")));
+    assert!(listed["endpoint"].as_str().unwrap().ends_with(&format!("/actions/{id}/launch")));
+    // tw actions view -n nightly: the list for the name, then the action.
+    let view = ok(app, Method::GET, &format!("/actions/{id}"), None).await;
+    for key in ["id", "name", "status", "source", "hookUrl", "dateCreated"] {
+        assert!(!view["action"][key].is_null(), "tw prints {key}: {view}");
+    }
+    assert_eq!(view["action"]["launch"]["pipeline"], "https://github.com/nextflow-io/hello");
+    // tw actions update -n nightly --new-name nightly-2 --status paused
+    assert_eq!(app.get("/actions/validate?name=nightly-2").await.0, 204);
+    ok(app, Method::PUT, &format!("/actions/{id}"), Some(json!({"name": "nightly-2", "launch": view["action"]["launch"]}))).await;
+    ok(app, Method::POST, &format!("/actions/{id}/pause"), Some(json!({}))).await;
+    let view = ok(app, Method::GET, &format!("/actions/{id}"), None).await;
+    assert_eq!((view["action"]["name"].as_str(), view["action"]["status"].as_str()), (Some("nightly-2"), Some("PAUSED")));
+    // Launched from the endpoint tw printed, once resumed.
+    ok(app, Method::POST, &format!("/actions/{id}/pause"), None).await;
+    let run = ok(app, Method::POST, &format!("/actions/{id}/launch"), Some(json!({"params": {}}))).await;
+    let done = wait_status(app, run["workflowId"].as_str().unwrap(), &["SUCCEEDED", "FAILED"]).await;
+    assert_eq!(done["workflow"]["status"], "SUCCEEDED", "{done}");
+    // tw actions delete
+    ok(app, Method::DELETE, &format!("/actions/{id}"), None).await;
+    assert_eq!(ok(app, Method::GET, "/actions", None).await["actions"], json!([]));
+}
+
+crate::both_local!(tw_action_commands_get_what_tw_reads);
