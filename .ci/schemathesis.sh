@@ -73,6 +73,8 @@ github_action=$(api POST /actions "{\"name\":\"seeded-push\",\"source\":\"github
 hook=$(api GET "/actions/$github_action" | at 'd["action"]["hookId"]')
 api POST /actions "{\"name\":\"seeded-nightly\",\"source\":\"cron\",\"launch\":$action_launch,\"cron\":{\"expression\":\"0 3 * * *\"}}" >/dev/null
 doomed_action=$(api POST /actions "{\"name\":\"doomed\",\"source\":\"tower\",\"launch\":$action_launch}" | at 'd["actionId"]')
+# An event of the audit log (the token's user owns the seeded organization).
+audit_event=$(api GET "/admin/audit-logs-v2?max=1" | at 'd["auditLogs"][0]["id"]')
 secret=$(api POST /pipeline-secrets '{"name":"SEEDED","value":"seeded-value"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretId"])')
 
 cat >"$work/schemathesis.toml" <<TOML
@@ -97,6 +99,7 @@ cat >"$work/schemathesis.toml" <<TOML
 "path.fileName" = "samples.csv"
 "path.actionId" = "$action"
 "path.hookId" = "$hook"
+"path.auditLogId" = $audit_event
 
 [[operations]]
 include-operation-id = "DeleteOrganization"

@@ -281,11 +281,20 @@ pub async fn cleanup(ctx: &Context) -> anyhow::Result<String> {
     }
     let (links, sessions) = store::cron::expire_sign_ins(&ctx.db, now, now, chunk).await?;
     let mails = store::mail::delete_sent_before(&ctx.db, now - c.mail_retention.as_millis() as i64, chunk).await?;
-    Ok(if runs.is_empty() && links + sessions + mails == 0 {
+    let mut events = 0;
+    loop {
+        let n = store::audit::delete_older_than(&ctx.db, now - c.audit_log_retention.as_millis() as i64, chunk).await?;
+        events += n;
+        if n < chunk as u64 || ctx.stopping() {
+            break;
+        }
+    }
+    Ok(if runs.is_empty() && links + sessions + mails + events == 0 {
         String::new()
     } else {
         format!(
-            "purged {} run(s) with {tasks} task(s); deleted {links} expired sign-in link(s), {sessions} expired session(s), {mails} old sent mail(s)",
+            "purged {} run(s) with {tasks} task(s); deleted {links} expired sign-in link(s), {sessions} expired session(s), {mails} old sent mail(s), \
+             {events} old audit log event(s)",
             runs.len()
         )
     })

@@ -638,10 +638,24 @@ async fn cleanup_purges_deleted_runs_in_chunks_and_expires_sign_ins_and_old_mail
         store::mail::enqueue(pool, &mail(3, "ann@example.com"), now).await.unwrap();
         exec(pool, &format!("UPDATE tw_mail SET sent = {} WHERE subject = 'Test mail 1'", now - 2 * 86_400_000)).await;
         exec(pool, &format!("UPDATE tw_mail SET sent = {now} WHERE subject = 'Test mail 2'")).await;
+        // An audit log event past TOWER_AUDIT_LOG_RETENTION_DAYS (365), beside this test's own.
+        let old = store::audit::NewEvent {
+            event: "user_sign_in",
+            operation: "TokenSignIn",
+            status: 204,
+            actor_type: "user",
+            ..Default::default()
+        };
+        store::audit::record(pool, &old, now - 366 * 86_400_000).await.unwrap();
+        let events = scalar_i64(pool, "SELECT COUNT(*) FROM tw_audit_log").await;
 
         let summary = Job::Cleanup.run_locked(&ctx).await.unwrap().unwrap();
         assert!(summary.contains("purged 1 run(s) with 300 task(s)"), "{summary}");
-        assert!(summary.contains("1 expired sign-in link(s), 1 expired session(s), 1 old sent mail(s)"), "{summary}");
+        assert!(
+            summary.contains("1 expired sign-in link(s), 1 expired session(s), 1 old sent mail(s), 1 old audit log event(s)"),
+            "{summary}"
+        );
+        assert_eq!(scalar_i64(pool, "SELECT COUNT(*) FROM tw_audit_log").await, events - 1, "recent events stay");
         assert_eq!(scalar_i64(pool, &format!("SELECT COUNT(*) FROM tw_task WHERE workflow_id = '{doomed}'")).await, 0);
         assert_eq!(scalar_i64(pool, &format!("SELECT COUNT(*) FROM tw_workflow WHERE id = '{doomed}'")).await, 0);
         assert_eq!(scalar_i64(pool, &format!("SELECT COUNT(*) FROM tw_workflow_star WHERE workflow_id = '{doomed}'")).await, 0);

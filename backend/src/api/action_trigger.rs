@@ -21,6 +21,7 @@ use crate::api::errors::{ListErrors, ReadErrors};
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
 use crate::domain::action::{self as rules, ACTIVE};
+use crate::domain::audit::Note;
 use crate::domain::credentials::SealedKind;
 use crate::domain::launch::LaunchRequest;
 use crate::domain::time::{format_millis, now_millis};
@@ -130,14 +131,17 @@ async fn github_hook(State(state): State<AppState>, Path(hook_id): Path<String>,
     let event = json!({"discriminator": "github", "ref": push.git_ref, "commitId": push.commit_id, "commitMessage": push.commit_message,
         "pusherName": push.pusher_name, "pusherEmail": push.pusher_email});
     let root_users = &state.config.root_users;
-    match fire(&state.launcher(), root_users, &action, &body, &Map::new(), event).await? {
+    let note = Note { user_id: Some(action.user_id), target_id: Some(action.id.clone()), system: true };
+    let mut answer = match fire(&state.launcher(), root_users, &action, &body, &Map::new(), event).await? {
         Fired::Launched { run, launch_id } => {
             tracing::info!(target: "tower::audit", user_id = action.user_id, action = %action.id, source = "github", commit = %push.commit_id, "action triggered");
-            Ok(Json(LaunchActionResponse { workflow_id: started(&state, run, launch_id) }).into_response())
+            Json(LaunchActionResponse { workflow_id: started(&state, run, launch_id) }).into_response()
         }
-        Fired::Refused(why) => Ok(answer(StatusCode::CONFLICT, why)),
-        Fired::AlreadyLaunched => Ok(answer(StatusCode::CONFLICT, "This delivery was received before: nothing launched")),
-    }
+        Fired::Refused(why) => answer(StatusCode::CONFLICT, why),
+        Fired::AlreadyLaunched => answer(StatusCode::CONFLICT, "This delivery was received before: nothing launched"),
+    };
+    answer.extensions_mut().insert(note);
+    Ok(answer)
 }
 
 /// Reads a schedule — `expression` (five crontab fields, or `@daily` …) or `preset`

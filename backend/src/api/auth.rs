@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, LOCATION, PRAGMA, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -16,6 +16,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::extract::{ApiJson, ApiQuery};
 use crate::auth::session::{self, Issued, SignInMethod};
 use crate::auth::{email_link, oidc};
+use crate::domain::audit::Note;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::state::AppState;
 use crate::store::user::User;
@@ -51,7 +52,14 @@ async fn signed_in(state: &AppState, user: &User, method: SignInMethod, path: &s
     let mut cookies = HeaderMap::new();
     session::set_session_cookies(&mut cookies, &state.config, &issued);
     let location = format!("{}{path}", state.config.server_url);
-    see_other(&location, cookies.get_all(SET_COOKIE).iter().cloned().chain(extra))
+    let mut response = see_other(&location, cookies.get_all(SET_COOKIE).iter().cloned().chain(extra))?;
+    response.extensions_mut().insert(signed_in_as(user.id));
+    Ok(response)
+}
+
+/// Who a sign-in or sign-out was of, for the audit log.
+fn signed_in_as(user_id: i64) -> Note {
+    Note { user_id: Some(user_id), ..Note::default() }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -158,7 +166,7 @@ async fn token_sign_in(State(state): State<AppState>, ApiJson(req): ApiJson<Toke
     let issued = session::start(&state.auth(), &user, SignInMethod::Token).await?;
     let mut headers = HeaderMap::new();
     session::set_session_cookies(&mut headers, &state.config, &issued);
-    Ok((StatusCode::NO_CONTENT, headers).into_response())
+    Ok((StatusCode::NO_CONTENT, headers, Extension(signed_in_as(user.id))).into_response())
 }
 
 /// Signs out: ends the session (of the session cookies, or of a session JWT sent as Bearer) and
@@ -174,8 +182,9 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<
         .and_then(|v| v.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, t)| t.trim());
+    let mut user = None;
     if let Some(sid) = bearer.and_then(|t| session::session_of_access_token(secret, t)) {
-        session::end(&state.auth(), sid).await?;
+        user = session::end(&state.auth(), sid).await?;
     } else {
         let from_access = session::cookie(&headers, session::ACCESS_COOKIE).and_then(|t| session::session_of_access_token(secret, t));
         let sid = match from_access {
@@ -187,12 +196,16 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<
         };
         if let Some(sid) = sid {
             session::check_xsrf(&headers, secret, sid)?;
-            session::end(&state.auth(), sid).await?;
+            user = session::end(&state.auth(), sid).await?;
         }
     }
     let mut out = HeaderMap::new();
     session::clear_session_cookies(&mut out, &state.config);
-    Ok((StatusCode::NO_CONTENT, out).into_response())
+    let mut response = (StatusCode::NO_CONTENT, out).into_response();
+    if let Some(user) = user {
+        response.extensions_mut().insert(signed_in_as(user));
+    }
+    Ok(response)
 }
 
 /// `grant_type=refresh_token&refresh_token=...`, as Nextflow posts it (form or JSON).

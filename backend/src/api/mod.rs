@@ -4,6 +4,8 @@
 
 pub mod action;
 pub mod action_trigger;
+pub mod audit;
+pub mod audit_log;
 pub mod auth;
 pub mod compute_env;
 pub mod credentials;
@@ -67,6 +69,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(pipeline_secret::router())
         .merge(action::router())
         .merge(action_trigger::router())
+        .merge(audit_log::router())
         .split_for_parts();
     doc.info.title = "Tower API".into();
     doc.info.version = service_info::API_VERSION.into();
@@ -106,6 +109,7 @@ pub fn openapi_yaml() -> String {
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_size;
     let (api, doc) = routes();
+    let recorder = audit::Recorder::new(state.db.clone(), &doc);
     let json = doc.to_pretty_json().expect("the OpenAPI document serializes");
     let yaml = doc.to_yaml().expect("the OpenAPI document serializes");
     let json_route = move || {
@@ -121,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.yaml", get(yaml_route))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/swagger-ui").config(utoipa_swagger_ui::Config::from("../openapi.json")))
         .fallback(|| async { ApiError::not_found("No such API endpoint") })
+        .layer(axum::middleware::from_fn_with_state(recorder, audit::record))
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(crate::metrics::track_requests))
         .layer(TraceLayer::new_for_http())

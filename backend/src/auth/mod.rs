@@ -66,6 +66,10 @@ where
                 None => return Err(ApiError::Unauthorized("Missing access token: send 'Authorization: Bearer <token>'".into())),
             },
         };
+        // The audit log reads who acted after the handler ran.
+        if let Some(slot) = parts.extensions.get::<crate::domain::audit::ActorSlot>() {
+            slot.set(crate::domain::audit::Actor { user_id: caller.user.id, token_id: caller.token_id, is_root: caller.is_root });
+        }
         ratelimit::check(state, &caller).await?;
         Ok(caller)
     }

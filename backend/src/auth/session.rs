@@ -127,12 +127,13 @@ pub async fn refresh(state: &AuthState, refresh_token: &str) -> Result<(Issued, 
     }
 }
 
-/// Ends a session. Unknown or already ended sessions are fine.
-pub async fn end(state: &AuthState, session_id: i64) -> Result<(), ApiError> {
+/// Ends a session; the user it was of, if it was live. Unknown or already ended sessions are fine.
+pub async fn end(state: &AuthState, session_id: i64) -> Result<Option<i64>, ApiError> {
+    let user = store::session::find_active(&state.db, session_id, now_millis()).await?.map(|s| s.user_id);
     if store::session::delete(&state.db, session_id).await? {
         tracing::info!(session_id, "session ended");
     }
-    Ok(())
+    Ok(user)
 }
 
 /// The session a refresh token belongs to, if it is live.

@@ -30,6 +30,8 @@ pub struct CronConfig {
     /// The lease of a job lock. A running job renews it every third of this, so a lock dies with
     /// its cron: another takes the job over at most this long after a crash.
     pub lock_timeout: Duration,
+    /// Audit log events older than this are deleted (`TOWER_AUDIT_LOG_RETENTION_DAYS`, 365).
+    pub audit_log_retention: Duration,
 }
 
 impl CronConfig {
@@ -44,6 +46,10 @@ impl CronConfig {
             Some(v) if v.eq_ignore_ascii_case("off") || v == "0" => None,
             Some(_) => Some(d("TOWER_CRON_RUN_RETENTION", 0)?),
         };
+        let audit_days = parse_num::<u32>(get, "TOWER_AUDIT_LOG_RETENTION_DAYS", 365)?;
+        if audit_days == 0 {
+            return Err(ConfigError::new("TOWER_AUDIT_LOG_RETENTION_DAYS", "must be at least 1"));
+        }
         Ok(CronConfig {
             watchdog_interval: d("TOWER_CRON_WATCHDOG_INTERVAL", 30)?,
             unknown_after: d("TOWER_CRON_WATCHDOG_UNKNOWN_AFTER", 190)?,
@@ -55,6 +61,7 @@ impl CronConfig {
             cleanup_chunk_size,
             run_retention,
             lock_timeout: d("TOWER_CRON_LOCK_TIMEOUT", 10)?,
+            audit_log_retention: Duration::from_secs(u64::from(audit_days) * 86_400),
         })
     }
 }

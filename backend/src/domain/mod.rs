@@ -2,6 +2,7 @@
 //! aggregation, identifiers and time. Nothing here touches the network or the database.
 
 pub mod action;
+pub mod audit;
 pub mod compute_env;
 pub mod credentials;
 pub mod crypto;

@@ -110,6 +110,14 @@ pub async fn fire_due(l: &Launcher<'_>, root_users: &[RootUser], late_ms: i64) -
             Ok(_) if scheduled < now - late_ms && !action.cron_catch_up => None,
             Ok(_) => Some(fire(l, root_users, &action, scheduled.to_string().as_bytes(), &Map::new(), event).await?),
         };
+        let status = match &fired {
+            Some(Fired::Launched { .. }) => Some(200),
+            Some(Fired::Refused(_)) => Some(409),
+            _ => None,
+        };
+        if let Some(status) = status {
+            audit(l.db, &action, status).await;
+        }
         match fired {
             Some(Fired::Launched { run, launch_id }) => launched.push((run, launch_id)),
             Some(Fired::Refused(why)) => tracing::warn!(action = %action.id, reason = %why, "a scheduled action launched nothing"),
@@ -120,4 +128,27 @@ pub async fn fire_due(l: &Launcher<'_>, root_users: &[RootUser], late_ms: i64) -
         store::advance(l.db, &action.id, scheduled, next).await?;
     }
     Ok(launched)
+}
+
+/// A scheduled start in the audit log: the system, acting for the action's creator.
+async fn audit(db: &crate::store::Db, action: &ActionRow, status: u16) {
+    let org_id = match action.workspace_id {
+        Some(w) => crate::store::org::workspace(db, w).await.ok().flatten().map(|w| w.org_id),
+        None => None,
+    };
+    let event = crate::store::audit::NewEvent {
+        event: "action_triggered",
+        operation: "cron",
+        status,
+        actor_type: "system",
+        user_id: Some(action.user_id),
+        org_id,
+        workspace_id: action.workspace_id,
+        target_type: Some("action"),
+        target_id: Some(&action.id),
+        ..Default::default()
+    };
+    if let Err(e) = crate::store::audit::record(db, &event, now_millis()).await {
+        tracing::warn!(error = %e, action = %action.id, "cannot write an audit log event");
+    }
 }

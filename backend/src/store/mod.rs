@@ -4,6 +4,7 @@
 //! [`Dialect`].
 
 pub mod action;
+pub mod audit;
 pub mod compute_env;
 pub mod credentials;
 pub mod cron;

@@ -371,6 +371,12 @@ async fn each_scheduled_time_fires_once(app: &TestApp) {
     assert_eq!(a["event"]["discriminator"], "cron", "{a}");
     let first = runs_of(app, &id).await.remove(0);
     assert_eq!(a["event"]["workflowId"], first.as_str());
+    // In the audit log, once: the system acting for the action's creator.
+    let root = app.token_for("root@example.com").await;
+    let (_, log) = app.send(Method::GET, "/admin/audit-logs-v2?event=action_triggered", Some(&root), None).await;
+    let fired: Vec<&Value> = log["auditLogs"].as_array().unwrap().iter().filter(|e| e["target"]["id"] == id.as_str()).collect();
+    assert_eq!(fired.len(), 1, "{log}");
+    assert_eq!((fired[0]["operation"].as_str(), fired[0]["actor"]["type"].as_str()), (Some("cron"), Some("system")));
     let done = wait_status(app, &first, &["SUCCEEDED", "FAILED"]).await;
     assert_eq!(done["workflow"]["status"], "SUCCEEDED", "{done}");
 

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod actions;
+mod audit;
 mod auth;
 mod cli;
 mod compute_envs;

@@ -264,6 +264,8 @@ enum Needs {
     OrgMembership,
     /// An organization owner, or root.
     OrgOwner,
+    /// The owner of any organization (acting on their own organizations), or root.
+    AnyOrgOwner,
     /// A direct participant of the workspace (leaving needs one).
     Participant,
     /// The user named in the path, or root.
@@ -285,6 +287,7 @@ impl Needs {
             Needs::OrgMember | Needs::OrgAny => p.org_member() || p == Persona::Root,
             Needs::OrgMembership => p.org_member(),
             Needs::OrgOwner => p == Persona::OrgOwner || p == Persona::Root,
+            Needs::AnyOrgOwner => matches!(p, Persona::OrgOwner | Persona::OtherOrg | Persona::Root),
             Needs::Participant => p.workspace_role().is_some(),
             Needs::SelfOrRoot => p == Persona::OrgOwner || p == Persona::Root,
         }
@@ -404,6 +407,8 @@ fn needs(operation_id: &str) -> Option<Needs> {
         // Every role that may launch may read actions.
         "LaunchAction" => Ws(WORKFLOW_EXECUTE),
         "GithubActionHook" => Signed,
+        "ListAuditLogsV2" | "ExportAuditLogsV2Csv" => AnyOrgOwner,
+        "DescribeAuditLogV2" => OrgOwner,
         "ListDatasetsV2"
         | "DescribeDatasetV2"
         | "ListDatasetVersionsV2"
@@ -460,6 +465,7 @@ struct World {
     launch: String,
     dataset: String,
     action: String,
+    audit_event: i64,
 }
 
 async fn personas(app: &TestApp) -> Personas {
@@ -597,6 +603,8 @@ async fn world(app: &TestApp, who: &Personas) -> World {
     let (s, b) = call(app, Method::POST, &format!("/actions?workspaceId={ws}"), owner, Some(body)).await;
     assert_eq!(s, 200, "{b}");
     let action = b["actionId"].as_str().unwrap().to_string();
+    let in_org = tower_backend::store::audit::Filter { orgs: Some(&[org]), ..Default::default() };
+    let audit_event = tower_backend::store::audit::list(db, &in_org, 1).await.unwrap()[0].id;
     World {
         org,
         ws,
@@ -617,6 +625,7 @@ async fn world(app: &TestApp, who: &Personas) -> World {
         launch,
         dataset,
         action,
+        audit_event,
     }
 }
 
@@ -743,6 +752,7 @@ fn target(op: &Op, w: &World, who: &Personas, persona: Persona, own_token_id: i6
         ("versionId", if missing { "WWWWWWWWWWWWWWWWWWWWWW".into() } else { w.pipeline_version.clone() }),
         ("launchId", if missing { "XXXXXXXXXXXXXXXXXXXXXX".into() } else { w.launch.clone() }),
         ("actionId", if missing { "UUUUUUUUUUUUUUUUUUUUUU".into() } else { w.action.clone() }),
+        ("auditLogId", if missing { "987654325".into() } else { w.audit_event.to_string() }),
     ] {
         path = path.replace(&format!("{{{k}}}"), &v);
     }

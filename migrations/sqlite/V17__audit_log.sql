@@ -1,0 +1,25 @@
+-- The audit log: who did what, when, from where, to what, and how it ended. Append-only: rows
+-- are written once and only cron's retention job deletes them (older than
+-- TOWER_AUDIT_LOG_RETENTION_DAYS). No request or response body is kept, so no secret either.
+-- Same tables, columns and indexes as migrations/mysql (a test compares them).
+
+CREATE TABLE tw_audit_log (
+    id           INTEGER       PRIMARY KEY AUTOINCREMENT,
+    date_created BIGINT        NOT NULL,
+    event        VARCHAR(64)   NOT NULL,
+    operation    VARCHAR(64)   NOT NULL,
+    status       INT           NOT NULL,
+    actor_type   VARCHAR(16)   NOT NULL,
+    user_id      BIGINT        NULL,
+    is_root      BOOLEAN       NOT NULL,
+    token_id     BIGINT        NULL,
+    ip           VARCHAR(64)   NULL,
+    user_agent   VARCHAR(512)  NULL,
+    org_id       BIGINT        NULL,
+    workspace_id BIGINT        NULL,
+    target_type  VARCHAR(32)   NULL,
+    target_id    VARCHAR(64)   NULL
+);
+CREATE INDEX ix_audit_log_date ON tw_audit_log (date_created);
+CREATE INDEX ix_audit_log_org ON tw_audit_log (org_id, id);
+CREATE INDEX ix_audit_log_user ON tw_audit_log (user_id, id);
