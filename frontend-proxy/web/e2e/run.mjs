@@ -753,6 +753,26 @@ try {
     assert.equal(r.status, 204);
   });
 
+  await test('audit log: an organization owner reads the events of their organization, filters them and exports them', async () => {
+    // The e2e user owns the organization made earlier: the link shows, with its events.
+    await page.goto(`${site}/runs`);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const log = page.getByTestId('audit-log');
+    await log.getByTestId('audit-row').filter({ hasText: 'workspace_created' }).first().waitFor();
+    await shot('audit-log');
+    await page.locator('input[name=event]').fill('organization_created');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await log.getByTestId('audit-row').filter({ hasText: 'workspace_created' }).first().waitFor({ state: 'detached' });
+    const rows = await log.getByTestId('audit-row').allTextContents();
+    assert.ok(rows.length > 0 && rows.every((r) => r.includes('organization_created')), rows.join('\n'));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    const chunks = [];
+    for await (const c of await download.createReadStream()) chunks.push(c);
+    const csv = Buffer.concat(chunks).toString();
+    assert.ok(csv.startsWith('id,timestamp,event,outcome'), csv);
+    assert.ok(csv.split('\n').slice(1).filter(Boolean).every((l) => l.includes(',organization_created,')), csv);
+  });
+
   await test('session: an expired access cookie is renewed silently; a dead session goes back to sign-in', async () => {
     await context.clearCookies({ name: 'JWT' });
     await page.goto(`${site}/runs`);

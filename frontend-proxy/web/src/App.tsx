@@ -1,8 +1,9 @@
 // Routes and the signed-in frame (top bar with workspace switcher, navigation, theme, sign-out).
 
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, NavLink, Navigate, Outlet, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { listAuditLog } from './api/audit';
 import { onSessionEnded } from './api/client';
 import { keys } from './api/keys';
 import { SignInPage } from './auth/SignInPage';
@@ -25,6 +26,7 @@ const LaunchPage = lazy(() => import('./launch/LaunchPage'));
 const LaunchpadPage = lazy(() => import('./launch/LaunchpadPage'));
 const DatasetsPage = lazy(() => import('./datasets/DatasetsPage'));
 const ActionsPage = lazy(() => import('./actions/ActionsPage'));
+const AuditLogPage = lazy(() => import('./audit/AuditLogPage'));
 const OrgPage = lazy(() => import('./orgs/OrgPage'));
 const WorkspacePage = lazy(() => import('./orgs/WorkspacePage'));
 
@@ -60,6 +62,7 @@ export function App() {
         <Route path="tokens" element={<TokensPage />} />
         <Route path="profile" element={<ProfilePage />} />
         <Route path="orgs" element={<OrgsPage />} />
+        <Route path="audit-log" element={<AuditLogPage />} />
         <Route path="orgs/:orgId" element={<OrgPage />} />
         <Route path="orgs/:orgId/workspaces/:wsId" element={<WorkspacePage />} />
         <Route path="*" element={<NotFound />} />
@@ -126,6 +129,8 @@ function SignedIn() {
 function TopBar({ userName, userId }: { userName: string; userId: number }) {
   const ws = useWorkspaceId();
   const [menu, setMenu] = useState(false);
+  // Only root users and organization owners read the audit log: the link shows when it answers.
+  const audit = useQuery({ queryKey: ['audit-access', userId], queryFn: () => listAuditLog({}).then(() => true), retry: false, staleTime: Infinity });
   const location = useLocation();
   useEffect(() => setMenu(false), [location.pathname]);
   return (
@@ -148,6 +153,7 @@ function TopBar({ userName, userId }: { userName: string; userId: number }) {
         <NavLink to={paths.gettingStarted(ws)}>Getting started</NavLink>
         <NavLink to={paths.tokens}>Tokens</NavLink>
         <NavLink to={paths.orgs}>Organizations</NavLink>
+        {audit.data ? <NavLink to={paths.auditLog}>Audit log</NavLink> : null}
         <NavLink to={paths.profile} title={`Signed in as ${userName}`}>
           <Icon name="user" /> {userName}
         </NavLink>

@@ -25,6 +25,7 @@ export const paths = {
   tokens: '/tokens',
   profile: '/profile',
   orgs: '/orgs',
+  auditLog: '/audit-log',
   org: (orgId: number) => `/orgs/${orgId}`,
   orgWorkspace: (orgId: number, wsId: number) => `/orgs/${orgId}/workspaces/${wsId}`,
 };
