@@ -2,7 +2,8 @@
 # Fault test of launching (docs/reliability.md has the figures): a burst of launches on the local
 # platform while the backend that takes them, and then cron, are killed with SIGKILL and restarted.
 # Every launch the database holds must run its head job exactly once and end SUCCEEDED; every
-# launch a client got an answer for must be among them. The head job runs the Nextflow stand-in
+# launch a client got an answer for must be among them. Then a scheduled action fires once a
+# minute across a killed cron. The head job runs the Nextflow stand-in
 # through a wrapper that counts its executions per run.
 #
 #   bash .ci/faults/launch.sh [target/debug]     # needs `eval "$(bash .ci/services.sh start)"` first
@@ -125,4 +126,28 @@ echo "launch-kill: $accepted of $LAUNCHES launches answered, $stored stored; eve
 while read -r id; do
   (($(sql "SELECT COUNT(*) FROM tw_launch WHERE workflow_id = '$id'") == 1)) || fail "answered launch $id is not stored"
 done <"$work/accepted"
+
+# A scheduled action due every minute: its first fire, then its cron killed with SIGKILL and two
+# crons started in its place. Each minute fires once, and each fire runs once.
+body='{"name": "each-minute", "source": "cron", "cron": {"expression": "* * * * *"}, "launch": {"computeEnvId": "'$ce'",
+  "pipeline": "https://github.com/nextflow-io/hello", "paramsText": "standin_tasks: 1\nstandin_sleep: 0"}}'
+action=$(api -X POST "http://127.0.0.1:$port/actions" -d "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["actionId"])')
+fires() { sql "SELECT COUNT(*) FROM tw_launch WHERE action_id = '$action'"; }
+for _ in $(seq 750); do (($(fires) >= 1)) && break; sleep 0.1; done
+(($(fires) == 1)) || fail "the scheduled action did not fire within a minute"
+kill -9 "$cron"
+start_cron
+start_cron
+for _ in $(seq 900); do (($(fires) >= 2)) && break; sleep 0.1; done
+sleep 10 # several more passes of both crons
+(($(fires) == 2)) || fail "$(fires) fires of the scheduled action in two minutes, across a cron restart: not once a minute"
+gap=$(sql "SELECT MAX(date_created) - MIN(date_created) FROM tw_launch WHERE action_id = '$action'")
+((gap >= 45000 && gap <= 75000)) || fail "the scheduled action fired ${gap} ms apart, not a minute"
+for _ in $(seq 300); do
+  (($(sql "SELECT COUNT(*) FROM tw_launch l JOIN tw_workflow w ON w.id = l.workflow_id WHERE l.action_id = '$action' AND w.status = 'SUCCEEDED'") == 2)) && break
+  sleep 0.1
+done
+ran=$(sql "SELECT COUNT(*) FROM tw_launch l JOIN tw_workflow w ON w.id = l.workflow_id WHERE l.action_id = '$action' AND w.status = 'SUCCEEDED'")
+((ran == 2)) || fail "$ran of the 2 scheduled runs succeeded"
+echo "cron-action: an every-minute action fired twice, ${gap} ms apart, across a killed cron and two new ones; both runs succeeded"
 echo "launch-kill: passed"
