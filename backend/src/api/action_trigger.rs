@@ -20,14 +20,13 @@ use super::scope;
 use crate::api::errors::{ListErrors, ReadErrors};
 use crate::auth::permissions as perm;
 use crate::auth::Caller;
-use crate::domain::action::{self as rules, ACTIVE};
+use crate::domain::action as rules;
 use crate::domain::audit::Note;
 use crate::domain::credentials::SealedKind;
 use crate::domain::launch::LaunchRequest;
 use crate::domain::time::{format_millis, now_millis};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
-use crate::launch::action::{fire, Fired};
-use crate::launch::create::{create, Launching, Outcome};
+use crate::launch::action::{fire, Fired, Trigger};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -65,32 +64,16 @@ async fn launch(
     let scope = scope(&state, &caller, ws.workspace_id, perm::ACTION_READ).await?;
     let action = find(&state, &scope, &id).await?;
     perm::require(&state.db, &caller, ws.workspace_id, perm::WORKFLOW_EXECUTE).await?;
-    if action.status != ACTIVE {
-        return Err(ApiError::conflict(format!("The action '{}' is paused: resume it to launch", action.name)));
-    }
     let overrides = body.params.unwrap_or_default();
-    let mut request: LaunchRequest = serde_json::from_str(&action.launch).map_err(anyhow::Error::from)?;
-    if !overrides.is_empty() {
-        request.params_text = Some(rules::merge_params(request.params_text.as_deref(), &overrides).map_err(ApiError::BadRequest)?);
+    let t = Trigger { by: Some(caller.user.id), cause: None, overrides: &overrides, event: json!({"discriminator": "tower"}) };
+    match fire(&state.launcher(), &state.config.root_users, &action, t).await? {
+        Fired::Launched { run, launch_id } => {
+            Ok(Json(LaunchActionResponse { workflow_id: started(&state, run, launch_id) }).into_response())
+        }
+        Fired::Invalid(problems) => Ok(refused(problems)),
+        Fired::Refused(why) => Err(ApiError::conflict(why)),
+        Fired::AlreadyLaunched => unreachable!("a trigger without a cause is a new launch"),
     }
-    let who = Launching { user_id: caller.user.id, workspace_id: ws.workspace_id, action_id: Some(&action.id), launch_id: None };
-    let now = now_millis();
-    let mut event = json!({"discriminator": "tower", "timestamp": format_millis(now)});
-    let outcome = create(&state.launcher(), who, request).await?;
-    let (answer, error) = match outcome {
-        Outcome::Created { run, launch_id } => {
-            event["workflowId"] = json!(run.id);
-            tracing::info!(target: "tower::audit", user_id = caller.user.id, action = %action.id, source = "tower", "action triggered");
-            (Json(LaunchActionResponse { workflow_id: started(&state, run, launch_id) }).into_response(), None)
-        }
-        Outcome::Refused(problems) => {
-            let message = problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("; ");
-            (refused(problems), Some(message))
-        }
-        Outcome::AlreadyLaunched => unreachable!("a random launch id is new"),
-    };
-    crate::store::action::seen(&state.db, &action.id, &event.to_string(), error.as_deref(), now).await?;
-    Ok(answer)
 }
 
 fn answer(status: StatusCode, message: impl Into<String>) -> Response {
@@ -130,13 +113,11 @@ async fn github_hook(State(state): State<AppState>, Path(hook_id): Path<String>,
     }
     let event = json!({"discriminator": "github", "ref": push.git_ref, "commitId": push.commit_id, "commitMessage": push.commit_message,
         "pusherName": push.pusher_name, "pusherEmail": push.pusher_email});
-    let root_users = &state.config.root_users;
     let note = Note { user_id: Some(action.user_id), target_id: Some(action.id.clone()), system: true };
-    let mut answer = match fire(&state.launcher(), root_users, &action, &body, &Map::new(), event).await? {
-        Fired::Launched { run, launch_id } => {
-            tracing::info!(target: "tower::audit", user_id = action.user_id, action = %action.id, source = "github", commit = %push.commit_id, "action triggered");
-            Json(LaunchActionResponse { workflow_id: started(&state, run, launch_id) }).into_response()
-        }
+    let t = Trigger { by: None, cause: Some(&body), overrides: &Map::new(), event };
+    let mut answer = match fire(&state.launcher(), &state.config.root_users, &action, t).await? {
+        Fired::Launched { run, launch_id } => Json(LaunchActionResponse { workflow_id: started(&state, run, launch_id) }).into_response(),
+        Fired::Invalid(problems) => refused(problems),
         Fired::Refused(why) => answer(StatusCode::CONFLICT, why),
         Fired::AlreadyLaunched => answer(StatusCode::CONFLICT, "This delivery was received before: nothing launched"),
     };

@@ -1,7 +1,7 @@
-//! Launching what an action stores, on its creator's account: for a GitHub delivery (the API) and
-//! for a schedule (cron). Each launch's id comes from its cause, so a cause launches once: a
-//! replayed delivery, or a scheduled time that a restarted or second cron reaches again, finds
-//! its launch already there.
+//! Launching what an action stores: for a call of its endpoint (as the caller), a GitHub
+//! delivery and a schedule (as its creator, if they still may). A delivery's or a scheduled
+//! time's launch id comes from that cause, so a cause launches once: a replayed delivery, or a
+//! time that a restarted or second cron reaches again, finds its launch already there.
 
 use serde_json::{json, Map, Value};
 
@@ -11,10 +11,22 @@ use crate::auth::permissions as perm;
 use crate::auth::{is_root, Caller};
 use crate::config::RootUser;
 use crate::domain::action::{self as rules, ACTIVE};
-use crate::domain::launch::LaunchRequest;
+use crate::domain::launch::{LaunchRequest, Problem};
 use crate::domain::time::{format_millis, now_millis};
 use crate::store::action::{self as store, ActionRow};
 use crate::store::workflow::RunOwner;
+
+/// What started an action.
+pub struct Trigger<'a> {
+    /// The caller, already allowed to launch here; `None`: the action's creator.
+    pub by: Option<i64>,
+    /// What the launch id is derived from; `None`: every trigger is a new launch.
+    pub cause: Option<&'a [u8]>,
+    /// Parameters set over the action's own.
+    pub overrides: &'a Map<String, Value>,
+    /// The `Action.EventType` to record, without its time and run.
+    pub event: Value,
+}
 
 /// What became of a trigger.
 pub enum Fired {
@@ -22,70 +34,67 @@ pub enum Fired {
         run: RunOwner,
         launch_id: String,
     },
-    /// Nothing launched, and why (the action records it as its error).
+    /// The launch's own checks failed: each problem.
+    Invalid(Vec<Problem>),
+    /// Nothing launched, and why: the action is paused, or its creator may no longer launch.
     Refused(String),
     AlreadyLaunched,
 }
 
-/// Launches `action` as its creator for `cause`, with `overrides` over its parameters; records
-/// `event` (with the run's id) or the error on the action.
-pub async fn fire(
-    l: &Launcher<'_>,
-    root_users: &[RootUser],
-    action: &ActionRow,
-    cause: &[u8],
-    overrides: &Map<String, Value>,
-    mut event: Value,
-) -> anyhow::Result<Fired> {
-    let fired = launch(l, root_users, action, cause, overrides).await?;
+/// Launches `action` for `t`, and records the event (with the run's id) or why nothing launched
+/// on the action.
+pub async fn fire(l: &Launcher<'_>, root_users: &[RootUser], action: &ActionRow, t: Trigger<'_>) -> anyhow::Result<Fired> {
+    let fired = launch(l, root_users, action, &t).await?;
     let now = now_millis();
+    let mut event = t.event;
     event["timestamp"] = json!(format_millis(now));
     let error = match &fired {
         Fired::Launched { run, .. } => {
             event["workflowId"] = json!(run.id);
             None
         }
-        Fired::Refused(why) => Some(why.as_str()),
+        Fired::Invalid(problems) => Some(problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("; ")),
+        Fired::Refused(why) => Some(why.clone()),
         Fired::AlreadyLaunched => return Ok(fired),
     };
-    store::seen(l.db, &action.id, &event.to_string(), error, now).await?;
+    store::seen(l.db, &action.id, &event.to_string(), error.as_deref(), now).await?;
     Ok(fired)
 }
 
-async fn launch(
-    l: &Launcher<'_>,
-    root_users: &[RootUser],
-    action: &ActionRow,
-    cause: &[u8],
-    overrides: &Map<String, Value>,
-) -> anyhow::Result<Fired> {
+async fn launch(l: &Launcher<'_>, root_users: &[RootUser], action: &ActionRow, t: &Trigger<'_>) -> anyhow::Result<Fired> {
     if action.status != ACTIVE {
-        return Ok(Fired::Refused(format!("The action is {}: nothing launched", action.status.to_lowercase())));
+        return Ok(Fired::Refused(format!("The action '{}' is paused: nothing launched", action.name)));
     }
-    // The creator must still be allowed to launch here.
-    let Some(user) = crate::store::user::find_by_id(l.db, action.user_id).await? else {
-        return Ok(Fired::Refused("The action's creator no longer exists".into()));
+    let user_id = match t.by {
+        Some(caller) => caller,
+        None => {
+            // The creator must still be allowed to launch here.
+            let Some(user) = crate::store::user::find_by_id(l.db, action.user_id).await? else {
+                return Ok(Fired::Refused("The action's creator no longer exists".into()));
+            };
+            let caller = Caller { is_root: is_root(root_users, &user), user, token_id: None };
+            if perm::require(l.db, &caller, action.workspace_id, perm::WORKFLOW_EXECUTE).await.is_err() {
+                return Ok(Fired::Refused("The action's creator may no longer launch pipelines in this workspace".into()));
+            }
+            action.user_id
+        }
     };
-    let caller = Caller { is_root: is_root(root_users, &user), user, token_id: None };
-    if perm::require(l.db, &caller, action.workspace_id, perm::WORKFLOW_EXECUTE).await.is_err() {
-        return Ok(Fired::Refused("The action's creator may no longer launch pipelines in this workspace".into()));
-    }
     let mut request: LaunchRequest = serde_json::from_str(&action.launch)?;
-    if !overrides.is_empty() {
-        match rules::merge_params(request.params_text.as_deref(), overrides) {
+    if !t.overrides.is_empty() {
+        match rules::merge_params(request.params_text.as_deref(), t.overrides) {
             Ok(merged) => request.params_text = Some(merged),
-            Err(e) => return Ok(Fired::Refused(e)),
+            Err(e) => return Ok(Fired::Invalid(vec![Problem { code: "params_invalid", message: format!("params: {e}") }])),
         }
     }
     let who = Launching {
-        user_id: action.user_id,
+        user_id,
         workspace_id: action.workspace_id,
         action_id: Some(&action.id),
-        launch_id: Some(rules::launch_id(&action.id, cause)),
+        launch_id: t.cause.map(|c| rules::launch_id(&action.id, c)),
     };
     Ok(match create(l, who, request).await? {
         Outcome::Created { run, launch_id } => Fired::Launched { run, launch_id },
-        Outcome::Refused(problems) => Fired::Refused(problems.into_iter().map(|p| p.message).collect::<Vec<_>>().join("; ")),
+        Outcome::Refused(problems) => Fired::Invalid(problems),
         Outcome::AlreadyLaunched => Fired::AlreadyLaunched,
     })
 }
@@ -108,10 +117,15 @@ pub async fn fire_due(l: &Launcher<'_>, root_users: &[RootUser], late_ms: i64) -
                 Some(Fired::Refused(e.clone()))
             }
             Ok(_) if scheduled < now - late_ms && !action.cron_catch_up => None,
-            Ok(_) => Some(fire(l, root_users, &action, scheduled.to_string().as_bytes(), &Map::new(), event).await?),
+            Ok(_) => {
+                let cause = scheduled.to_string();
+                let t = Trigger { by: None, cause: Some(cause.as_bytes()), overrides: &Map::new(), event };
+                Some(fire(l, root_users, &action, t).await?)
+            }
         };
         let status = match &fired {
             Some(Fired::Launched { .. }) => Some(200),
+            Some(Fired::Invalid(_)) => Some(400),
             Some(Fired::Refused(_)) => Some(409),
             _ => None,
         };
@@ -120,7 +134,9 @@ pub async fn fire_due(l: &Launcher<'_>, root_users: &[RootUser], late_ms: i64) -
         }
         match fired {
             Some(Fired::Launched { run, launch_id }) => launched.push((run, launch_id)),
-            Some(Fired::Refused(why)) => tracing::warn!(action = %action.id, reason = %why, "a scheduled action launched nothing"),
+            Some(Fired::Refused(_) | Fired::Invalid(_)) => {
+                tracing::warn!(action = %action.id, "a scheduled action launched nothing (the action says why)")
+            }
             Some(Fired::AlreadyLaunched) => {}
             None => tracing::info!(action = %action.id, scheduled = %format_millis(scheduled), "a missed scheduled time is skipped"),
         }

@@ -116,6 +116,7 @@ pub async fn delete_org(db: &Db, id: i64) -> sqlx::Result<()> {
         sqlx::query("UPDATE tw_workflow SET deleted = TRUE WHERE workspace_id IN (SELECT id FROM tw_workspace WHERE org_id = ?)")
             .bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM tw_label WHERE workspace_id IN (SELECT id FROM tw_workspace WHERE org_id = ?)").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM tw_action WHERE workspace_id IN (SELECT id FROM tw_workspace WHERE org_id = ?)").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM tw_organization WHERE id = ?").bind(id).execute(&mut *tx).await?;
         tx.commit().await
     })
@@ -282,6 +283,8 @@ pub async fn delete_workspace(db: &Db, id: i64) -> sqlx::Result<()> {
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE tw_workflow SET deleted = TRUE WHERE workspace_id = ?").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM tw_label WHERE workspace_id = ?").bind(id).execute(&mut *tx).await?;
+        // Nothing may launch in it any more: its actions go with it.
+        sqlx::query("DELETE FROM tw_action WHERE workspace_id = ?").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM tw_workspace WHERE id = ?").bind(id).execute(&mut *tx).await?;
         tx.commit().await
     })

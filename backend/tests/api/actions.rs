@@ -445,3 +445,25 @@ async fn a_cron_action_fires_once_a_minute_across_a_cron_restart() {
     })
     .await;
 }
+
+/// A deleted workspace launches nothing more: its actions go with it.
+async fn a_deleted_workspace_takes_its_actions(app: &TestApp) {
+    let (s, o) =
+        app.send(Method::POST, "/orgs", Some(&app.token), Some(&json!({"organization": {"name": "acts", "fullName": "Acts"}}))).await;
+    assert_eq!(s, 200, "{o}");
+    let org = o["organization"]["orgId"].as_i64().unwrap();
+    let body = json!({"workspace": {"name": "nightly", "fullName": "Nightly", "visibility": "PRIVATE"}});
+    let (s, w) = app.send(Method::POST, &format!("/orgs/{org}/workspaces"), Some(&app.token), Some(&body)).await;
+    assert_eq!(s, 200, "{w}");
+    let ws = w["workspace"]["id"].as_i64().unwrap();
+    let body = json!({"name": "nightly", "source": "cron", "launch": {"pipeline": PIPELINE}, "cron": {"expression": "0 1 * * *"}});
+    let (s, b) = app.send(Method::POST, &format!("/actions?workspaceId={ws}"), Some(&app.token), Some(&body)).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(app.send(Method::DELETE, &format!("/orgs/{org}/workspaces/{ws}"), Some(&app.token), None).await.0, 204);
+    let left: i64 =
+        with_pool!(app.db(), p => sqlx::query_scalar("SELECT COUNT(*) FROM tw_action WHERE workspace_id = ?").bind(ws).fetch_one(p).await)
+            .unwrap();
+    assert_eq!(left, 0);
+}
+
+both!(a_deleted_workspace_takes_its_actions);
