@@ -1,12 +1,13 @@
 //! One viewer's event stream. It keeps the runs the viewer may see (the rule of the REST
-//! endpoints, [`can_view_run`]), coalesces bursts (at most one event per run per
-//! [`COALESCE`]), and never loses a run's final state: on reconnect with `Last-Event-ID`, after
+//! endpoints, [`can_view_run`]), sends a run's event at once unless one of that run went out
+//! less than [`COALESCE`] ago (then the latest goes at the next tick: bursts are merged, a
+//! run reporting once a second is seen without delay), and never loses a run's final state: on reconnect with `Last-Event-ID`, after
 //! a gap in the channel (Redis was down) or after falling behind, it rereads from the database
 //! every run of its scope that changed since, and sends that state.
 
 use axum::response::sse::Event;
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
@@ -33,8 +34,9 @@ pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: O
     let mut stopping = state.stopping.subscribe();
     let visible = |e: &LiveEvent| can_view_run(&caller, &access, e.owner_id, e.workspace_id);
     let mut pending: BTreeMap<String, LiveEvent> = BTreeMap::new();
-    // What was last sent of each run, so an older event arriving late is not sent after a newer one.
-    let mut sent: HashMap<String, (i64, LiveEventType)> = HashMap::new();
+    // What was last sent of each run, and when: an older event arriving late is not sent after a
+    // newer one, and a run's next event waits out the rest of its coalescing window.
+    let mut sent: HashMap<String, Sent> = HashMap::new();
     let mut catch_up_since = resume_from;
     let mut tick = tokio::time::interval(COALESCE);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -55,10 +57,18 @@ pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: O
             m = incoming.recv() => match m {
                 Ok(Incoming::Message(payload)) => {
                     for m in parse_batch(&payload) {
-                        if let Message::Run { event } = m {
-                            if visible(&event) && is_news(&sent, &event) {
-                                merge_into(&mut pending, event);
+                        let Message::Run { event } = m else { continue };
+                        if !visible(&event) || !is_news(&sent, &event) {
+                            continue;
+                        }
+                        let quiet = sent.get(&event.workflow_id).is_none_or(|s| s.at.elapsed() >= COALESCE);
+                        if quiet && !pending.contains_key(&event.workflow_id) {
+                            if out.send(to_sse(&event)).await.is_err() {
+                                return;
                             }
+                            sent.insert(event.workflow_id.clone(), Sent::of(&event));
+                        } else {
+                            merge_into(&mut pending, event);
                         }
                     }
                 }
@@ -74,7 +84,7 @@ pub async fn run(state: AppState, caller: Caller, access: Access, resume_from: O
                     if out.send(to_sse(&e)).await.is_err() {
                         return;
                     }
-                    sent.insert(id, (e.updated, e.kind));
+                    sent.insert(id, Sent::of(&e));
                 }
             }
             _ = out.closed() => return,
@@ -94,9 +104,22 @@ pub const RECONNECT_AFTER: Duration = Duration::from_secs(2);
 /// Runs a stream remembers what it sent of, at most.
 const MAX_REMEMBERED: usize = 10_000;
 
+/// What a stream last sent of a run.
+struct Sent {
+    updated: i64,
+    kind: LiveEventType,
+    at: Instant,
+}
+
+impl Sent {
+    fn of(e: &LiveEvent) -> Sent {
+        Sent { updated: e.updated, kind: e.kind, at: Instant::now() }
+    }
+}
+
 /// Whether an event is newer than what the viewer has of its run, and the run is not gone.
-fn is_news(sent: &HashMap<String, (i64, LiveEventType)>, e: &LiveEvent) -> bool {
-    sent.get(&e.workflow_id).is_none_or(|(updated, kind)| *kind != LiveEventType::WorkflowDeleted && e.updated >= *updated)
+fn is_news(sent: &HashMap<String, Sent>, e: &LiveEvent) -> bool {
+    sent.get(&e.workflow_id).is_none_or(|s| s.kind != LiveEventType::WorkflowDeleted && e.updated >= s.updated)
 }
 
 fn to_sse(e: &LiveEvent) -> Event {
