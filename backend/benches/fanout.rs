@@ -140,7 +140,7 @@ fn progress(n: i64) -> Value {
 
 /// One phase: `per_scope` subscribers on each scope while every run reports for `seconds`.
 /// Returns the sorted latencies and the count of forbidden events.
-async fn phase(listen: &str, report: &str, scopes: &[Scope], runs: &[(String, String)], per: &[usize], seconds: usize) -> (Vec<Duration>, usize) {
+async fn phase(listen: &str, report: &str, scopes: &[Scope], runs: &[(String, String, String)], per: &[usize], seconds: usize) -> (Vec<Duration>, usize) {
     let client = reqwest::Client::builder().pool_max_idle_per_host(2000).build().unwrap();
     let sent: Sent = Arc::default();
     let seen: Arc<Mutex<Seen>> = Arc::default();
@@ -157,8 +157,8 @@ async fn phase(listen: &str, report: &str, scopes: &[Scope], runs: &[(String, St
     let _all = ready.acquire_many(total as u32).await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut reporters = Vec::new();
-    for (i, (id, token)) in runs.iter().enumerate() {
-        let (client, base, id, token, sent) = (client.clone(), report.to_string(), id.clone(), token.clone(), sent.clone());
+    for (i, (id, token, q)) in runs.iter().enumerate() {
+        let (client, base, id, token, q, sent) = (client.clone(), report.to_string(), id.clone(), token.clone(), q.clone(), sent.clone());
         let offset = Duration::from_millis((1000 * i / runs.len()) as u64);
         reporters.push(tokio::spawn(async move {
             tokio::time::sleep(offset).await;
@@ -166,7 +166,7 @@ async fn phase(listen: &str, report: &str, scopes: &[Scope], runs: &[(String, St
             for n in 1..=seconds as i64 {
                 tick.tick().await;
                 sent.lock().unwrap().insert((id.clone(), n), Instant::now());
-                call(&client, &base, Method::PUT, &format!("/trace/{id}/progress"), &token, progress(n)).await;
+                call(&client, &base, Method::PUT, &format!("/trace/{id}/progress{q}"), &token, progress(n)).await;
             }
         }));
     }
@@ -254,11 +254,11 @@ async fn main() {
         let begin = json!({"workflow": {"id": id, "runName": format!("fanout_{r}"), "sessionId": format!("00000000-0000-4000-8000-{r:012}"),
             "projectName": "nf/fanout", "userName": "bench", "workDir": "/work", "commandLine": "nextflow run nf/fanout",
             "start": "2026-12-08T00:00:00Z"}, "processNames": ["P"], "towerLaunch": false});
-        call(&client, &a.address, Method::PUT, &format!("/trace/{id}/begin"), token, begin).await;
+        call(&client, &a.address, Method::PUT, &format!("/trace/{id}/begin{q}"), token, begin).await;
         for s in scopes.iter().filter(|s| s.workspace == ws && (ws.is_some() || &s.token == token)) {
             s.runs.lock().unwrap().insert(id.clone());
         }
-        runs.push((id, token.clone()));
+        runs.push((id, token.clone(), q));
     }
     let report = a.address.clone();
 
