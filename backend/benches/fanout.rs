@@ -58,10 +58,11 @@ async fn start_backend(url: &str, redis: Option<&str>, namespace: &str) -> Backe
         .stdout(Stdio::null())
         .spawn()
         .expect("tower-backend (build it with cargo bench)");
-    let address = format!("http://127.0.0.1:{port}");
+    // Killed and waited for on drop, whatever happens next.
+    let backend = Backend { child, address: format!("http://127.0.0.1:{port}") };
     for _ in 0..200 {
-        if reqwest::get(format!("{address}/health")).await.is_ok_and(|r| r.status().is_success()) {
-            return Backend { child, address };
+        if reqwest::get(format!("{}/health", backend.address)).await.is_ok_and(|r| r.status().is_success()) {
+            return backend;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -102,7 +103,14 @@ struct Seen {
 
 type Sent = Arc<Mutex<HashMap<(String, i64), Instant>>>;
 
-async fn subscribe(client: reqwest::Client, base: String, scope: Scope, sent: Sent, seen: Arc<Mutex<Seen>>, ready: Arc<tokio::sync::Semaphore>) {
+async fn subscribe(
+    client: reqwest::Client,
+    base: String,
+    scope: Scope,
+    sent: Sent,
+    seen: Arc<Mutex<Seen>>,
+    ready: Arc<tokio::sync::Semaphore>,
+) {
     let q = scope.workspace.map(|w| format!("?workspaceId={w}")).unwrap_or_default();
     let mut r = client.get(format!("{base}/live{q}")).bearer_auth(&scope.token).send().await.unwrap();
     assert!(r.status().is_success(), "subscribe: {}", r.status());
@@ -140,7 +148,14 @@ fn progress(n: i64) -> Value {
 
 /// One phase: `per_scope` subscribers on each scope while every run reports for `seconds`.
 /// Returns the sorted latencies and the count of forbidden events.
-async fn phase(listen: &str, report: &str, scopes: &[Scope], runs: &[(String, String, String)], per: &[usize], seconds: usize) -> (Vec<Duration>, usize) {
+async fn phase(
+    listen: &str,
+    report: &str,
+    scopes: &[Scope],
+    runs: &[(String, String, String)],
+    per: &[usize],
+    seconds: usize,
+) -> (Vec<Duration>, usize) {
     let client = reqwest::Client::builder().pool_max_idle_per_host(2000).build().unwrap();
     let sent: Sent = Arc::default();
     let seen: Arc<Mutex<Seen>> = Arc::default();
@@ -150,7 +165,8 @@ async fn phase(listen: &str, report: &str, scopes: &[Scope], runs: &[(String, St
     for (scope, &n) in scopes.iter().zip(per) {
         for _ in 0..n {
             total += 1;
-            let (c, b, s, sent, seen, ready) = (client.clone(), listen.to_string(), scope.clone(), sent.clone(), seen.clone(), ready.clone());
+            let (c, b, s, sent, seen, ready) =
+                (client.clone(), listen.to_string(), scope.clone(), sent.clone(), seen.clone(), ready.clone());
             subscribers.push(tokio::spawn(subscribe(c, b, s, sent, seen, ready)));
         }
     }
@@ -218,12 +234,17 @@ async fn main() {
 
     // An organization with two workspaces; the first half of the users take part (launch role).
     let owner = &tokens[0];
-    let org = call(&client, &a.address, Method::POST, "/orgs", owner, json!({"organization": {"name": namespace, "fullName": "Fan-out"}})).await;
+    let org =
+        call(&client, &a.address, Method::POST, "/orgs", owner, json!({"organization": {"name": namespace, "fullName": "Fan-out"}})).await;
     let org = org["organization"]["orgId"].as_i64().unwrap();
     let mut workspaces = Vec::new();
     for w in 0..2 {
         let body = json!({"workspace": {"name": format!("ws{w}"), "fullName": "Fan-out", "visibility": "PRIVATE"}});
-        workspaces.push(call(&client, &a.address, Method::POST, &format!("/orgs/{org}/workspaces"), owner, body).await["workspace"]["id"].as_i64().unwrap());
+        workspaces.push(
+            call(&client, &a.address, Method::POST, &format!("/orgs/{org}/workspaces"), owner, body).await["workspace"]["id"]
+                .as_i64()
+                .unwrap(),
+        );
     }
     for u in 1..users / 2 {
         let email = format!("viewer{u}-{}@example.com", std::process::id());
@@ -239,9 +260,9 @@ async fn main() {
     }
     // Scopes: every user's personal runs, and each workspace as each participant sees it.
     let mut scopes: Vec<Scope> = tokens.iter().map(|t| Scope { token: t.clone(), workspace: None, runs: Arc::default() }).collect();
-    for u in 0..users / 2 {
+    for token in tokens.iter().take(users / 2) {
         for ws in &workspaces {
-            scopes.push(Scope { token: tokens[u].clone(), workspace: Some(*ws), runs: Arc::default() });
+            scopes.push(Scope { token: token.clone(), workspace: Some(*ws), runs: Arc::default() });
         }
     }
     // Runs: a personal one for each of the first users, the rest alternately in the workspaces.
@@ -250,7 +271,10 @@ async fn main() {
         let (token, ws) = if r < runs_n / 2 { (&tokens[r % users], None) } else { (&tokens[r % (users / 2)], Some(workspaces[r % 2])) };
         let q = ws.map(|w| format!("?workspaceId={w}")).unwrap_or_default();
         let body = json!({"sessionId": format!("00000000-0000-4000-8000-{r:012}"), "runName": format!("fanout_{r}")});
-        let id = call(&client, &a.address, Method::POST, &format!("/trace/create{q}"), token, body).await["workflowId"].as_str().unwrap().to_string();
+        let id = call(&client, &a.address, Method::POST, &format!("/trace/create{q}"), token, body).await["workflowId"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let begin = json!({"workflow": {"id": id, "runName": format!("fanout_{r}"), "sessionId": format!("00000000-0000-4000-8000-{r:012}"),
             "projectName": "nf/fanout", "userName": "bench", "workDir": "/work", "commandLine": "nextflow run nf/fanout",
             "start": "2026-12-08T00:00:00Z"}, "processNames": ["P"], "towerLaunch": false});

@@ -96,6 +96,11 @@ async fn a_launch_on_the_local_platform_runs_to_the_end(app: &TestApp) {
     assert!(lines.iter().any(|l| l.contains("Launching `https://github.com/nextflow-io/hello` [launched_here]")), "{log}");
     let (_, l) = app.send(Method::GET, &format!("/workflow/{id}/launch"), Some(&app.token), None).await;
     assert!(l["launch"]["jobId"].is_string(), "{l}");
+    // The run's description says where its head job is (a local process: its id is a number).
+    let (_, described) = app.send(Method::GET, &format!("/workflow/{id}"), Some(&app.token), None).await;
+    let job = &described["jobInfo"];
+    assert_eq!(job["operationId"], l["launch"]["jobId"], "{described}");
+    assert!(job["id"].is_i64() && job["status"].is_string(), "{job}");
     let launch_id = l["launch"]["id"].as_str().unwrap();
     let (s, by_id) = app.send(Method::GET, &format!("/launch/{launch_id}"), Some(&app.token), None).await;
     assert_eq!((s, &by_id["launch"]), (200, &l["launch"]), "the same launch by its own id");
@@ -313,6 +318,7 @@ async fn cancel_stops_the_head_job_and_a_silent_end_fails_the_run(app: &TestApp)
     let run = wait_status(app, &id, &["FAILED"]).await;
     let error = run["workflow"]["errorMessage"].as_str().unwrap_or_default();
     assert!(error.contains("exit code 3") && error.contains("no nextflow today"), "{run}");
+    assert_eq!(run["jobInfo"]["exitCode"], 3, "{run}");
     let mails: Vec<String> = with_pool!(app.db(), p => sqlx::query_scalar("SELECT subject FROM tw_mail").fetch_all(p).await).unwrap();
     assert!(mails.iter().any(|s| s.contains("failed")), "{mails:?}");
 }

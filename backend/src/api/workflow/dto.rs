@@ -204,8 +204,8 @@ pub struct DescribeWorkflowResponse {
     pub progress: ProgressData,
     pub labels: Vec<LabelDto>,
     pub platform: Option<ComputePlatformDto>,
-    #[schema(value_type = Option<Object>)]
-    pub job_info: Option<Value>,
+    /// The head job of a launched run; null for runs started from the command line.
+    pub job_info: Option<JobInfoDto>,
     pub optimized: Option<bool>,
     pub org_id: Option<i64>,
     pub org_name: Option<String>,
@@ -330,4 +330,36 @@ pub struct CreateWorkflowStarResponse {
 #[derive(Serialize, ToSchema)]
 pub struct RandomWorkflowNameResponse {
     pub name: String,
+}
+
+/// `JobInfoDto`: where a launched run's head job is.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobInfoDto {
+    /// The job id as a number, when it is one (a scheduler's job id, a local process id).
+    pub id: Option<i64>,
+    /// The job id as the compute environment gave it.
+    pub operation_id: Option<String>,
+    /// `PENDING` (not submitted yet), `SUBMITTED` (on the compute environment) or `ENDED`.
+    pub status: String,
+    /// The head job's exit code, when Tower saw the job end.
+    pub exit_code: Option<i32>,
+    /// What Tower noted about the job (why it failed to submit, how it ended).
+    pub message: Option<String>,
+}
+
+impl From<crate::store::launch::LaunchRow> for JobInfoDto {
+    fn from(l: crate::store::launch::LaunchRow) -> Self {
+        let exit_code = l.message.as_deref().and_then(|m| m.split("exit code ").nth(1)).and_then(|c| {
+            let digits: String = c.chars().take_while(|ch| ch.is_ascii_digit() || *ch == '-').collect();
+            digits.parse().ok()
+        });
+        JobInfoDto {
+            id: l.job_id.as_deref().and_then(|j| j.parse().ok()),
+            operation_id: l.job_id,
+            status: l.state,
+            exit_code,
+            message: l.message,
+        }
+    }
 }

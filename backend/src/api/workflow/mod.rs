@@ -59,13 +59,17 @@ async fn describe_response(state: &AppState, w: &WorkflowRow) -> ApiResult<Descr
         id: c.get("id").and_then(Value::as_str).map(str::to_string),
         name: c.get("platform").and_then(Value::as_str).map(str::to_string),
     });
+    let job_info = match &w.launch_id {
+        Some(id) => store::launch::find(&state.db, id).await?.map(JobInfoDto::from),
+        None => None,
+    };
     Ok(DescribeWorkflowResponse {
         workflow: WorkflowDto::from(w),
         cost: progress.workflow_progress.cost,
         progress,
         labels,
         platform,
-        job_info: None,
+        job_info,
         optimized: None,
         org_id: None,
         org_name: None,
