@@ -454,7 +454,7 @@ struct InfoQuery {
 
 /// The Git credentials of the workspace (`scope`) for a repository's server, if it has some.
 async fn login(state: &AppState, scope: &str, url: &str) -> ApiResult<Option<GitLogin>> {
-    repo::login_for(&state.db, &state.keyring, scope, url).await.map_err(ApiError::BadRequest)
+    Ok(repo::login_for(&state.db, &state.keyring, scope, url).await.map_err(ApiError::BadRequest)?.map(|(_, login)| login))
 }
 
 async fn describe_repository(state: &AppState, scope: &str, url: &str, revision: Option<&str>) -> ApiResult<PipelineInfo> {

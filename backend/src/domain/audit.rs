@@ -168,9 +168,12 @@ pub fn audited(operation_id: &str) -> Option<Audited> {
     TABLE.iter().find(|(op, ..)| *op == operation_id).map(|(_, event, target, id)| Audited { event, target, id: *id })
 }
 
+/// Events recorded outside a request: a launch opening stored secrets, a scheduled action.
+pub const BACKGROUND_EVENTS: [&str; 3] = ["credentials_read", "pipeline_secret_read", "action_triggered"];
+
 /// Every event name the log records (for filters and the web app).
 pub fn events() -> Vec<&'static str> {
-    let mut all: Vec<&str> = TABLE.iter().map(|(_, e, ..)| *e).collect();
+    let mut all: Vec<&str> = TABLE.iter().map(|(_, e, ..)| *e).chain(BACKGROUND_EVENTS).collect();
     all.sort_unstable();
     all.dedup();
     all

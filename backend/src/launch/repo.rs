@@ -48,7 +48,7 @@ fn git(login: Option<&GitLogin>) -> tokio::process::Command {
 
 /// The Git credentials of a workspace (`scope`) for the server of a repository, opened; `None`
 /// when it has none for that server (or the repository is not http(s)).
-pub async fn login_for(db: &Db, keyring: &Keyring, scope: &str, url: &str) -> Result<Option<GitLogin>, String> {
+pub async fn login_for(db: &Db, keyring: &Keyring, scope: &str, url: &str) -> Result<Option<(String, GitLogin)>, String> {
     let providers: Vec<&str> = rules::GIT_PROVIDERS.iter().map(|(p, _)| *p).collect();
     let rows =
         crate::store::credentials::list(db, scope, Some(&providers)).await.map_err(|e| format!("cannot read the credentials: {e}"))?;
@@ -62,7 +62,7 @@ pub async fn login_for(db: &Db, keyring: &Keyring, scope: &str, url: &str) -> Re
     let public: serde_json::Value = serde_json::from_str(&row.public_keys).unwrap_or_default();
     let username = public["username"].as_str().unwrap_or_default();
     let _ = crate::store::credentials::mark_used(db, &row.id, crate::domain::time::now_millis()).await;
-    Ok(GitLogin::new(&row.provider, servers[i].clone(), username, &secret))
+    Ok(GitLogin::new(&row.provider, servers[i].clone(), username, &secret).map(|l| (row.id.clone(), l)))
 }
 
 async fn run(mut cmd: tokio::process::Command, what: &str) -> Result<String, String> {

@@ -173,7 +173,12 @@ async fn submit_to(l: &Launcher<'_>, launch: &LaunchRow, place: &Place) -> Resul
     match (place.kind, scheduler) {
         (Kind::Local, _) if !l.local_enabled => Err(Failure::Final("the local platform is not enabled on this server".into())),
         (Kind::Local, _) => local_submit(&place.run_dir, &files).await.map_err(Failure::Final),
-        (Kind::Grid(_), Some(s)) => grid_submit(l, place, s, &launch.id, &files).await,
+        (Kind::Grid(_), Some(s)) => {
+            if let Some(id) = place.ce.credentials_id.as_deref() {
+                read_by_launcher(l.db, launch, "credentials", id).await;
+            }
+            grid_submit(l, place, s, &launch.id, &files).await
+        }
         _ => Err(Failure::Final(format!("launching on {} is not available on this server yet", place.ce.platform))),
     }
 }
@@ -203,6 +208,7 @@ async fn open_secrets(l: &Launcher<'_>, launch: &LaunchRow, request: &LaunchRequ
                 .map_err(|e| format!("cannot open the secret {name}: {e}"))?;
             let value = Zeroizing::new(String::from_utf8(value.to_vec()).map_err(|_| format!("the secret {name} is not text"))?);
             let _ = secret_store::mark_used(l.db, row.id, now_millis()).await;
+            read_by_launcher(l.db, launch, "pipeline_secret", &row.id.to_string()).await;
             out.push((name.clone(), value));
         }
     }
@@ -213,7 +219,34 @@ async fn open_secrets(l: &Launcher<'_>, launch: &LaunchRow, request: &LaunchRequ
 /// Nextflow pulls a private pipeline with them.
 async fn git_login(l: &Launcher<'_>, launch: &LaunchRow, request: &LaunchRequest) -> Result<Option<GitLogin>, String> {
     let Ok(url) = super::repo::clone_url(request.pipeline.as_deref().unwrap_or_default()) else { return Ok(None) };
-    super::repo::login_for(l.db, l.keyring, &scope_key(launch.user_id, launch.workspace_id), &url).await
+    let Some((id, login)) = super::repo::login_for(l.db, l.keyring, &scope_key(launch.user_id, launch.workspace_id), &url).await? else {
+        return Ok(None);
+    };
+    read_by_launcher(l.db, launch, "credentials", &id).await;
+    Ok(Some(login))
+}
+
+/// A stored secret opened for a launch, in the audit log: the system, for the launching user.
+async fn read_by_launcher(db: &Db, launch: &LaunchRow, target: &str, id: &str) {
+    let org_id = match launch.workspace_id {
+        Some(w) => crate::store::org::workspace(db, w).await.ok().flatten().map(|w| w.org_id),
+        None => None,
+    };
+    let event = crate::store::audit::NewEvent {
+        event: if target == "credentials" { "credentials_read" } else { "pipeline_secret_read" },
+        operation: "launch",
+        status: 200,
+        actor_type: "system",
+        user_id: Some(launch.user_id),
+        org_id,
+        workspace_id: launch.workspace_id,
+        target_type: Some(target),
+        target_id: Some(id),
+        ..Default::default()
+    };
+    if let Err(e) = crate::store::audit::record(db, &event, now_millis()).await {
+        tracing::warn!(error = %e, launch = %launch.id, "cannot write an audit log event");
+    }
 }
 
 /// A personal access token of the launching user for this run only.

@@ -232,6 +232,12 @@ async fn pipeline_secrets_reach_nextflow_and_nothing_else(app: &TestApp) {
     }
     let (_, listed) = app.send(Method::GET, "/pipeline-secrets", Some(&app.token), None).await;
     assert!(listed["pipelineSecrets"][0]["lastUsed"].is_string(), "{listed}");
+    // Each secret the launch opened is in the audit log, as read by the system for the launcher.
+    let root = app.token_for("root@example.com").await;
+    let (_, log) = app.send(Method::GET, "/admin/audit-logs-v2?event=pipeline_secret_read", Some(&root), None).await;
+    let reads = log["auditLogs"].as_array().unwrap();
+    assert_eq!(reads.len(), 3, "{log}");
+    assert!(reads.iter().all(|e| e["actor"]["type"] == "system" && e["operation"] == "launch" && !e["target"]["id"].is_null()), "{log}");
     // Names that do not exist here, or are not names, are refused before anything is stored.
     let bad = json!({"launch": {"computeEnvId": ce, "pipeline": "nf/secrets", "workspaceSecrets": ["NOPE"], "userSecrets": ["bad name"]}});
     let (s, b) = app.send(Method::POST, &format!("/workflow/launch?workspaceId={ws}"), Some(&app.token), Some(&bad)).await;
@@ -351,6 +357,13 @@ async fn a_launch_on_slurm_runs_over_ssh(app: &TestApp) {
     let id = b["workflowId"].as_str().unwrap().to_string();
     let run = wait_status(app, &id, &["SUCCEEDED", "FAILED"]).await;
     assert_eq!(run["workflow"]["status"], "SUCCEEDED", "{run}");
+    // The SSH key the submission opened is in the audit log.
+    let root = app.token_for("root@example.com").await;
+    let (_, log) = app.send(Method::GET, "/admin/audit-logs-v2?event=credentials_read", Some(&root), None).await;
+    assert!(
+        log["auditLogs"].as_array().unwrap().iter().any(|e| e["target"]["id"] == creds.as_str() && e["operation"] == "launch"),
+        "{log}"
+    );
     let (_, l) = app.send(Method::GET, &format!("/workflow/{id}/launch"), Some(&app.token), None).await;
     let job = l["launch"]["jobId"].as_str().unwrap().to_string();
     assert!(job.chars().all(|c| c.is_ascii_digit()), "a Slurm job id: {l}");
