@@ -748,6 +748,7 @@ try {
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await page.getByTestId('action-row').filter({ hasText: 'on-push' }).waitFor({ state: 'detached' });
     await last.getByRole('link').click();
+    await page.getByTestId('started-by').filter({ hasText: 'ci-hook' }).waitFor();
     await page.locator('.status-succeeded').first().waitFor({ timeout: LIVE_TIMEOUT });
     const r = await fetch(`${site}/api/workflow/${run}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
     assert.equal(r.status, 204);

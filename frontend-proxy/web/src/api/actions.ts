@@ -40,6 +40,8 @@ export interface CronRequest {
 }
 
 export const listActions = (ws: WorkspaceId) => api<{ actions: Action[] }>('/actions', { query: wsQuery(ws) }).then((r) => r.actions);
+export const describeAction = (ws: WorkspaceId, id: string) =>
+  api<{ action: Action }>(`/actions/${encodeURIComponent(id)}`, { query: wsQuery(ws) }).then((r) => r.action);
 export const createAction = (ws: WorkspaceId, body: { name: string; source: ActionSource; launch: LaunchRequest; cron?: CronRequest }) =>
   api<{ actionId: string; hookSecret?: string }>('/actions', { method: 'POST', query: wsQuery(ws), body });
 export const deleteAction = (ws: WorkspaceId, id: string) => api(`/actions/${encodeURIComponent(id)}`, { method: 'DELETE', query: wsQuery(ws) });

@@ -24,6 +24,8 @@ export interface LaunchRecord extends LaunchRequest {
   id: string;
   /** The Launchpad pipeline version launched, if any. */
   pipelineVersionId?: string | null;
+  /** The action that launched the run, if one did. */
+  actionId?: string | null;
   computeEnv?: { id: string; name: string; platform: string } | null;
   jobId?: string | null;
   message?: string | null;

@@ -5,8 +5,10 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
+import { describeAction } from '../api/actions';
 import { api, ApiError } from '../api/client';
 import { keys, wsQuery, type WorkspaceId } from '../api/keys';
+import { describeLaunch } from '../api/launch';
 import { cancelRun, describeRun } from '../api/runs';
 import type { DescribeWorkflowResponse, Workflow, WorkflowLoad } from '../api/types';
 import { useUserInfo, useWorkspaceLabel, useWorkspaces } from '../auth/session';
@@ -143,6 +145,7 @@ function RunView({ ws, data, live, refreshError }: { ws: WorkspaceId; data: Desc
             </span>
             <LiveBadge status={live} />
             {wsLabel ? <span className="muted">in {wsLabel}</span> : null}
+            {w.launchId ? <StartedBy ws={ws} runId={w.id} /> : null}
           </div>
           {data.labels.length ? (
             <div className="labels">
@@ -505,5 +508,18 @@ function AggregateStats({ w, p, cost }: { w: Workflow; p: WorkflowLoad; cost: nu
         ) : null}
       </dl>
     </Card>
+  );
+}
+
+/** The action that launched a run, if one did. */
+function StartedBy({ ws, runId }: { ws: WorkspaceId; runId: string }) {
+  const launch = useQuery({ queryKey: ['run-launch', ws ?? 0, runId], queryFn: () => describeLaunch(ws, runId), staleTime: Infinity });
+  const actionId = launch.data?.actionId;
+  const action = useQuery({ queryKey: ['action', ws ?? 0, actionId], queryFn: () => describeAction(ws, actionId!), enabled: !!actionId, retry: false });
+  if (!actionId) return null;
+  return (
+    <span className="muted" data-testid="started-by">
+      started by action <Link to={paths.actions(ws)}>{action.data?.name ?? actionId}</Link>
+    </span>
   );
 }
