@@ -494,7 +494,7 @@ async fn enable(
 /// few seconds, the status as it is (`transientError`) while they finish in the background.
 #[utoipa::path(post, path = "/compute-envs/{computeEnvId}/validate", tag = "compute-envs", operation_id = "ValidateComputeEnv", security(("BearerAuth" = [])),
     params(("computeEnvId" = String, Path, description = CE_ID), WorkspaceParam),
-    responses((status = 200, body = ValidateComputeEnvResponse), ReadErrors))]
+    responses((status = 200, body = ValidateComputeEnvResponse), (status = 409, description = "The compute environment is disabled", body = crate::error::ErrorResponse), ReadErrors))]
 async fn validate(
     State(state): State<AppState>,
     caller: Caller,
