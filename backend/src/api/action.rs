@@ -250,8 +250,10 @@ fn cron_of(c: Option<&CronActionRequest>) -> ApiResult<(rules::Schedule, bool)> 
     Ok((schedule, c.catch_up.unwrap_or(true)))
 }
 
-fn cron_row(s: &(rules::Schedule, bool), active: bool) -> Cron<'_> {
-    Cron { expression: &s.0.expression, timezone: &s.0.timezone, catch_up: s.1, next_fire: s.0.next_after(now_millis()).filter(|_| active) }
+/// A schedule as stored, firing next at its first time from now (a paused action's stays unset:
+/// `store::action::update`).
+fn cron_row(s: &(rules::Schedule, bool)) -> Cron<'_> {
+    Cron { expression: &s.0.expression, timezone: &s.0.timezone, catch_up: s.1, next_fire: s.0.next_after(now_millis()) }
 }
 
 /// Creates an action; a `github` one answers its hook secret, once.
@@ -293,7 +295,7 @@ async fn create(
         launch: &text,
         hook_id: hook_id.as_deref(),
         secret: sealed.as_ref(),
-        cron: schedule.as_ref().map(|s| cron_row(s, true)),
+        cron: schedule.as_ref().map(cron_row),
     };
     match store::create(&state.db, &new, now_millis()).await {
         Err(e) if is_unique_violation(&e) => return Err(taken(&name)),
@@ -360,7 +362,7 @@ async fn update(
         _ => None,
     };
     let text = serde_json::to_string(&launch).map_err(anyhow::Error::from)?;
-    let cron = schedule.as_ref().map(|s| cron_row(s, row.status == ACTIVE));
+    let cron = schedule.as_ref().map(cron_row);
     match store::update(&state.db, &scope, &id, &name, &text, cron.as_ref(), now_millis()).await {
         Err(e) if is_unique_violation(&e) => Err(taken(&name)),
         Ok(false) => Err(not_found(&id)),

@@ -88,11 +88,6 @@ pub async fn record(State(r): State<Recorder>, mut req: Request, next: Next) -> 
     let actor = slot.get();
     // A new organization is its own context.
     let org_id = org_id.or_else(|| target_id.as_deref().filter(|_| audited.target == "organization").and_then(|t| t.parse().ok()));
-    let org_id = match (org_id, workspace_id) {
-        (Some(o), _) => Some(o),
-        (None, Some(w)) => store::org::workspace(&r.db, w).await.ok().flatten().map(|ws| ws.org_id),
-        _ => None,
-    };
     let event = store::audit::NewEvent {
         event: audited.event,
         operation: &operation,

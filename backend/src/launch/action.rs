@@ -148,23 +148,16 @@ pub async fn fire_due(l: &Launcher<'_>, root_users: &[RootUser], late_ms: i64) -
 
 /// A scheduled start in the audit log: the system, acting for the action's creator.
 async fn audit(db: &crate::store::Db, action: &ActionRow, status: u16) {
-    let org_id = match action.workspace_id {
-        Some(w) => crate::store::org::workspace(db, w).await.ok().flatten().map(|w| w.org_id),
-        None => None,
-    };
     let event = crate::store::audit::NewEvent {
         event: "action_triggered",
         operation: "cron",
         status,
         actor_type: "system",
         user_id: Some(action.user_id),
-        org_id,
         workspace_id: action.workspace_id,
         target_type: Some("action"),
         target_id: Some(&action.id),
         ..Default::default()
     };
-    if let Err(e) = crate::store::audit::record(db, &event, now_millis()).await {
-        tracing::warn!(error = %e, action = %action.id, "cannot write an audit log event");
-    }
+    super::audit(db, event).await;
 }

@@ -15,3 +15,11 @@ pub mod submit;
 fn last_line(text: &str) -> Option<&str> {
     text.lines().map(str::trim).rev().find(|l| !l.is_empty())
 }
+
+/// An event of the launch side in the audit log (a launch opening stored secrets, a schedule
+/// firing): written or, if it cannot be, a warning; never a reason to stop.
+async fn audit(db: &crate::store::Db, event: crate::store::audit::NewEvent<'_>) {
+    if let Err(e) = crate::store::audit::record(db, &event, crate::domain::time::now_millis()).await {
+        tracing::warn!(error = %e, event = event.event, "cannot write an audit log event");
+    }
+}

@@ -228,25 +228,18 @@ async fn git_login(l: &Launcher<'_>, launch: &LaunchRow, request: &LaunchRequest
 
 /// A stored secret opened for a launch, in the audit log: the system, for the launching user.
 async fn read_by_launcher(db: &Db, launch: &LaunchRow, target: &str, id: &str) {
-    let org_id = match launch.workspace_id {
-        Some(w) => crate::store::org::workspace(db, w).await.ok().flatten().map(|w| w.org_id),
-        None => None,
-    };
     let event = crate::store::audit::NewEvent {
         event: if target == "credentials" { "credentials_read" } else { "pipeline_secret_read" },
         operation: "launch",
         status: 200,
         actor_type: "system",
         user_id: Some(launch.user_id),
-        org_id,
         workspace_id: launch.workspace_id,
         target_type: Some(target),
         target_id: Some(id),
         ..Default::default()
     };
-    if let Err(e) = crate::store::audit::record(db, &event, now_millis()).await {
-        tracing::warn!(error = %e, launch = %launch.id, "cannot write an audit log event");
-    }
+    super::audit(db, event).await;
 }
 
 /// A personal access token of the launching user for this run only.

@@ -57,12 +57,16 @@ fn cut(s: Option<&str>, n: usize) -> Option<String> {
     s.map(|s| s.chars().take(n).collect())
 }
 
+/// Appends an event; its organization is the workspace's when it names a workspace and no
+/// organization.
 pub async fn record(db: &Db, e: &NewEvent<'_>, now: i64) -> sqlx::Result<()> {
     with_pool!(db, p => sqlx::query(
         "INSERT INTO tw_audit_log (date_created, event, operation, status, actor_type, user_id, is_root, token_id, ip, user_agent, \
-         org_id, workspace_id, target_type, target_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+         org_id, workspace_id, target_type, target_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT org_id FROM tw_workspace WHERE id = ?)), ?, ?, ?)")
         .bind(now).bind(e.event).bind(e.operation).bind(i32::from(e.status)).bind(e.actor_type).bind(e.user_id).bind(e.is_root)
-        .bind(e.token_id).bind(cut(e.ip, 64)).bind(cut(e.user_agent, 512)).bind(e.org_id).bind(e.workspace_id).bind(e.target_type)
+        .bind(e.token_id).bind(cut(e.ip, 64)).bind(cut(e.user_agent, 512)).bind(e.org_id).bind(e.workspace_id).bind(e.workspace_id)
+        .bind(e.target_type)
         .bind(cut(e.target_id, 64))
         .execute(p).await.map(|_| ()))
 }
